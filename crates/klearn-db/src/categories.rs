@@ -1,0 +1,90 @@
+//! Course and forum categories.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::connection::{write_tx, DbConnection};
+use crate::error::DbError;
+use crate::schema::categories;
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = categories)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct Category {
+    pub id: i64,
+    pub kind: String,
+    pub slug: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub description_zh: String,
+    pub description_en: String,
+    pub position: i32,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = categories)]
+pub struct NewCategory<'a> {
+    pub kind: &'a str,
+    pub slug: &'a str,
+    pub name_zh: &'a str,
+    pub name_en: &'a str,
+    pub description_zh: &'a str,
+    pub description_en: &'a str,
+    pub position: i32,
+    pub created_at: NaiveDateTime,
+}
+
+pub const COURSE: &str = "course";
+pub const FORUM: &str = "forum";
+
+impl Category {
+    /// The categories of one kind in their display order.
+    pub fn list(conn: &mut DbConnection, kind: &str) -> Result<Vec<Category>, DbError> {
+        Ok(categories::table
+            .filter(categories::kind.eq(kind))
+            .order((categories::position.asc(), categories::id.asc()))
+            .select(Category::as_select())
+            .load(conn)?)
+    }
+
+    pub fn count(conn: &mut DbConnection) -> Result<i64, DbError> {
+        Ok(categories::table.count().get_result(conn)?)
+    }
+
+    /// Inserts the categories whose (kind, slug) is not there yet; returns how many were added.
+    pub fn insert_missing(conn: &mut DbConnection, rows: &[NewCategory<'_>]) -> Result<usize, DbError> {
+        write_tx(conn, |conn| {
+            let mut added = 0;
+            for row in rows {
+                let exists: i64 = categories::table
+                    .filter(categories::kind.eq(row.kind))
+                    .filter(categories::slug.eq(row.slug))
+                    .count()
+                    .get_result(conn)?;
+                if exists == 0 {
+                    diesel::insert_into(categories::table).values(row).execute(conn)?;
+                    added += 1;
+                }
+            }
+            Ok(added)
+        })
+    }
+
+    /// The name in the reader's language.
+    pub fn name(&self, lang: &str) -> &str {
+        if lang.starts_with("zh") {
+            &self.name_zh
+        } else {
+            &self.name_en
+        }
+    }
+
+    pub fn description(&self, lang: &str) -> &str {
+        if lang.starts_with("zh") {
+            &self.description_zh
+        } else {
+            &self.description_en
+        }
+    }
+}

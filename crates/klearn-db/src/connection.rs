@@ -1,0 +1,63 @@
+//! The connection type that serves either backend, and the writing-transaction helper.
+
+use diesel::connection::{AnsiTransactionManager, TransactionManager};
+use diesel::prelude::*;
+
+/// One connection, to SQLite or to PostgreSQL, chosen at run time.
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Sqlite(diesel::SqliteConnection),
+    Pg(diesel::PgConnection),
+}
+
+/// Which database a connection (or URL) talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl DbConnection {
+    pub fn backend(&self) -> Backend {
+        match self {
+            DbConnection::Sqlite(_) => Backend::Sqlite,
+            DbConnection::Pg(_) => Backend::Postgres,
+        }
+    }
+}
+
+type Tm = <DbConnection as Connection>::TransactionManager;
+
+/// Runs `f` in a transaction that writes.
+///
+/// On SQLite the transaction starts with `BEGIN IMMEDIATE`: diesel's default
+/// deferred `BEGIN` takes the write lock only at the first write, and a reader
+/// that upgrades then fails with SQLITE_BUSY whatever busy_timeout says.
+/// Nested calls become savepoints.
+pub fn write_tx<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    let depth = Tm::transaction_manager_status_mut(conn)
+        .transaction_depth()
+        .map_err(E::from)?;
+    match conn {
+        DbConnection::Sqlite(c) if depth.is_none() => {
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE").map_err(E::from)?
+        }
+        _ => Tm::begin_transaction(conn).map_err(E::from)?,
+    }
+    match f(conn) {
+        Ok(value) => {
+            Tm::commit_transaction(conn).map_err(E::from)?;
+            Ok(value)
+        }
+        Err(e) => {
+            if let Err(rollback) = Tm::rollback_transaction(conn) {
+                tracing::error!(error = %rollback, "rollback failed");
+            }
+            Err(e)
+        }
+    }
+}

@@ -1,0 +1,34 @@
+//! Klearn's data layer: schema, models and their queries, the connection pool
+//! over SQLite or PostgreSQL, embedded migrations. Nothing here knows about HTTP.
+
+pub mod backend;
+pub mod categories;
+pub mod connection;
+pub mod error;
+pub mod jobs;
+pub mod migrate;
+pub mod pool;
+pub mod schema;
+pub mod uploads;
+
+pub use connection::{write_tx, Backend, DbConnection};
+pub use error::DbError;
+pub use pool::{connect, DbUrl, Pool};
+
+/// Re-exported so that callers (tests, the CLI) use the exact diesel this crate uses.
+pub use diesel;
+
+/// The current time in UTC, as every timestamp column stores it.
+pub fn now() -> chrono::NaiveDateTime {
+    chrono::Utc::now().naive_utc()
+}
+
+/// The readiness probe: the database answers and holds Klearn's schema.
+pub fn ping(conn: &mut DbConnection) -> Result<(), DbError> {
+    use diesel::prelude::*;
+    schema::jobs::table
+        .select(schema::jobs::id)
+        .limit(1)
+        .load::<i64>(conn)?;
+    Ok(())
+}

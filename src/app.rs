@@ -1,0 +1,152 @@
+//! Builds the application: pool and migrations, shared state, middleware,
+//! routes, the HTTP server and the job worker. `main` and the tests both call
+//! `Application::build`, so tests boot exactly what production boots.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::middleware::{from_fn, Compress, ErrorHandlers};
+use actix_web::{web, App, HttpServer};
+use anyhow::Context;
+use klearn_db::Pool;
+use tokio::sync::watch;
+
+use crate::assets::Assets;
+use crate::config::{redact_url, Settings};
+use crate::i18n::I18n;
+use crate::jobs::Worker;
+use crate::mail::Mailer;
+use crate::web::{self as plumbing, AppError};
+
+/// What every handler can reach, shared by all HTTP workers.
+pub struct AppState {
+    pub settings: Arc<Settings>,
+    pub pool: Pool,
+    pub i18n: Arc<I18n>,
+    pub assets: Arc<Assets>,
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: web::Data<AppState>,
+    worker: tokio::task::JoinHandle<()>,
+    stop_worker: watch::Sender<bool>,
+}
+
+/// Connects the pool and applies pending migrations, off the async executor.
+pub async fn open_database(settings: &Settings) -> anyhow::Result<Pool> {
+    let url = settings.database_url.clone();
+    let size = settings.db_pool_size;
+    let pool = web::block(move || -> anyhow::Result<Pool> {
+        let pool = klearn_db::connect(&url, size)?;
+        let mut conn = pool.get()?;
+        let applied = klearn_db::migrate::run_pending(&mut conn)?;
+        for name in applied {
+            tracing::info!(migration = %name, "applied migration");
+        }
+        Ok(pool)
+    })
+    .await
+    .context("database start-up task")?
+    .with_context(|| format!("database {}", redact_url(&settings.database_url)))?;
+    Ok(pool)
+}
+
+/// Extra routes mounted beside the site's own, inside the same middleware:
+/// production mounts none; the tests mount probes (e.g. a handler that fails).
+pub type ExtraRoutes = fn(&mut web::ServiceConfig);
+
+impl Application {
+    /// Binds `settings.bind` and builds the application.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(&settings.bind)
+            .with_context(|| format!("cannot listen on {}", settings.bind))?;
+        Self::build_on(settings, listener, |_| {}).await
+    }
+
+    /// Builds the application on a listener that is already bound.
+    pub async fn build_on(
+        settings: Settings,
+        listener: TcpListener,
+        extra: ExtraRoutes,
+    ) -> anyhow::Result<Self> {
+        let pool = open_database(&settings).await?;
+        let settings = Arc::new(settings);
+        let state = web::Data::new(AppState {
+            settings: settings.clone(),
+            pool: pool.clone(),
+            i18n: I18n::load()?,
+            assets: Arc::new(Assets::load()),
+        });
+        let mailer = Arc::new(Mailer::from_settings(&settings)?);
+
+        let port = listener.local_addr()?.port();
+        let server_state = state.clone();
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .app_data(server_state.clone())
+                .configure(routes)
+                .configure(extra)
+                .default_service(web::to(|| async {
+                    Err::<actix_web::HttpResponse, _>(AppError::NotFound)
+                }))
+                .wrap(ErrorHandlers::new().default_handler(plumbing::error::render_error_page))
+                .wrap(from_fn(plumbing::context::middleware))
+                .wrap(Compress::default())
+                .wrap(plumbing::headers::security_headers(&server_state.settings))
+                .wrap(from_fn(plumbing::logging::middleware))
+        })
+        .listen(listener)?
+        .shutdown_timeout(30);
+        if let Some(n) = settings.http_workers {
+            server = server.workers(n);
+        }
+        let server = server.run();
+
+        let (stop_worker, stopped) = watch::channel(false);
+        let worker = Worker::new(pool, mailer, settings.clone());
+        let worker = tokio::spawn(worker.run(stopped));
+        tracing::info!(port, base_url = %settings.base_url, "Klearn is listening");
+        Ok(Self {
+            port,
+            server,
+            state,
+            worker,
+            stop_worker,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn pool(&self) -> Pool {
+        self.state.pool.clone()
+    }
+
+    /// A handle to stop the server (tests stop it to simulate a shutdown).
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until SIGTERM or SIGINT (or the handle stops it), finishing the
+    /// requests in flight, then lets the job worker finish its current job.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let result = self.server.await;
+        let _ = self.stop_worker.send(true);
+        if let Err(e) = self.worker.await {
+            tracing::error!(error = %e, "job worker panicked");
+        }
+        tracing::info!("Klearn stopped");
+        result.context("HTTP server")
+    }
+}
+
+/// Every area's routes. Areas add themselves here.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    crate::system::routes::configure(cfg);
+    crate::home::routes::configure(cfg);
+    crate::uploads::routes::configure(cfg);
+}

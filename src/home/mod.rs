@@ -1,0 +1,4 @@
+//! The home page.
+
+pub mod routes;
+pub mod views;

@@ -1,0 +1,20 @@
+//! Klearn: a knowledge-paid community site for programmers, as a library so that
+//! the binary and the integration tests boot exactly the same application.
+
+pub mod app;
+pub mod assets;
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod home;
+pub mod i18n;
+pub mod jobs;
+pub mod mail;
+pub mod markdown;
+pub mod system;
+pub mod telemetry;
+pub mod uploads;
+pub mod web;
+
+pub use app::Application;
+pub use config::Settings;

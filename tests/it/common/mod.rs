@@ -1,0 +1,406 @@
+//! The test harness: `TestApp::spawn()`, a client with a cookie jar that fills
+//! `csrf_token`, a mail inbox over the `.eml` files, and a local SMTP server.
+
+#![allow(dead_code)]
+
+pub mod pg;
+pub mod smtp;
+
+use std::collections::HashMap;
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use actix_web::dev::ServerHandle;
+use klearn::app::ExtraRoutes;
+use klearn::{Application, Settings};
+use klearn_db::Pool;
+use rand::RngCore;
+
+/// One running application with its own database and data dir.
+pub struct TestApp {
+    pub address: String,
+    pub port: u16,
+    pub settings: Settings,
+    pub pool: Pool,
+    pub client: Client,
+    pub data_dir: tempfile::TempDir,
+    handle: ServerHandle,
+    pg_database: Option<pg::TestDatabase>,
+}
+
+/// Whether this run is against PostgreSQL.
+pub fn on_postgres() -> bool {
+    std::env::var("KLEARN_TEST_DATABASE_URL").is_ok_and(|v| !v.is_empty())
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        Self::builder().spawn().await
+    }
+
+    pub fn builder() -> TestAppBuilder {
+        TestAppBuilder::default()
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    /// A second client with its own cookie jar: another visitor.
+    pub fn new_client(&self) -> Client {
+        Client::new(&self.address)
+    }
+
+    pub async fn db<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut klearn_db::DbConnection) -> T + Send + 'static,
+    ) -> T {
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get().expect("a test connection");
+            f(&mut conn)
+        })
+        .await
+        .expect("test db task")
+    }
+
+    /// The mail written to the data dir, oldest first.
+    pub fn inbox(&self) -> Vec<Mail> {
+        Mail::read_dir(&self.settings.mail_dir())
+    }
+
+    /// Waits up to 10 s for a mail to `to` in the data dir.
+    pub async fn wait_for_mail(&self, to: &str) -> Mail {
+        for _ in 0..200 {
+            if let Some(m) = self.inbox().into_iter().find(|m| m.to.contains(to)) {
+                return m;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("no mail to {to} arrived within 10 s");
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let handle = self.handle.clone();
+        // Stop accepting; the database (on PostgreSQL) is dropped with FORCE.
+        if let Ok(rt) = tokio::runtime::Handle::try_current() {
+            rt.spawn(async move { handle.stop(false).await });
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct TestAppBuilder {
+    smtp_url: Option<String>,
+    extra: Option<ExtraRoutes>,
+    demo: bool,
+    env: Vec<(String, String)>,
+}
+
+impl TestAppBuilder {
+    pub fn smtp(mut self, url: String) -> Self {
+        self.smtp_url = Some(url);
+        self
+    }
+
+    pub fn routes(mut self, extra: ExtraRoutes) -> Self {
+        self.extra = Some(extra);
+        self
+    }
+
+    /// Loads the demo community before serving, like `serve --demo`.
+    pub fn demo(mut self) -> Self {
+        self.demo = true;
+        self
+    }
+
+    pub fn env(mut self, name: &str, value: &str) -> Self {
+        self.env.push((name.into(), value.into()));
+        self
+    }
+
+    pub async fn spawn(self) -> TestApp {
+        klearn::telemetry::init();
+        let data_dir = tempfile::tempdir().expect("temp dir");
+        let pg_database = if on_postgres() {
+            Some(
+                tokio::task::spawn_blocking(pg::TestDatabase::create)
+                    .await
+                    .expect("pg task"),
+            )
+        } else {
+            None
+        };
+        let database_url = match &pg_database {
+            Some(db) => db.url.clone(),
+            None => format!("sqlite://{}/klearn.sqlite3", data_dir.path().display()),
+        };
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+        let port = listener.local_addr().unwrap().port();
+        let address = format!("http://127.0.0.1:{port}");
+        let mut secret = [0u8; 48];
+        rand::rng().fill_bytes(&mut secret);
+        let mut vars: HashMap<String, String> = HashMap::from([
+            ("DATABASE_URL".into(), database_url),
+            ("KLEARN_DATA_DIR".into(), data_dir.path().display().to_string()),
+            ("KLEARN_BIND".into(), format!("127.0.0.1:{port}")),
+            ("KLEARN_BASE_URL".into(), address.clone()),
+            ("KLEARN_SECRET_KEY".into(), hex::encode(secret)),
+        ]);
+        if let Some(smtp) = self.smtp_url {
+            vars.insert("KLEARN_SMTP_URL".into(), smtp);
+        }
+        vars.extend(self.env);
+        let mut settings = Settings::from_lookup(|k| vars.get(k).cloned()).expect("test settings");
+        settings.job_poll_interval = Duration::from_millis(50);
+        settings.http_workers = Some(1);
+        if self.demo {
+            let pool = klearn::app::open_database(&settings)
+                .await
+                .expect("open database");
+            tokio::task::spawn_blocking(move || klearn::demo::load(&pool))
+                .await
+                .unwrap()
+                .expect("demo loads");
+        }
+        let app = Application::build_on(settings.clone(), listener, self.extra.unwrap_or(|_| {}))
+            .await
+            .expect("the application builds");
+        let pool = app.pool();
+        let handle = app.handle();
+        tokio::spawn(app.run_until_stopped());
+        TestApp {
+            client: Client::new(&address),
+            address,
+            port,
+            settings,
+            pool,
+            data_dir,
+            handle,
+            pg_database,
+        }
+    }
+}
+
+/// A browser-like client: keeps cookies, does not follow redirects, and puts
+/// the `csrf_token` of the last page it saw into the forms it posts.
+pub struct Client {
+    base: String,
+    pub http: reqwest::Client,
+    csrf: Mutex<Option<String>>,
+}
+
+pub struct Response {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: String,
+}
+
+impl Response {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    pub fn location(&self) -> Option<&str> {
+        self.header("location")
+    }
+
+    /// The text of the page with tags removed and white space folded, for
+    /// asserting on what a person reads.
+    pub fn text(&self) -> String {
+        let doc = scraper::Html::parse_document(&self.body);
+        let text: Vec<&str> = doc.root_element().text().collect();
+        text.join(" ").split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
+    /// The values of attribute `name` on the elements that match `css`.
+    pub fn attrs(&self, css: &str, name: &str) -> Vec<String> {
+        let doc = scraper::Html::parse_document(&self.body);
+        let sel = scraper::Selector::parse(css).expect("a valid selector");
+        doc.select(&sel)
+            .filter_map(|e| e.value().attr(name).map(str::to_string))
+            .collect()
+    }
+
+    pub fn select(&self, css: &str) -> Vec<String> {
+        let doc = scraper::Html::parse_document(&self.body);
+        let sel = scraper::Selector::parse(css).expect("a valid selector");
+        doc.select(&sel).map(|e| e.html()).collect()
+    }
+}
+
+impl Client {
+    pub fn new(base: &str) -> Self {
+        let http = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("http client");
+        Self {
+            base: base.to_string(),
+            http,
+            csrf: Mutex::new(None),
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        if path.starts_with("http") {
+            path.to_string()
+        } else {
+            format!("{}{}", self.base, path)
+        }
+    }
+
+    async fn finish(&self, res: reqwest::Response) -> Response {
+        let status = res.status().as_u16();
+        let headers = res.headers().clone();
+        let body = res.text().await.unwrap_or_default();
+        if let Some(token) = find_csrf(&body) {
+            *self.csrf.lock().unwrap() = Some(token);
+        }
+        Response {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        let res = self.http.get(self.url(path)).send().await.expect("GET");
+        self.finish(res).await
+    }
+
+    pub async fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> Response {
+        let mut req = self.http.get(self.url(path));
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let res = req.send().await.expect("GET");
+        self.finish(res).await
+    }
+
+    /// Posts a form, adding the `csrf_token` of the last page seen unless the
+    /// fields carry their own.
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Response {
+        let mut all: Vec<(String, String)> = fields
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        if !fields.iter().any(|(k, _)| *k == "csrf_token") {
+            if let Some(token) = self.csrf.lock().unwrap().clone() {
+                all.insert(0, ("csrf_token".into(), token));
+            }
+        }
+        let res = self
+            .http
+            .post(self.url(path))
+            .form(&all)
+            .send()
+            .await
+            .expect("POST");
+        self.finish(res).await
+    }
+
+    pub fn csrf_token(&self) -> Option<String> {
+        self.csrf.lock().unwrap().clone()
+    }
+}
+
+fn find_csrf(body: &str) -> Option<String> {
+    let marker = "name=\"csrf_token\" value=\"";
+    let start = body.find(marker)? + marker.len();
+    let end = body[start..].find('"')? + start;
+    Some(body[start..end].to_string())
+}
+
+/// A mail as the recipient sees it.
+#[derive(Debug, Clone)]
+pub struct Mail {
+    pub to: String,
+    pub from: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    pub headers: Vec<(String, String)>,
+    pub path: PathBuf,
+}
+
+impl Mail {
+    pub fn parse(raw: &[u8], path: PathBuf) -> Mail {
+        let parsed = mailparse::parse_mail(raw).expect("a parsable mail");
+        let header = |name: &str| {
+            parsed
+                .headers
+                .iter()
+                .find(|h| h.get_key().eq_ignore_ascii_case(name))
+                .map(|h| h.get_value())
+                .unwrap_or_default()
+        };
+        let mut text = String::new();
+        let mut html = String::new();
+        for part in parsed.parts() {
+            match part.ctype.mimetype.as_str() {
+                "text/plain" => text = part.get_body().unwrap_or_default(),
+                "text/html" => html = part.get_body().unwrap_or_default(),
+                _ => {}
+            }
+        }
+        Mail {
+            to: header("To"),
+            from: header("From"),
+            subject: header("Subject"),
+            text,
+            html,
+            headers: parsed
+                .headers
+                .iter()
+                .map(|h| (h.get_key(), h.get_value()))
+                .collect(),
+            path,
+        }
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn read_dir(dir: &std::path::Path) -> Vec<Mail> {
+        let mut entries: Vec<(std::time::SystemTime, PathBuf)> = std::fs::read_dir(dir)
+            .map(|rd| {
+                rd.filter_map(Result::ok)
+                    .map(|e| e.path())
+                    .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+                    .filter_map(|p| Some((std::fs::metadata(&p).ok()?.modified().ok()?, p)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        entries.sort();
+        entries
+            .into_iter()
+            .filter_map(|(_, p)| Some(Mail::parse(&std::fs::read(&p).ok()?, p)))
+            .collect()
+    }
+
+    /// The first link in the text part that starts with `prefix`.
+    pub fn link(&self, prefix: &str) -> Option<String> {
+        self.text
+            .split_whitespace()
+            .find(|w| w.starts_with(prefix))
+            .map(|w| w.trim_end_matches(['.', ',', ')']).to_string())
+    }
+}
+
+/// A string that each call makes different, for names that must not collide.
+pub fn unique(prefix: &str) -> String {
+    let mut b = [0u8; 4];
+    rand::rng().fill_bytes(&mut b);
+    format!("{prefix}{}", hex::encode(b))
+}

@@ -1,0 +1,14 @@
+//! Klearn's integration suite: one binary that boots the real application
+//! against a fresh database (SQLite, or PostgreSQL when
+//! KLEARN_TEST_DATABASE_URL is set) and goes through it as a person would.
+
+mod common;
+
+mod boot;
+mod browser;
+mod html_check;
+mod i18n;
+mod jobs;
+mod mail;
+mod pages;
+mod uploads;
