@@ -1,4 +1,4 @@
-//! Structured logs through tracing, filtered by RUST_LOG (default `info`).
+//! Structured logs through tracing to stderr, filtered by RUST_LOG (default `info`).
 
 use tracing_subscriber::EnvFilter;
 
@@ -8,5 +8,7 @@ pub fn init() {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(false)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .try_init();
 }

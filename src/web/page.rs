@@ -167,6 +167,11 @@ impl Page {
         at.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
     }
 
+    /// The time zone times are shown in, e.g. `Asia/Shanghai`.
+    pub fn timezone(&self) -> &'static str {
+        self.settings.timezone.name()
+    }
+
     /// The current year, for the footer.
     pub fn year(&self) -> String {
         chrono::Utc::now()

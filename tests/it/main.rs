@@ -6,6 +6,7 @@ mod common;
 
 mod boot;
 mod browser;
+mod cli;
 mod html_check;
 mod i18n;
 mod jobs;

@@ -1,0 +1,154 @@
+//! The real binary: `migrate`, `seed --demo`, `send-test-mail`, and `serve`
+//! stopping cleanly on SIGTERM.
+
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use crate::common::{on_postgres, pg::TestDatabase};
+
+struct Env {
+    dir: tempfile::TempDir,
+    database_url: String,
+    _pg: Option<TestDatabase>,
+}
+
+fn env() -> Env {
+    let dir = tempfile::tempdir().unwrap();
+    let pg = on_postgres().then(TestDatabase::create);
+    let database_url = match &pg {
+        Some(db) => db.url.clone(),
+        None => format!("sqlite://{}/klearn.sqlite3", dir.path().display()),
+    };
+    Env {
+        dir,
+        database_url,
+        _pg: pg,
+    }
+}
+
+fn klearn(env: &Env) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_klearn"));
+    cmd.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("DATABASE_URL", &env.database_url)
+        .env("KLEARN_DATA_DIR", env.dir.path())
+        .env("KLEARN_SECRET_KEY", "c".repeat(64))
+        .env("RUST_LOG", "info");
+    cmd
+}
+
+fn run(env: &Env, args: &[&str]) -> (bool, String) {
+    let out = klearn(env).args(args).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    (out.status.success(), text)
+}
+
+#[test]
+fn migrate_and_seed_from_the_command_line() {
+    let env = env();
+    let (ok, out) = run(&env, &["migrate"]);
+    assert!(ok, "{out}");
+    assert!(out.contains("the database is up to date"), "{out}");
+    let (ok, out) = run(&env, &["seed", "--demo"]);
+    assert!(ok && out.contains("Demo community loaded"), "{out}");
+    assert!(out.contains("8 course categories"), "{out}");
+    let (ok, out) = run(&env, &["seed", "--demo"]);
+    assert!(ok && out.contains("nothing was loaded"), "{out}");
+}
+
+#[test]
+fn bad_configuration_is_reported_with_its_cause() {
+    let env = env();
+    let out = klearn(&env)
+        .env("DATABASE_URL", "postgres://nobody@127.0.0.1:1/none")
+        .arg("migrate")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("PostgreSQL") && err.contains("127.0.0.1"), "{err}");
+    let out = klearn(&env)
+        .env("KLEARN_TIMEZONE", "Nowhere/City")
+        .arg("migrate")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("KLEARN_TIMEZONE"));
+}
+
+#[test]
+fn send_test_mail_writes_a_mail_without_smtp() {
+    let env = env();
+    let (ok, out) = run(
+        &env,
+        &["send-test-mail", "--to", "ops@example.com", "--lang", "en"],
+    );
+    assert!(ok, "{out}");
+    let mails: Vec<_> = std::fs::read_dir(env.dir.path().join("mail"))
+        .unwrap()
+        .flatten()
+        .collect();
+    assert_eq!(mails.len(), 1);
+    let raw = std::fs::read(mails[0].path()).unwrap();
+    let mail = crate::common::Mail::parse(&raw, mails[0].path());
+    assert_eq!(mail.subject, "Klearn test mail");
+}
+
+#[test]
+fn serve_stops_cleanly_on_sigterm() {
+    let env = env();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = klearn(&env)
+        .args(["serve", "--demo", "--bind", &format!("127.0.0.1:{port}")])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut up = false;
+    for _ in 0..300 {
+        if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            use std::io::{Read, Write};
+            s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                .unwrap();
+            let mut buf = String::new();
+            let _ = s.read_to_string(&mut buf);
+            if buf.starts_with("HTTP/1.1 200") {
+                up = true;
+                break;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(up, "the server did not come up");
+    let kill = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let mut status = None;
+    for _ in 0..300 {
+        if let Some(s) = child.try_wait().unwrap() {
+            status = Some(s);
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let Some(status) = status else {
+        let _ = child.kill();
+        panic!("serve did not stop after SIGTERM");
+    };
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(status.success(), "exit {status:?}\n{log}");
+    assert!(stdout.contains("Demo community loaded"), "{stdout}");
+    assert!(log.contains("Klearn stopped"), "{log}");
+    assert!(
+        log.contains("path=/healthz") && log.contains("status=200"),
+        "one line per request: {log}"
+    );
+}
