@@ -12,6 +12,7 @@ use anyhow::Context;
 use klearn_db::Pool;
 use tokio::sync::watch;
 
+use crate::accounts::password::Passwords;
 use crate::assets::Assets;
 use crate::config::{redact_url, Settings};
 use crate::i18n::I18n;
@@ -25,6 +26,7 @@ pub struct AppState {
     pub pool: Pool,
     pub i18n: Arc<I18n>,
     pub assets: Arc<Assets>,
+    pub passwords: Passwords,
 }
 
 pub struct Application {
@@ -79,6 +81,7 @@ impl Application {
             pool: pool.clone(),
             i18n: I18n::load()?,
             assets: Arc::new(Assets::load()),
+            passwords: Passwords::new()?,
         });
         let mailer = Arc::new(Mailer::from_settings(&settings)?);
 
@@ -92,8 +95,15 @@ impl Application {
                 .default_service(web::to(|| async {
                     Err::<actix_web::HttpResponse, _>(AppError::NotFound)
                 }))
+                .app_data(web::FormConfig::default().limit(1024 * 1024))
+                .wrap(from_fn(plumbing::csrf::middleware))
                 .wrap(ErrorHandlers::new().default_handler(plumbing::error::render_error_page))
                 .wrap(from_fn(plumbing::context::middleware))
+                .wrap(from_fn(plumbing::auth::middleware))
+                .wrap(plumbing::session::middleware(
+                    &server_state.settings,
+                    server_state.pool.clone(),
+                ))
                 .wrap(Compress::default())
                 .wrap(plumbing::headers::security_headers(&server_state.settings))
                 .wrap(from_fn(plumbing::logging::middleware))
@@ -149,4 +159,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     crate::system::routes::configure(cfg);
     crate::home::routes::configure(cfg);
     crate::uploads::routes::configure(cfg);
+    crate::accounts::routes::configure(cfg);
+    crate::admin::routes::configure(cfg);
 }

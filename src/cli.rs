@@ -2,8 +2,11 @@
 
 use clap::{Parser, Subcommand};
 
+use crate::accounts::password::Passwords;
+use crate::accounts::{create_verified_account, grant_role_by_name};
 use crate::app::{open_database, Application};
 use crate::config::Settings;
+use crate::domain::account::{Email, NewPassword, Role, Username};
 use crate::i18n::{I18n, Locale, Tr};
 use crate::mail::{compose, Mailer, TestMail};
 
@@ -36,6 +39,20 @@ pub enum Command {
         /// The demo community (only into an empty database).
         #[arg(long, required = true)]
         demo: bool,
+    },
+    /// Create an admin account. The password comes from KLEARN_ADMIN_PASSWORD, or is asked for.
+    CreateAdmin {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        email: String,
+    },
+    /// Grant a role (expert, moderator or admin) to a user; audited.
+    GrantRole {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        role: String,
     },
     /// Send a test mail now, to check KLEARN_SMTP_URL and KLEARN_MAIL_FROM.
     SendTestMail {
@@ -88,6 +105,58 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::CreateAdmin { username, email } => {
+            let username =
+                Username::parse(&username).map_err(|k| anyhow::anyhow!("username: {}", english(k)))?;
+            let email = Email::parse(&email).map_err(|k| anyhow::anyhow!("email: {}", english(k)))?;
+            let password = match std::env::var("KLEARN_ADMIN_PASSWORD") {
+                Ok(p) if !p.is_empty() => p,
+                _ => {
+                    let first = rpassword::prompt_password("Password for the new admin: ")?;
+                    let again = rpassword::prompt_password("The same password again: ")?;
+                    if first != again {
+                        anyhow::bail!("the two passwords do not match");
+                    }
+                    first
+                }
+            };
+            let password = NewPassword::parse(&password, &password)
+                .map_err(|k| anyhow::anyhow!("password: {}", english(k)))?;
+            let hash = Passwords::hash_blocking(password.expose())?;
+            let pool = open_database(&settings).await?;
+            let user = actix_web::web::block(move || -> anyhow::Result<_> {
+                let mut conn = pool.get()?;
+                create_verified_account(
+                    &mut conn,
+                    &username,
+                    &email,
+                    &hash,
+                    "",
+                    &[Role::Admin],
+                    "created by create-admin",
+                )
+            })
+            .await??;
+            println!("klearn: created admin {} (id {})", user.username, user.id);
+            Ok(())
+        }
+        Command::GrantRole { username, role } => {
+            let role = Role::parse(&role)
+                .ok_or_else(|| anyhow::anyhow!("--role must be expert, moderator or admin"))?;
+            let pool = open_database(&settings).await?;
+            let name = username.clone();
+            let granted = actix_web::web::block(move || -> anyhow::Result<bool> {
+                let mut conn = pool.get()?;
+                grant_role_by_name(&mut conn, &name, role)
+            })
+            .await??;
+            if granted {
+                println!("klearn: {username} is now {}", role.as_str());
+            } else {
+                println!("klearn: {username} already had the role {}", role.as_str());
+            }
+            Ok(())
+        }
         Command::Seed { demo: _ } => {
             let pool = open_database(&settings).await?;
             let report = actix_web::web::block(move || crate::demo::load(&pool)).await??;
@@ -95,4 +164,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// The English text of a validation message, for the terminal.
+fn english(key: &str) -> String {
+    I18n::load()
+        .map(|i| i.get(Locale::En, key).to_string())
+        .unwrap_or_else(|_| key.to_string())
 }

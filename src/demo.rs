@@ -2,7 +2,23 @@
 //! into an empty database, in Chinese and English.
 
 use klearn_db::categories::{Category, NewCategory, COURSE, FORUM};
-use klearn_db::Pool;
+use klearn_db::users::{ProfileChanges, User};
+use klearn_db::{DbConnection, Pool};
+
+use crate::accounts::create_verified_account;
+use crate::accounts::password::Passwords;
+use crate::domain::account::{Email, Role, Username};
+
+/// The password of every demo account (CONTRACT.md).
+pub const DEMO_PASSWORD: &str = "demo-password-2026";
+
+/// The demo accounts: username, display name, roles, bio.
+const ACCOUNTS: &[(&str, &str, &[Role], &str)] = &[
+    ("demo_admin", "Klearn 管理员", &[Role::Admin], "负责 Klearn 的站点设置与角色管理。\n\nI look after Klearn's settings and roles."),
+    ("demo_moderator", "社区版主林舟", &[Role::Moderator], "维护社区秩序，审核课程与专家申请。\n\nI keep the community friendly and review courses."),
+    ("demo_expert", "陈立 Chen Li", &[Role::Expert], "十年后端开发，专注 **Rust** 与分布式系统。\n\nTen years of backend work; Rust and distributed systems."),
+    ("demo_learner", "学员小周", &[], "正在从 Python 转向 Rust 的后端工程师。\n\nA backend engineer moving from Python to Rust."),
+];
 
 /// What was loaded, printed for the newcomer.
 #[derive(Debug, Default)]
@@ -10,16 +26,26 @@ pub struct DemoReport {
     pub skipped: bool,
     pub course_categories: usize,
     pub forum_categories: usize,
+    /// The demo accounts that exist, with their roles.
+    pub accounts: Vec<(String, String)>,
 }
 
 impl std::fmt::Display for DemoReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         if self.skipped {
-            return writeln!(f, "Demo: the database already has content; nothing was loaded.");
+            writeln!(f, "Demo: the database already has content; nothing was loaded.")?;
+        } else {
+            writeln!(f, "Demo community loaded:")?;
+            writeln!(f, "  {} course categories", self.course_categories)?;
+            writeln!(f, "  {} forum categories", self.forum_categories)?;
         }
-        writeln!(f, "Demo community loaded:")?;
-        writeln!(f, "  {} course categories", self.course_categories)?;
-        write!(f, "  {} forum categories", self.forum_categories)
+        if !self.accounts.is_empty() {
+            writeln!(f, "Demo accounts (password: {DEMO_PASSWORD}):")?;
+            for (name, roles) in &self.accounts {
+                writeln!(f, "  {name:<16} {roles}")?;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -141,17 +167,49 @@ fn rows(kind: &'static str, list: &'static [DemoCategory]) -> Vec<NewCategory<'s
 /// Loads the demo into an empty database; a database with content is left alone.
 pub fn load(pool: &Pool) -> anyhow::Result<DemoReport> {
     let mut conn = pool.get()?;
-    if Category::count(&mut conn)? > 0 {
-        return Ok(DemoReport {
-            skipped: true,
-            ..Default::default()
-        });
+    let empty = Category::count(&mut conn)? == 0 && User::count_live(&mut conn)? == 0;
+    let mut report = DemoReport {
+        skipped: !empty,
+        ..Default::default()
+    };
+    if empty {
+        report.course_categories = Category::insert_missing(&mut conn, &rows(COURSE, COURSE_CATEGORIES))?;
+        report.forum_categories = Category::insert_missing(&mut conn, &rows(FORUM, FORUM_CATEGORIES))?;
+        load_accounts(&mut conn)?;
     }
-    let course_categories = Category::insert_missing(&mut conn, &rows(COURSE, COURSE_CATEGORIES))?;
-    let forum_categories = Category::insert_missing(&mut conn, &rows(FORUM, FORUM_CATEGORIES))?;
-    Ok(DemoReport {
-        skipped: false,
-        course_categories,
-        forum_categories,
-    })
+    for (name, _, _, _) in ACCOUNTS {
+        if let Ok(user) = User::find_by_username(&mut conn, name) {
+            let roles = User::roles(&mut conn, user.id)?;
+            let roles = if roles.is_empty() {
+                "learner".to_string()
+            } else {
+                roles.join(", ")
+            };
+            report.accounts.push((user.username, roles));
+        }
+    }
+    Ok(report)
+}
+
+fn load_accounts(conn: &mut DbConnection) -> anyhow::Result<()> {
+    // One hash for all four: they share the password, and argon2 is slow on purpose.
+    let hash = Passwords::hash_blocking(DEMO_PASSWORD)?;
+    for (name, display, roles, bio) in ACCOUNTS {
+        let username = Username::parse(name).map_err(|k| anyhow::anyhow!("{name}: {k}"))?;
+        let email =
+            Email::parse(&format!("{name}@example.com")).map_err(|k| anyhow::anyhow!("{name}: {k}"))?;
+        let user = create_verified_account(conn, &username, &email, &hash, display, roles, "demo community")?;
+        User::update_profile(
+            conn,
+            user.id,
+            &ProfileChanges {
+                display_name: display.to_string(),
+                bio: bio.to_string(),
+                bio_html: crate::markdown::render(bio),
+                locale: "zh-CN".into(),
+                updated_at: klearn_db::now(),
+            },
+        )?;
+    }
+    Ok(())
 }

@@ -1,11 +1,14 @@
 //! Klearn: a knowledge-paid community site for programmers, as a library so that
 //! the binary and the integration tests boot exactly the same application.
 
+pub mod accounts;
+pub mod admin;
 pub mod app;
 pub mod assets;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod domain;
 pub mod home;
 pub mod i18n;
 pub mod jobs;

@@ -15,8 +15,9 @@ use crate::mail::{Mailer, OutgoingMail};
 
 /// Sends one mail; payload: `OutgoingMail`.
 pub const SEND_MAIL: &str = "send_mail";
-/// Removes finished jobs older than a week; enqueued once a day.
-pub const PURGE_JOBS: &str = "purge_jobs";
+/// Removes what has expired: finished jobs older than a week, ended
+/// sessions, old rate-limit events. Enqueued once a day.
+pub const DAILY_CLEANUP: &str = "daily_cleanup";
 
 /// How long a claimed job is ours; a worker that dies mid-job loses it after this.
 pub const LEASE: Duration = Duration::from_secs(300);
@@ -101,7 +102,7 @@ impl Worker {
         let pool = self.pool.clone();
         let result = tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
             let mut conn = pool.get()?;
-            let job = NewJob::new(PURGE_JOBS, &())?.dedupe_key(format!("{PURGE_JOBS}:{day}"));
+            let job = NewJob::new(DAILY_CLEANUP, &())?.dedupe_key(format!("{DAILY_CLEANUP}:{day}"));
             Job::enqueue(&mut conn, &job)?;
             Ok(())
         })
@@ -147,17 +148,20 @@ impl Worker {
                 let mail: OutgoingMail = serde_json::from_str(&job.payload)?;
                 self.mailer.send(&mail).await
             }
-            PURGE_JOBS => {
+            DAILY_CLEANUP => {
                 let pool = self.pool.clone();
-                let removed = tokio::task::spawn_blocking(move || -> anyhow::Result<usize> {
-                    let mut conn = pool.get()?;
-                    Ok(Job::purge_finished(
-                        &mut conn,
-                        klearn_db::now() - chrono::Duration::days(7),
-                    )?)
-                })
-                .await??;
-                tracing::info!(removed, "purged finished jobs");
+                let (jobs, sessions, rate_events) =
+                    tokio::task::spawn_blocking(move || -> anyhow::Result<(usize, usize, usize)> {
+                        let mut conn = pool.get()?;
+                        let now = klearn_db::now();
+                        Ok((
+                            Job::purge_finished(&mut conn, now - chrono::Duration::days(7))?,
+                            klearn_db::sessions::SessionRow::purge_expired(&mut conn)?,
+                            klearn_db::rate::purge_before(&mut conn, now - chrono::Duration::days(1))?,
+                        ))
+                    })
+                    .await??;
+                tracing::info!(jobs, sessions, rate_events, "daily cleanup");
                 Ok(())
             }
             other => anyhow::bail!("unknown job kind {other:?}"),

@@ -1,5 +1,5 @@
-//! The request-context middleware: resolves the language (query, cookie, saved
-//! preference, Accept-Language, default zh-CN) and reads the flash, for every
+//! The request-context middleware: resolves the language (query, cookie, the
+//! account's saved preference, Accept-Language, default zh-CN) and reads the flash, for every
 //! handler and error page; sets the language cookie and clears a shown flash.
 
 use actix_web::body::MessageBody;
@@ -49,20 +49,24 @@ pub async fn middleware(
     let mut res = next.call(req).await?;
     if let Some(lang) = from_query {
         if from_cookie != Some(lang) {
-            let cookie = Cookie::build(settings.cookie_name(LANG_COOKIE), lang.code())
-                .path("/")
-                .http_only(true)
-                .secure(settings.cookie_secure)
-                .same_site(SameSite::Lax)
-                .max_age(Duration::days(365))
-                .finish();
-            res.response_mut().add_cookie(&cookie)?;
+            res.response_mut().add_cookie(&lang_cookie(settings, lang))?;
         }
     }
     if shown_flash.is_some() && !res.status().is_redirection() {
         res.response_mut().add_cookie(&flash::removal(settings))?;
     }
     Ok(res)
+}
+
+/// The cookie that remembers a chosen language for a year.
+pub fn lang_cookie(settings: &crate::config::Settings, lang: Locale) -> Cookie<'static> {
+    Cookie::build(settings.cookie_name(LANG_COOKIE), lang.code())
+        .path("/")
+        .http_only(true)
+        .secure(settings.cookie_secure)
+        .same_site(SameSite::Lax)
+        .max_age(Duration::days(365))
+        .finish()
 }
 
 fn query_lang(query: &str) -> Option<Locale> {

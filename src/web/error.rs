@@ -18,6 +18,15 @@ pub enum AppError {
     BadRequest,
     #[error("forbidden")]
     Forbidden,
+    /// 403 with a reason the visitor can act on (a translation key).
+    #[error("forbidden: {0}")]
+    ForbiddenBecause(&'static str),
+    /// Sign-in needed: 303 to `/login?next=…`.
+    #[error("login required")]
+    LoginRequired { next: String },
+    /// A guest-only page visited while signed in: 303 home.
+    #[error("already signed in")]
+    AlreadySignedIn,
     #[error("not found")]
     NotFound,
     #[error("conflict")]
@@ -55,7 +64,8 @@ impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
             AppError::BadRequest => StatusCode::BAD_REQUEST,
-            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::ForbiddenBecause(_) => StatusCode::FORBIDDEN,
+            AppError::LoginRequired { .. } | AppError::AlreadySignedIn => StatusCode::SEE_OTHER,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Conflict => StatusCode::CONFLICT,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -69,14 +79,31 @@ impl ResponseError for AppError {
             // The cause goes to the log; the visitor sees a plain page.
             tracing::error!(error = format!("{cause:#}"), "internal error");
         }
+        match self {
+            AppError::LoginRequired { next } => {
+                let query = url::form_urlencoded::Serializer::new(String::new())
+                    .append_pair("next", next)
+                    .finish();
+                return crate::web::redirect(&format!("/login?{query}"));
+            }
+            AppError::AlreadySignedIn => return crate::web::redirect("/"),
+            _ => {}
+        }
         let mut res = HttpResponse::build(self.status_code());
         if let AppError::TooManyRequests { retry_after_secs } = self {
             res.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+        }
+        if let AppError::ForbiddenBecause(key) = self {
+            res.extensions_mut().insert(Reason(key));
         }
         res.content_type("text/plain; charset=utf-8")
             .body(self.to_string())
     }
 }
+
+/// The specific reason for an error page, carried from `AppError` to the page.
+#[derive(Debug, Clone, Copy)]
+struct Reason(&'static str);
 
 #[derive(Template)]
 #[template(path = "error.html")]
@@ -116,7 +143,10 @@ pub fn render_error_page<B: MessageBody + 'static>(
         "500".to_string()
     };
     let title = page.t(&format!("error.{key}.title")).to_string();
-    let message = page.t(&format!("error.{key}.message")).to_string();
+    let message = match original.extensions().get::<Reason>() {
+        Some(Reason(reason)) => page.t(reason).to_string(),
+        None => page.t(&format!("error.{key}.message")).to_string(),
+    };
     let body = ErrorView {
         page,
         status: code,

@@ -1,14 +1,22 @@
-//! Plumbing shared by every area: request context (language, flash), page
-//! rendering, errors and error pages, security headers, request logs, database calls.
+//! Plumbing shared by every area: sessions, the signed-in user and role
+//! guards, CSRF, request context (language, flash), page rendering, forms,
+//! errors and error pages, security headers, request logs, database calls.
 
+pub mod auth;
+pub mod client_ip;
 pub mod context;
+pub mod csrf;
 pub mod db;
 pub mod error;
 pub mod flash;
+pub mod form;
 pub mod headers;
 pub mod logging;
 pub mod page;
+pub mod session;
 
+pub use auth::{CurrentUser, SignedIn, Verified};
 pub use db::run as db;
 pub use error::AppError;
-pub use page::{html, html_with_status, redirect, Page};
+pub use form::FieldErrors;
+pub use page::{html, html_with_status, redirect, redirect_with_flash, Page};

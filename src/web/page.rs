@@ -4,6 +4,7 @@
 use std::future::{ready, Ready};
 use std::sync::Arc;
 
+use actix_session::{Session, SessionExt};
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest, HttpResponse};
 use askama::Template;
@@ -13,6 +14,7 @@ use crate::app::AppState;
 use crate::assets::Assets;
 use crate::config::Settings;
 use crate::i18n::{k, Locale, Tr};
+use crate::web::auth::{current_user, CurrentUser};
 use crate::web::context::RequestContext;
 use crate::web::error::AppError;
 use crate::web::flash::Flash;
@@ -20,7 +22,9 @@ use crate::web::flash::Flash;
 #[derive(Clone)]
 pub struct Page {
     pub tr: Tr,
+    pub user: Option<CurrentUser>,
     pub flash: Option<Flash>,
+    session: Session,
     pub path: String,
     query: String,
     assets: Arc<Assets>,
@@ -56,7 +60,9 @@ impl Page {
         };
         Page {
             tr: Tr::new(state.i18n.clone(), locale),
+            user: current_user(req),
             flash,
+            session: req.get_session(),
             path: req.path().to_string(),
             query: req.query_string().to_string(),
             assets: state.assets.clone(),
@@ -83,6 +89,16 @@ impl Page {
 
     pub fn tf(&self, key: &str, args: &[(&str, &str)]) -> String {
         self.tr.tf(key, args)
+    }
+
+    /// The CSRF token for the page's forms (made on first use).
+    pub fn csrf_token(&self) -> String {
+        crate::web::csrf::token(&self.session)
+    }
+
+    /// Whether the signed-in user moderates (shows the admin link).
+    pub fn is_moderator(&self) -> bool {
+        self.user.as_ref().is_some_and(|u| u.is_moderator())
     }
 
     /// The flash message's text in this page's language.
@@ -120,6 +136,11 @@ impl Page {
                 },
             })
             .collect()
+    }
+
+    /// Whether `href` is this page's path (for `aria-current`).
+    pub fn is_current(&self, href: &str) -> bool {
+        self.path == href
     }
 
     /// Links to this same page in each language.
@@ -208,5 +229,13 @@ pub fn html_with_status(status: StatusCode, view: &impl Template) -> Result<Http
 pub fn redirect(location: &str) -> HttpResponse {
     HttpResponse::SeeOther()
         .insert_header((header::LOCATION, location))
+        .finish()
+}
+
+/// 303 with a message for the next page.
+pub fn redirect_with_flash(settings: &Settings, location: &str, flash: &Flash) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .cookie(crate::web::flash::cookie(settings, flash))
         .finish()
 }

@@ -132,6 +132,8 @@ async fn unknown_pages_and_methods_get_error_pages() {
     let res = app.client.get("/no/such/page?lang=en").await;
     assert_eq!(res.status, 404);
     assert!(res.text().contains("Page not found"));
+    // A POST with a valid CSRF token to a page that takes none.
+    app.client.get("/login").await;
     let res = app.client.post_form("/?lang=en", &[]).await;
     assert_eq!(res.status, 405);
     assert!(res.header("content-type").unwrap_or("").starts_with("text/html"));

@@ -198,6 +198,14 @@ impl Job {
             .load(conn)?)
     }
 
+    /// How many jobs are in each state, for the admin dashboard.
+    pub fn count_by_status(conn: &mut DbConnection, status: &str) -> Result<i64, DbError> {
+        Ok(jobs::table
+            .filter(jobs::status.eq(status))
+            .count()
+            .get_result(conn)?)
+    }
+
     /// Removes finished jobs older than `before`, so the table does not grow forever.
     pub fn purge_finished(conn: &mut DbConnection, before: NaiveDateTime) -> Result<usize, DbError> {
         Ok(diesel::delete(

@@ -1,6 +1,7 @@
 //! Klearn's data layer: schema, models and their queries, the connection pool
 //! over SQLite or PostgreSQL, embedded migrations. Nothing here knows about HTTP.
 
+pub mod audit;
 pub mod backend;
 pub mod categories;
 pub mod connection;
@@ -8,8 +9,13 @@ pub mod error;
 pub mod jobs;
 pub mod migrate;
 pub mod pool;
+pub mod rate;
 pub mod schema;
+pub mod security;
+pub mod sessions;
+pub mod tokens;
 pub mod uploads;
+pub mod users;
 
 pub use connection::{write_tx, Backend, DbConnection};
 pub use error::DbError;

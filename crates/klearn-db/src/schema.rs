@@ -46,4 +46,118 @@ diesel::table! {
     }
 }
 
-diesel::allow_tables_to_appear_in_same_query!(jobs, uploads, categories);
+diesel::table! {
+    users (id) {
+        id -> BigInt,
+        username -> Text,
+        username_lower -> Text,
+        email -> Text,
+        email_lower -> Text,
+        password_hash -> Text,
+        display_name -> Text,
+        bio -> Text,
+        bio_html -> Text,
+        avatar_upload_id -> Nullable<BigInt>,
+        locale -> Text,
+        email_verified_at -> Nullable<Timestamp>,
+        deleted_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    user_roles (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        role -> Text,
+        granted_at -> Timestamp,
+        granted_by -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    user_interests (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        tag -> Text,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> Text,
+        user_id -> Nullable<BigInt>,
+        state -> Text,
+        expires_at -> Timestamp,
+        absolute_expires_at -> Timestamp,
+        ip -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    email_tokens (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        purpose -> Text,
+        token_hash -> Text,
+        new_email -> Nullable<Text>,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    rate_events (id) {
+        id -> BigInt,
+        bucket -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    security_events (id) {
+        id -> BigInt,
+        user_id -> Nullable<BigInt>,
+        kind -> Text,
+        login -> Text,
+        ip -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> BigInt,
+        actor_id -> Nullable<BigInt>,
+        action -> Text,
+        object_type -> Text,
+        object_id -> Text,
+        note -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(user_roles -> users (user_id));
+diesel::joinable!(user_interests -> users (user_id));
+diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(email_tokens -> users (user_id));
+diesel::joinable!(security_events -> users (user_id));
+diesel::joinable!(audit_log -> users (actor_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    jobs,
+    uploads,
+    categories,
+    users,
+    user_roles,
+    user_interests,
+    sessions,
+    email_tokens,
+    rate_events,
+    security_events,
+    audit_log,
+);

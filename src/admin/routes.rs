@@ -1,0 +1,257 @@
+//! Handlers of the admin shell.
+
+use actix_web::{web, HttpResponse};
+use chrono::TimeZone;
+use klearn_db::audit::{self, AuditEntry, AuditFilter, Object};
+use klearn_db::jobs::{Job, FAILED, PENDING};
+use klearn_db::security::SecurityEvent;
+use klearn_db::sessions::SessionRow;
+use klearn_db::users::User;
+use klearn_db::{write_tx, DbError};
+use serde::Deserialize;
+
+use crate::admin::views::*;
+use crate::admin::Pager;
+use crate::app::AppState;
+use crate::domain::account::Role;
+use crate::i18n::k;
+use crate::web::auth::{Admin, Moderator};
+use crate::web::flash::{Flash, Level};
+use crate::web::{self as plumbing, html, redirect_with_flash, AppError, Page};
+
+const PER_PAGE: i64 = 30;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/admin").route(web::get().to(dashboard)))
+        .service(web::resource("/admin/users").route(web::get().to(users)))
+        .service(web::resource("/admin/users/{id}").route(web::get().to(user)))
+        .service(web::resource("/admin/users/{id}/roles").route(web::post().to(roles)))
+        .service(web::resource("/admin/audit").route(web::get().to(audit_log)));
+}
+
+/// Midnight today in KLEARN_TIMEZONE, as UTC.
+fn start_of_today(tz: chrono_tz::Tz) -> chrono::NaiveDateTime {
+    let local_today = chrono::Utc::now().with_timezone(&tz).date_naive();
+    let midnight = local_today.and_hms_opt(0, 0, 0).unwrap_or_default();
+    tz.from_local_datetime(&midnight)
+        .earliest()
+        .map(|t| t.naive_utc())
+        .unwrap_or(midnight)
+}
+
+async fn dashboard(page: Page, _: Moderator, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let since = start_of_today(state.settings.timezone);
+    let (signups_today, members, mail_pending, jobs_failed) = plumbing::db(&state.pool, move |conn| {
+        Ok((
+            User::count_created_since(conn, since)?,
+            User::count_live(conn)?,
+            Job::count_by_status(conn, PENDING)?,
+            Job::count_by_status(conn, FAILED)?,
+        ))
+    })
+    .await?;
+    html(&DashboardView {
+        page,
+        nav: AdminNav { current: "/admin" },
+        signups_today,
+        members,
+        mail_pending,
+        jobs_failed,
+    })
+}
+
+#[derive(Debug, Deserialize)]
+struct UsersQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    page: Option<String>,
+}
+
+/// `page=N`; anything that is not a positive number is page 1.
+fn page_number(raw: Option<&str>) -> i64 {
+    raw.and_then(|p| p.parse::<i64>().ok())
+        .filter(|p| *p >= 1)
+        .unwrap_or(1)
+        .min(1_000_000)
+}
+
+async fn users(
+    page: Page,
+    _: Moderator,
+    state: web::Data<AppState>,
+    query: web::Query<UsersQuery>,
+) -> Result<HttpResponse, AppError> {
+    let q = query.q.trim().chars().take(100).collect::<String>();
+    let wanted = page_number(query.page.as_deref());
+    let search = q.clone();
+    let (rows, total) = plumbing::db(&state.pool, move |conn| {
+        let (first, total) = User::search(conn, &search, wanted, PER_PAGE)?;
+        // Past the last page: show the last page.
+        let last = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
+        let users = if wanted > last {
+            User::search(conn, &search, last, PER_PAGE)?.0
+        } else {
+            first
+        };
+        let mut rows = Vec::with_capacity(users.len());
+        for user in users {
+            let roles = User::roles(conn, user.id)?;
+            rows.push(UserRow { user, roles });
+        }
+        Ok((rows, total))
+    })
+    .await?;
+    let pager = Pager::new(wanted, PER_PAGE, total, &[("q", &q)]);
+    html(&UsersView {
+        page,
+        nav: AdminNav {
+            current: "/admin/users",
+        },
+        q,
+        rows,
+        pager,
+    })
+}
+
+async fn user(
+    page: Page,
+    Moderator(viewer): Moderator,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let (member, roles, sessions, events) = plumbing::db(&state.pool, move |conn| {
+        Ok((
+            User::find(conn, id)?,
+            User::roles(conn, id)?,
+            SessionRow::count_live_for_user(conn, id)?,
+            SecurityEvent::recent_for_user(conn, id, 20)?,
+        ))
+    })
+    .await?;
+    let role_choices = Role::ALL
+        .iter()
+        .map(|r| (r.as_str(), roles.iter().any(|have| have == r.as_str())))
+        .collect();
+    html(&UserView {
+        page,
+        nav: AdminNav {
+            current: "/admin/users",
+        },
+        member,
+        roles,
+        sessions,
+        events,
+        can_edit_roles: viewer.is_admin(),
+        role_choices,
+    })
+}
+
+/// `roles` repeated in the form body (`roles=expert&roles=admin`).
+async fn roles(
+    Admin(admin): Admin,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let mut wanted: Vec<Role> = Vec::new();
+    for (key, value) in url::form_urlencoded::parse(&body) {
+        if key == "roles" {
+            match Role::parse(&value) {
+                Some(role) if !wanted.contains(&role) => wanted.push(role),
+                Some(_) => {}
+                None => return Err(AppError::BadRequest),
+            }
+        }
+    }
+    let location = format!("/admin/users/{id}");
+    // An admin cannot take away their own admin role and lock everyone out.
+    if id == admin.id && !wanted.contains(&Role::Admin) {
+        return Ok(redirect_with_flash(
+            &state.settings,
+            &location,
+            &Flash::new(Level::Error, k("admin.roles.keep_own_admin")),
+        ));
+    }
+    let actor = admin.id;
+    let changed = plumbing::db(&state.pool, move |conn| {
+        write_tx(conn, |conn| {
+            let member = User::find(conn, id)?;
+            if member.is_deleted() {
+                return Err(DbError::NotFound);
+            }
+            let object_id = id.to_string();
+            let mut changed = 0;
+            for role in Role::ALL {
+                let object = Object::new("user", &object_id);
+                if wanted.contains(&role) {
+                    if User::grant_role(conn, id, role.as_str(), Some(actor))? {
+                        audit::record(conn, Some(actor), "user.role_grant", object, role.as_str())?;
+                        changed += 1;
+                    }
+                } else if User::revoke_role(conn, id, role.as_str())? {
+                    audit::record(conn, Some(actor), "user.role_revoke", object, role.as_str())?;
+                    changed += 1;
+                }
+            }
+            Ok(changed)
+        })
+    })
+    .await?;
+    let flash = if changed > 0 {
+        Flash::new(Level::Success, k("admin.roles.saved"))
+    } else {
+        Flash::new(Level::Info, k("admin.roles.unchanged"))
+    };
+    Ok(redirect_with_flash(&state.settings, &location, &flash))
+}
+
+#[derive(Debug, Deserialize)]
+struct AuditQuery {
+    #[serde(default)]
+    actor: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    page: Option<String>,
+}
+
+async fn audit_log(
+    page: Page,
+    _: Moderator,
+    state: web::Data<AppState>,
+    query: web::Query<AuditQuery>,
+) -> Result<HttpResponse, AppError> {
+    let actor = query.actor.trim().chars().take(64).collect::<String>();
+    let kind = query.kind.trim().chars().take(64).collect::<String>();
+    let wanted = page_number(query.page.as_deref());
+    let filter = AuditFilter {
+        actor: (!actor.is_empty()).then(|| actor.clone()),
+        kind: (!kind.is_empty()).then(|| kind.clone()),
+    };
+    let ((rows, total), kinds) = plumbing::db(&state.pool, move |conn| {
+        let (rows, total) = AuditEntry::list(conn, &filter, wanted, PER_PAGE)?;
+        let last = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
+        let result = if wanted > last {
+            AuditEntry::list(conn, &filter, last, PER_PAGE)?
+        } else {
+            (rows, total)
+        };
+        Ok((result, AuditEntry::actions(conn)?))
+    })
+    .await?;
+    let pager = Pager::new(wanted, PER_PAGE, total, &[("actor", &actor), ("kind", &kind)]);
+    html(&AuditView {
+        page,
+        nav: AdminNav {
+            current: "/admin/audit",
+        },
+        actor,
+        kind,
+        kinds,
+        rows,
+        pager,
+    })
+}

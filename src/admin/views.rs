@@ -1,0 +1,79 @@
+//! Views of the admin shell.
+
+use askama::Template;
+use klearn_db::audit::AuditRow;
+use klearn_db::security::SecurityEvent;
+use klearn_db::users::User;
+
+use crate::admin::Pager;
+use crate::web::Page;
+
+/// Which entry of the admin navigation is current.
+pub struct AdminNav {
+    pub current: &'static str,
+}
+
+impl AdminNav {
+    /// The admin sections; later areas add theirs.
+    pub fn items(&self) -> Vec<(&'static str, &'static str, bool)> {
+        [
+            ("/admin", "admin.nav.dashboard"),
+            ("/admin/users", "admin.nav.users"),
+            ("/admin/audit", "admin.nav.audit"),
+        ]
+        .into_iter()
+        .map(|(href, key)| (href, key, href == self.current))
+        .collect()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "admin/dashboard.html")]
+pub struct DashboardView {
+    pub page: Page,
+    pub nav: AdminNav,
+    pub signups_today: i64,
+    pub members: i64,
+    pub mail_pending: i64,
+    pub jobs_failed: i64,
+}
+
+pub struct UserRow {
+    pub user: User,
+    pub roles: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "admin/users.html")]
+pub struct UsersView {
+    pub page: Page,
+    pub nav: AdminNav,
+    pub q: String,
+    pub rows: Vec<UserRow>,
+    pub pager: Pager,
+}
+
+#[derive(Template)]
+#[template(path = "admin/user.html")]
+pub struct UserView {
+    pub page: Page,
+    pub nav: AdminNav,
+    pub member: User,
+    pub roles: Vec<String>,
+    pub sessions: i64,
+    pub events: Vec<SecurityEvent>,
+    pub can_edit_roles: bool,
+    pub role_choices: Vec<(&'static str, bool)>,
+}
+
+#[derive(Template)]
+#[template(path = "admin/audit.html")]
+pub struct AuditView {
+    pub page: Page,
+    pub nav: AdminNav,
+    pub actor: String,
+    pub kind: String,
+    pub kinds: Vec<String>,
+    pub rows: Vec<AuditRow>,
+    pub pager: Pager,
+}

@@ -1,0 +1,155 @@
+//! Sessions: actix-session with its state kept in the database (`sessions`
+//! table), keyed by a hash of the cookie's key. The cookie lives at most
+//! ninety days (the absolute expiry); the row also has an idle expiry of two
+//! weeks that the user loader pushes forward at most once a day, so an
+//! ordinary page view writes nothing.
+
+use std::collections::HashMap;
+
+use actix_session::config::{PersistentSession, TtlExtensionPolicy};
+use actix_session::storage::{LoadError, SaveError, SessionKey, SessionStore, UpdateError};
+use actix_session::SessionMiddleware;
+use actix_web::cookie::{time, Key, SameSite};
+use klearn_db::sessions::{NewSession, SessionRow};
+use klearn_db::Pool;
+use rand::distr::{Alphanumeric, SampleString};
+use sha2::{Digest, Sha256};
+
+use crate::config::Settings;
+
+pub const IDLE_DAYS: i64 = 14;
+pub const ABSOLUTE_DAYS: i64 = 90;
+/// The session state key that holds the signed-in user's id.
+pub const USER_ID: &str = "uid";
+
+/// The row id of a session key: its SHA-256, so the table holds no usable key.
+pub fn row_id(key: &str) -> String {
+    hex::encode(Sha256::digest(key.as_bytes()))
+}
+
+#[derive(Clone)]
+pub struct DbSessionStore {
+    pool: Pool,
+}
+
+impl DbSessionStore {
+    pub fn new(pool: Pool) -> Self {
+        Self { pool }
+    }
+}
+
+fn user_id_of(state: &HashMap<String, String>) -> Option<i64> {
+    state
+        .get(USER_ID)
+        .and_then(|v| serde_json::from_str::<i64>(v).ok())
+}
+
+async fn blocking<T: Send + 'static>(
+    pool: &Pool,
+    f: impl FnOnce(&mut klearn_db::DbConnection) -> Result<T, klearn_db::DbError> + Send + 'static,
+) -> anyhow::Result<T> {
+    let pool = pool.clone();
+    let result = actix_web::web::block(move || -> anyhow::Result<T> {
+        let mut conn = pool.get()?;
+        Ok(f(&mut conn)?)
+    })
+    .await??;
+    Ok(result)
+}
+
+fn idle_expiry() -> chrono::NaiveDateTime {
+    klearn_db::now() + chrono::Duration::days(IDLE_DAYS)
+}
+
+impl SessionStore for DbSessionStore {
+    async fn load(&self, key: &SessionKey) -> Result<Option<HashMap<String, String>>, LoadError> {
+        let id = row_id(key.as_ref());
+        let row = blocking(&self.pool, move |c| SessionRow::load(c, &id))
+            .await
+            .map_err(LoadError::Other)?;
+        match row {
+            None => Ok(None),
+            Some(row) => serde_json::from_str(&row.state)
+                .map(Some)
+                .map_err(|e| LoadError::Deserialization(e.into())),
+        }
+    }
+
+    async fn save(
+        &self,
+        state: HashMap<String, String>,
+        _ttl: &time::Duration,
+    ) -> Result<SessionKey, SaveError> {
+        let key = Alphanumeric.sample_string(&mut rand::rng(), 64);
+        let id = row_id(&key);
+        let json = serde_json::to_string(&state).map_err(|e| SaveError::Serialization(e.into()))?;
+        let user_id = user_id_of(&state);
+        blocking(&self.pool, move |c| {
+            let now = klearn_db::now();
+            SessionRow::insert(
+                c,
+                &NewSession {
+                    id: &id,
+                    user_id,
+                    state: &json,
+                    expires_at: idle_expiry(),
+                    absolute_expires_at: now + chrono::Duration::days(ABSOLUTE_DAYS),
+                    ip: "",
+                    created_at: now,
+                    updated_at: now,
+                },
+            )
+        })
+        .await
+        .map_err(SaveError::Other)?;
+        SessionKey::try_from(key).map_err(|e| SaveError::Other(anyhow::anyhow!("{e}")))
+    }
+
+    async fn update(
+        &self,
+        key: SessionKey,
+        state: HashMap<String, String>,
+        _ttl: &time::Duration,
+    ) -> Result<SessionKey, UpdateError> {
+        let id = row_id(key.as_ref());
+        let json = serde_json::to_string(&state).map_err(|e| UpdateError::Serialization(e.into()))?;
+        let user_id = user_id_of(&state);
+        // A row that is gone was ended (logout elsewhere, password change):
+        // it is not brought back, and the next request is anonymous.
+        blocking(&self.pool, move |c| {
+            SessionRow::update_state(c, &id, &json, user_id, idle_expiry())
+        })
+        .await
+        .map_err(UpdateError::Other)?;
+        Ok(key)
+    }
+
+    async fn update_ttl(&self, key: &SessionKey, _ttl: &time::Duration) -> Result<(), anyhow::Error> {
+        let id = row_id(key.as_ref());
+        blocking(&self.pool, move |c| SessionRow::touch(c, &id, idle_expiry())).await
+    }
+
+    async fn delete(&self, key: &SessionKey) -> Result<(), anyhow::Error> {
+        let id = row_id(key.as_ref());
+        blocking(&self.pool, move |c| SessionRow::delete(c, &id)).await
+    }
+}
+
+pub const COOKIE_BASE_NAME: &str = "klearn_session";
+
+/// The session middleware: HttpOnly, SameSite=Lax, Secure and `__Host-`
+/// prefixed when the site is served over https; state changes only are written.
+pub fn middleware(settings: &Settings, pool: Pool) -> SessionMiddleware<DbSessionStore> {
+    SessionMiddleware::builder(DbSessionStore::new(pool), Key::derive_from(&settings.secret_key))
+        .cookie_name(settings.cookie_name(COOKIE_BASE_NAME))
+        .cookie_secure(settings.cookie_secure)
+        .cookie_http_only(true)
+        .cookie_same_site(SameSite::Lax)
+        .cookie_path("/".into())
+        .session_lifecycle(
+            PersistentSession::default()
+                .session_ttl(time::Duration::days(ABSOLUTE_DAYS))
+                .session_ttl_extension_policy(TtlExtensionPolicy::OnStateChanges),
+        )
+        .build()
+}
