@@ -181,3 +181,99 @@ async fn home_page_layout_holds_at_phone_and_desktop_widths() {
     assert!(visible, "the focused skip link is on screen");
     client.close().await.unwrap();
 }
+
+async fn text_of(client: &Client, css: &str) -> String {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_newcomer_registers_verifies_logs_in_edits_the_profile_and_logs_out() {
+    let Some((_driver, client)) = browser().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    // Tall enough that every form's button is on screen with the sticky header.
+    viewport(&client, 1280, 1600).await;
+    client.goto(&app.url("/register?lang=en")).await.unwrap();
+    let form = client
+        .form(Locator::Css("form[action='/register']"))
+        .await
+        .unwrap();
+    form.set_by_name("username", "browser_ada").await.unwrap();
+    form.set_by_name("email", "ada@browser.test").await.unwrap();
+    form.set_by_name("password", "a long browser password")
+        .await
+        .unwrap();
+    form.set_by_name("password_confirm", "a long browser password")
+        .await
+        .unwrap();
+    form.submit().await.unwrap();
+    assert!(text_of(&client, "[role=status]")
+        .await
+        .contains("Welcome to Klearn"));
+    assert!(text_of(&client, ".verify-banner").await.contains("not verified"));
+
+    let mail = app.wait_for_mail("ada@browser.test").await;
+    let link = mail
+        .link(&format!("{}/verify-email?token=", app.address))
+        .unwrap();
+    client.goto(&link).await.unwrap();
+    assert!(text_of(&client, "h1").await.contains("Email confirmed"));
+
+    // Log out, and in again.
+    client
+        .find(Locator::Css("form[action='/logout'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert!(text_of(&client, "[role=status]")
+        .await
+        .contains("You are logged out"));
+    client.goto(&app.url("/login")).await.unwrap();
+    let form = client.form(Locator::Css("form[action='/login']")).await.unwrap();
+    form.set_by_name("login", "ada@browser.test").await.unwrap();
+    form.set_by_name("password", "a long browser password")
+        .await
+        .unwrap();
+    form.submit().await.unwrap();
+    assert_eq!(text_of(&client, "a.account-name").await, "browser_ada");
+
+    // The profile, in English.
+    client.goto(&app.url("/settings/profile")).await.unwrap();
+    let form = client
+        .form(Locator::Css("form[action='/settings/profile']"))
+        .await
+        .unwrap();
+    form.set_by_name("display_name", "Ada in the Browser")
+        .await
+        .unwrap();
+    form.set_by_name("bio", "I test **pages**.").await.unwrap();
+    form.set_by_name("locale", "en").await.unwrap();
+    form.submit().await.unwrap();
+    assert!(text_of(&client, "[role=status]").await.contains("Saved."));
+    assert_eq!(text_of(&client, "a.account-name").await, "Ada in the Browser");
+    client.goto(&app.url("/u/browser_ada")).await.unwrap();
+    assert_eq!(text_of(&client, ".prose strong").await, "pages");
+    screenshot(&client, "member-page").await;
+
+    client
+        .find(Locator::Css("form[action='/logout'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert!(text_of(&client, "[role=status]")
+        .await
+        .contains("You are logged out"));
+    assert!(client.find(Locator::Css("a[href='/login']")).await.is_ok());
+    client.close().await.unwrap();
+}

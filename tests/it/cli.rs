@@ -152,3 +152,95 @@ fn serve_stops_cleanly_on_sigterm() {
         "one line per request: {log}"
     );
 }
+
+#[test]
+fn create_admin_and_grant_role_are_audited() {
+    let env = env();
+    let (ok, out) = run(&env, &["migrate"]);
+    assert!(ok, "{out}");
+    let weak = klearn(&env)
+        .env("KLEARN_ADMIN_PASSWORD", "password123")
+        .args([
+            "create-admin",
+            "--username",
+            "boss",
+            "--email",
+            "boss@example.com",
+        ])
+        .output()
+        .unwrap();
+    assert!(!weak.status.success());
+    assert!(String::from_utf8_lossy(&weak.stderr).contains("too common"));
+    let out = klearn(&env)
+        .env("KLEARN_ADMIN_PASSWORD", "a strong admin password")
+        .args([
+            "create-admin",
+            "--username",
+            "boss",
+            "--email",
+            "boss@example.com",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let (ok, out) = run(&env, &["seed", "--demo"]);
+    assert!(
+        ok && out.contains("nothing was loaded"),
+        "an admin counts as content: {out}"
+    );
+    let out = klearn(&env)
+        .env("KLEARN_ADMIN_PASSWORD", "a strong admin password")
+        .args([
+            "create-admin",
+            "--username",
+            "BOSS",
+            "--email",
+            "other@example.com",
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "the name is taken in any case");
+
+    let (ok, out) = run(&env, &["grant-role", "--username", "boss", "--role", "expert"]);
+    assert!(ok, "{out}");
+    let (ok, out) = run(&env, &["grant-role", "--username", "boss", "--role", "emperor"]);
+    assert!(!ok && out.contains("expert, moderator or admin"), "{out}");
+    let (ok, out) = run(&env, &["grant-role", "--username", "nobody", "--role", "expert"]);
+    assert!(!ok && out.contains("no user named nobody"), "{out}");
+
+    let pool = klearn_db::connect(&env.database_url, 1).unwrap();
+    let mut conn = pool.get().unwrap();
+    let user = klearn_db::users::User::find_by_username(&mut conn, "boss").unwrap();
+    assert!(user.is_verified());
+    assert_eq!(
+        klearn_db::users::User::roles(&mut conn, user.id).unwrap(),
+        vec!["admin", "expert"]
+    );
+    let (entries, _) =
+        klearn_db::audit::AuditEntry::list(&mut conn, &klearn_db::audit::AuditFilter::default(), 1, 20)
+            .unwrap();
+    let actions: Vec<(&str, &str)> = entries
+        .iter()
+        .map(|e| (e.entry.action.as_str(), e.entry.note.as_str()))
+        .collect();
+    assert!(
+        actions.contains(&("user.role_grant", "expert (command line)")),
+        "{actions:?}"
+    );
+    assert!(actions.contains(&("user.role_grant", "admin")), "{actions:?}");
+    assert!(
+        entries.iter().all(|e| e.actor.is_none()),
+        "the command line has no actor"
+    );
+}
+
+#[test]
+fn serve_demo_prints_the_demo_accounts() {
+    let env = env();
+    let (ok, out) = run(&env, &["seed", "--demo"]);
+    assert!(ok, "{out}");
+    for name in ["demo_admin", "demo_moderator", "demo_expert", "demo_learner"] {
+        assert!(out.contains(name), "{out}");
+    }
+    assert!(out.contains("demo-password-2026"));
+}

@@ -9,15 +9,59 @@ use klearn::web::AppError;
 
 use crate::common::TestApp;
 
-/// (name, path) of every page type; later areas add theirs.
-const PAGES: &[(&str, &str)] = &[
-    ("home-zh", "/?lang=zh-CN"),
-    ("home-en", "/?lang=en"),
-    ("error-404", "/no/such/page"),
-    ("error-403", "/__probe/403"),
-    ("error-422", "/__probe/422"),
-    ("error-429", "/__probe/429?lang=en"),
-    ("error-500", "/__probe/500"),
+/// Who looks at a page.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Who {
+    Guest,
+    /// demo_learner, signed in.
+    Learner,
+    /// demo_admin, signed in.
+    Admin,
+}
+
+/// (name, path, who) of every page type; later areas add theirs.
+const PAGES: &[(&str, &str, Who)] = &[
+    ("home-zh", "/?lang=zh-CN", Who::Guest),
+    ("home-en", "/?lang=en", Who::Guest),
+    ("error-404", "/no/such/page", Who::Guest),
+    ("error-403", "/__probe/403", Who::Guest),
+    ("error-422", "/__probe/422", Who::Guest),
+    ("error-429", "/__probe/429?lang=en", Who::Guest),
+    ("error-500", "/__probe/500", Who::Guest),
+    ("register", "/register", Who::Guest),
+    ("login", "/login?next=/settings/profile", Who::Guest),
+    ("forgot", "/password/forgot", Who::Guest),
+    ("reset-invalid", "/password/reset?token=nope", Who::Guest),
+    ("verify-invalid", "/verify-email?token=nope", Who::Guest),
+    ("member", "/u/demo_expert", Who::Guest),
+    ("home-signed-in", "/", Who::Learner),
+    ("settings-profile", "/settings/profile", Who::Learner),
+    ("settings-password", "/settings/password", Who::Learner),
+    ("settings-email", "/settings/email?lang=en", Who::Learner),
+    ("settings-delete", "/settings/delete", Who::Learner),
+    ("admin-dashboard", "/admin", Who::Admin),
+    ("admin-users", "/admin/users", Who::Admin),
+    ("admin-user", "/admin/users/1", Who::Admin),
+    ("admin-audit", "/admin/audit", Who::Admin),
+];
+
+/// A form's fields as sent.
+type Fields = &'static [(&'static str, &'static str)];
+
+/// Forms sent with bad input: the 422 pages with their messages.
+const FORMS_WITH_ERRORS: &[(&str, &str, Fields)] = &[
+    (
+        "register-errors",
+        "/register",
+        &[
+            ("username", "a b"),
+            ("email", "nope"),
+            ("password", "short"),
+            ("password_confirm", "x"),
+        ],
+    ),
+    ("login-errors", "/login", &[("login", ""), ("password", "")]),
+    ("forgot-errors", "/password/forgot", &[("email", "nope")]),
 ];
 
 fn probes(cfg: &mut web::ServiceConfig) {
@@ -59,14 +103,33 @@ async fn every_page_type_passes_the_html_checker() {
         return;
     };
     let app = TestApp::builder().demo().routes(probes).spawn().await;
+    let learner = app.new_client();
+    learner.login("demo_learner", klearn::demo::DEMO_PASSWORD).await;
+    let admin = app.new_client();
+    admin.login("demo_admin", klearn::demo::DEMO_PASSWORD).await;
     let dir = tempfile::tempdir().unwrap();
     let mut files = Vec::new();
-    for (name, path) in PAGES {
-        let res = app.client.get(path).await;
+    for (name, path, who) in PAGES {
+        let client = match who {
+            Who::Guest => &app.client,
+            Who::Learner => &learner,
+            Who::Admin => &admin,
+        };
+        let res = client.get(path).await;
         assert!(
             res.header("content-type").unwrap_or("").starts_with("text/html"),
             "{name}"
         );
+        assert!(res.status != 303, "{name} redirected to {:?}", res.location());
+        let file = dir.path().join(format!("{name}.html"));
+        std::fs::write(&file, &res.body).unwrap();
+        files.push(file);
+    }
+    for (name, path, fields) in FORMS_WITH_ERRORS {
+        let guest = app.new_client();
+        guest.get(path).await;
+        let res = guest.post_form(path, fields).await;
+        assert_eq!(res.status, 422, "{name}");
         let file = dir.path().join(format!("{name}.html"));
         std::fs::write(&file, &res.body).unwrap();
         files.push(file);

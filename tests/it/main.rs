@@ -4,6 +4,8 @@
 
 mod common;
 
+mod accounts;
+mod admin;
 mod boot;
 mod browser;
 mod cli;

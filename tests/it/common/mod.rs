@@ -191,6 +191,7 @@ impl TestAppBuilder {
 pub struct Client {
     base: String,
     pub http: reqwest::Client,
+    jar: std::sync::Arc<reqwest::cookie::Jar>,
     csrf: Mutex<Option<String>>,
 }
 
@@ -235,8 +236,9 @@ impl Response {
 
 impl Client {
     pub fn new(base: &str) -> Self {
+        let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
         let http = reqwest::Client::builder()
-            .cookie_store(true)
+            .cookie_provider(jar.clone())
             .redirect(reqwest::redirect::Policy::none())
             .timeout(Duration::from_secs(30))
             .build()
@@ -244,8 +246,66 @@ impl Client {
         Self {
             base: base.to_string(),
             http,
+            jar,
             csrf: Mutex::new(None),
         }
+    }
+
+    /// The `Cookie` header this client would send.
+    pub fn cookies(&self) -> String {
+        use reqwest::cookie::CookieStore;
+        let url: reqwest::Url = self.base.parse().unwrap();
+        self.jar
+            .cookies(&url)
+            .map(|v| v.to_str().unwrap_or("").to_string())
+            .unwrap_or_default()
+    }
+
+    /// Puts cookies (as a `Cookie` header's value) into this client's jar:
+    /// replaying another browser's cookies.
+    pub fn set_cookies(&self, header: &str) {
+        let url: reqwest::Url = self.base.parse().unwrap();
+        for pair in header.split("; ").filter(|p| !p.is_empty()) {
+            self.jar.add_cookie_str(&format!("{pair}; Path=/"), &url);
+        }
+    }
+
+    /// Logs in through the real pages.
+    pub async fn login(&self, login: &str, password: &str) -> Response {
+        self.get("/login").await;
+        self.post_form("/login", &[("login", login), ("password", password)])
+            .await
+    }
+
+    /// Posts a multipart form; the CSRF token goes first, as browsers send
+    /// hidden fields in document order.
+    pub async fn post_multipart(
+        &self,
+        path: &str,
+        texts: &[(&str, &str)],
+        files: Vec<(&str, &str, Vec<u8>)>,
+    ) -> Response {
+        let mut form = reqwest::multipart::Form::new();
+        if let Some(token) = self.csrf.lock().unwrap().clone() {
+            form = form.text("csrf_token", token);
+        }
+        for (k, v) in texts {
+            form = form.text(k.to_string(), v.to_string());
+        }
+        for (field, filename, bytes) in files {
+            form = form.part(
+                field.to_string(),
+                reqwest::multipart::Part::bytes(bytes).file_name(filename.to_string()),
+            );
+        }
+        let res = self
+            .http
+            .post(self.url(path))
+            .multipart(form)
+            .send()
+            .await
+            .expect("POST");
+        self.finish(res).await
     }
 
     fn url(&self, path: &str) -> String {
@@ -395,6 +455,85 @@ impl Mail {
             .split_whitespace()
             .find(|w| w.starts_with(prefix))
             .map(|w| w.trim_end_matches(['.', ',', ')']).to_string())
+    }
+}
+
+/// A test account, made directly in the database.
+#[derive(Debug, Clone)]
+pub struct TestUser {
+    pub id: i64,
+    pub username: String,
+    pub email: String,
+    pub password: String,
+}
+
+/// Builds accounts for tests: `app.user("ada").verified().role(Role::Admin).create().await`.
+pub struct UserBuilder<'a> {
+    app: &'a TestApp,
+    username: String,
+    verified: bool,
+    roles: Vec<klearn::domain::account::Role>,
+}
+
+pub const TEST_PASSWORD: &str = "a long test password 2026";
+
+/// One hash for every test account: argon2 is slow on purpose.
+fn test_password_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| klearn::accounts::password::Passwords::hash_blocking(TEST_PASSWORD).unwrap())
+}
+
+impl TestApp {
+    pub fn user(&self, username: &str) -> UserBuilder<'_> {
+        UserBuilder {
+            app: self,
+            username: username.to_string(),
+            verified: false,
+            roles: Vec::new(),
+        }
+    }
+}
+
+impl UserBuilder<'_> {
+    pub fn verified(mut self) -> Self {
+        self.verified = true;
+        self
+    }
+
+    pub fn role(mut self, role: klearn::domain::account::Role) -> Self {
+        self.roles.push(role);
+        self
+    }
+
+    pub async fn create(self) -> TestUser {
+        let username = self.username.clone();
+        let email = format!("{}@example.com", username.to_lowercase());
+        let (verified, roles) = (self.verified, self.roles.clone());
+        let hash = test_password_hash().to_string();
+        let mail = email.clone();
+        let id = self
+            .app
+            .db(move |conn| {
+                let mut new = klearn_db::users::NewUser::new(&username, &mail, &hash, "zh-CN");
+                if verified {
+                    new.email_verified_at = Some(klearn_db::now());
+                }
+                let user = match klearn_db::users::User::create(conn, &new) {
+                    Ok(u) => u,
+                    Err(e) => panic!("test user {username}: {e:?}"),
+                };
+                for role in roles {
+                    klearn_db::users::User::grant_role(conn, user.id, role.as_str(), None).unwrap();
+                }
+                user.id
+            })
+            .await;
+        TestUser {
+            id,
+            username: self.username,
+            email,
+            password: TEST_PASSWORD.to_string(),
+        }
     }
 }
 
