@@ -929,3 +929,83 @@ async fn unknown_and_deleted_members_are_404() {
     let app = TestApp::spawn().await;
     assert_eq!(app.client.get("/u/nobody-here").await.status, 404);
 }
+
+#[tokio::test]
+async fn session_cookies_are_http_only_lax_and_host_prefixed_when_secure() {
+    let app = TestApp::builder()
+        .env("KLEARN_COOKIE_SECURE", "true")
+        .spawn()
+        .await;
+    let res = app.client.get("/login").await;
+    let cookie = res
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.contains("klearn_session="))
+        .expect("a pre-session cookie")
+        .to_string();
+    assert!(cookie.starts_with("__Host-klearn_session="), "{cookie}");
+    for attribute in ["HttpOnly", "Secure", "SameSite=Lax", "Path=/"] {
+        assert!(cookie.contains(attribute), "{attribute}: {cookie}");
+    }
+    assert!(!cookie.contains("Domain="), "{cookie}");
+}
+
+#[tokio::test]
+async fn sessions_expire_when_idle_or_old_and_the_daily_job_removes_them() {
+    use klearn_db::schema::sessions;
+    let app = TestApp::spawn().await;
+    let user = app.user("sleepy").create().await;
+    app.client.login(&user.username, &user.password).await;
+    let row = app
+        .db(move |c| {
+            sessions::table
+                .filter(sessions::user_id.eq(user.id))
+                .select(klearn_db::sessions::SessionRow::as_select())
+                .first(c)
+                .unwrap()
+        })
+        .await;
+    let now = klearn_db::now();
+    let idle_days = (row.expires_at - now).num_hours() as f64 / 24.0;
+    let absolute_days = (row.absolute_expires_at - now).num_hours() as f64 / 24.0;
+    assert!((13.9..=14.0).contains(&idle_days), "{idle_days}");
+    assert!((89.9..=90.0).contains(&absolute_days), "{absolute_days}");
+    // Past its idle expiry, the session no longer signs anyone in.
+    app.db(move |c| {
+        klearn_db::diesel::update(sessions::table.filter(sessions::user_id.eq(user.id)))
+            .set(sessions::expires_at.eq(klearn_db::now() - chrono::Duration::seconds(1)))
+            .execute(c)
+            .unwrap();
+    })
+    .await;
+    assert_eq!(app.client.get("/settings/profile").await.status, 303);
+    // The cleanup job removes the dead row.
+    let id = app
+        .db(|c| {
+            klearn_db::jobs::Job::enqueue(
+                c,
+                &klearn_db::jobs::NewJob::new(klearn::jobs::DAILY_CLEANUP, &()).unwrap(),
+            )
+            .unwrap()
+        })
+        .await;
+    for _ in 0..200 {
+        let job = app.db(move |c| klearn_db::jobs::Job::find(c, id).unwrap()).await;
+        if job.status == klearn_db::jobs::DONE {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let left: i64 = app
+        .db(move |c| {
+            sessions::table
+                .filter(sessions::user_id.eq(user.id))
+                .count()
+                .get_result(c)
+                .unwrap()
+        })
+        .await;
+    assert_eq!(left, 0);
+}
