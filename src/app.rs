@@ -161,4 +161,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     crate::uploads::routes::configure(cfg);
     crate::accounts::routes::configure(cfg);
     crate::admin::routes::configure(cfg);
+    crate::studio::routes::configure(cfg);
+    crate::learn::routes::configure(cfg);
+    crate::catalog::routes::configure(cfg);
 }

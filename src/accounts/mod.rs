@@ -2,7 +2,6 @@
 //! password reset, the settings pages and the public member page.
 
 pub mod forms;
-pub mod mails;
 pub mod password;
 pub mod routes;
 pub mod views;
@@ -15,9 +14,6 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 use crate::domain::account::{Email, Role, Username};
-use crate::i18n::{I18n, Locale, Tr};
-use crate::mail;
-use mails::{AccountMail, AccountMailKind};
 
 /// Creates an account whose address is taken as verified, with roles: for the
 /// command line and the demo, where no mail round trip is possible. Audited.
@@ -93,27 +89,4 @@ pub fn new_token() -> (String, String) {
 
 pub fn hash_token(raw: &str) -> String {
     hex::encode(Sha256::digest(raw.trim().as_bytes()))
-}
-
-/// Puts an account mail in the outbox, in the recipient's language.
-pub fn send_account_mail(
-    conn: &mut DbConnection,
-    i18n: &std::sync::Arc<I18n>,
-    user: &User,
-    to: &str,
-    kind: AccountMailKind,
-    url: Option<String>,
-    detail: &str,
-) -> Result<(), DbError> {
-    let locale = Locale::parse(&user.locale).unwrap_or(Locale::ZhCn);
-    let message = AccountMail {
-        tr: Tr::new(i18n.clone(), locale),
-        kind,
-        name: user.shown_name().to_string(),
-        url,
-        detail: detail.to_string(),
-    };
-    let outgoing = mail::compose(to, &message).map_err(|e| DbError::Config(format!("mail template: {e}")))?;
-    mail::enqueue(conn, &outgoing, None)?;
-    Ok(())
 }

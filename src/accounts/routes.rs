@@ -12,12 +12,13 @@ use klearn_db::users::{CreateUserError, NewUser, ProfileChanges, Taken, User};
 use klearn_db::{rate, security, sessions::SessionRow, write_tx, DbError};
 
 use crate::accounts::forms::*;
-use crate::accounts::mails::AccountMailKind;
 use crate::accounts::views::*;
-use crate::accounts::{hash_token, new_token, send_account_mail};
+use crate::accounts::{hash_token, new_token};
 use crate::app::AppState;
 use crate::domain::account::{parse_tags, Email, NewPassword, Username};
 use crate::i18n::{k, Locale};
+use crate::mail::notice;
+use crate::mail::notice::NoticeKind;
 use crate::uploads::{self, FieldRules, Storage};
 use crate::web::auth::{safe_next, sign_in, Guest};
 use crate::web::client_ip::client_ip;
@@ -159,12 +160,12 @@ async fn register(
             Duration::hours(48),
         )?;
         let url = base.absolute_url(&format!("/verify-email?token={raw}"));
-        send_account_mail(
+        notice::send(
             conn,
             &i18n,
             &user,
             &user.email,
-            AccountMailKind::VerifyEmail,
+            NoticeKind::VerifyEmail,
             Some(url),
             "",
         )?;
@@ -440,12 +441,12 @@ async fn resend_verification(
             Duration::hours(48),
         )?;
         let url = base.absolute_url(&format!("/verify-email?token={raw}"));
-        send_account_mail(
+        notice::send(
             conn,
             &i18n,
             &account,
             &account.email,
-            AccountMailKind::VerifyEmail,
+            NoticeKind::VerifyEmail,
             Some(url),
             "",
         )?;
@@ -522,12 +523,12 @@ async fn forgot(
             Duration::hours(1),
         )?;
         let url = base.absolute_url(&format!("/password/reset?token={raw}"));
-        send_account_mail(
+        notice::send(
             conn,
             &i18n,
             &user,
             &user.email,
-            AccountMailKind::ResetPassword,
+            NoticeKind::ResetPassword,
             Some(url),
             "",
         )?;
@@ -623,12 +624,12 @@ async fn reset(
             SessionRow::delete_for_user(conn, user.id)?;
             rate::clear(conn, &[login_bucket(&user.username), login_bucket(&user.email)])?;
             security::record(conn, Some(user.id), "password_reset", &user.username, &ip)?;
-            send_account_mail(
+            notice::send(
                 conn,
                 &i18n,
                 &user,
                 &user.email,
-                AccountMailKind::PasswordChanged,
+                NoticeKind::PasswordChanged,
                 None,
                 "",
             )?;
@@ -838,12 +839,12 @@ async fn password(
             // Every other session ends; this one continues under a new id.
             SessionRow::delete_for_user(conn, account.id)?;
             security::record(conn, Some(account.id), "password_changed", &account.username, &ip)?;
-            send_account_mail(
+            notice::send(
                 conn,
                 &i18n,
                 &account,
                 &account.email,
-                AccountMailKind::PasswordChanged,
+                NoticeKind::PasswordChanged,
                 None,
                 "",
             )
@@ -923,21 +924,21 @@ async fn email(
             Duration::hours(24),
         )?;
         let url = base.absolute_url(&format!("/verify-email?token={raw}"));
-        send_account_mail(
+        notice::send(
             conn,
             &i18n,
             &account,
             new_email.as_str(),
-            AccountMailKind::ConfirmNewEmail,
+            NoticeKind::ConfirmNewEmail,
             Some(url),
             new_email.as_str(),
         )?;
-        send_account_mail(
+        notice::send(
             conn,
             &i18n,
             &account,
             &account.email,
-            AccountMailKind::EmailChangeRequested,
+            NoticeKind::EmailChangeRequested,
             None,
             new_email.as_str(),
         )?;

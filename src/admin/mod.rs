@@ -1,6 +1,7 @@
-//! The admin shell: the dashboard, users and their roles, the audit log.
-//! Moderators and admins only; later areas add their queues here.
+//! The admin shell: the dashboard, users and their roles, the course review
+//! queue, categories, the audit log. Moderators and admins only.
 
+pub mod courses;
 pub mod routes;
 pub mod views;
 

@@ -27,6 +27,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/admin/users/{id}").route(web::get().to(user)))
         .service(web::resource("/admin/users/{id}/roles").route(web::post().to(roles)))
         .service(web::resource("/admin/audit").route(web::get().to(audit_log)));
+    super::courses::configure(cfg);
 }
 
 /// Midnight today in KLEARN_TIMEZONE, as UTC.
@@ -69,7 +70,7 @@ struct UsersQuery {
 }
 
 /// `page=N`; anything that is not a positive number is page 1.
-fn page_number(raw: Option<&str>) -> i64 {
+pub fn page_number(raw: Option<&str>) -> i64 {
     raw.and_then(|p| p.parse::<i64>().ok())
         .filter(|p| *p >= 1)
         .unwrap_or(1)

@@ -18,7 +18,9 @@ impl AdminNav {
     pub fn items(&self) -> Vec<(&'static str, &'static str, bool)> {
         [
             ("/admin", "admin.nav.dashboard"),
+            ("/admin/courses", "admin.nav.courses"),
             ("/admin/users", "admin.nav.users"),
+            ("/admin/categories", "admin.nav.categories"),
             ("/admin/audit", "admin.nav.audit"),
         ]
         .into_iter()

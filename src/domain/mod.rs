@@ -1,4 +1,5 @@
-//! Pure rules with no I/O, unit tested: what a valid username, email,
-//! password or role is.
+//! Pure rules with no I/O, unit tested: accounts (usernames, emails,
+//! passwords, roles) and courses (states, prices, slugs).
 
 pub mod account;
+pub mod course;

@@ -2,6 +2,7 @@
 
 use askama::Template;
 use klearn_db::categories::Category;
+use klearn_db::courses::CourseCard;
 
 use crate::web::Page;
 
@@ -10,4 +11,6 @@ use crate::web::Page;
 pub struct HomeView {
     pub page: Page,
     pub course_categories: Vec<Category>,
+    /// Moderator-picked courses with their cover URLs.
+    pub featured: Vec<(CourseCard, Option<String>)>,
 }

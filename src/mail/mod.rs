@@ -2,6 +2,8 @@
 //! enqueued as a job by requests, sent by the worker over SMTP
 //! (KLEARN_SMTP_URL) or written as `.eml` files under the data dir.
 
+pub mod notice;
+
 use askama::Template;
 use klearn_db::jobs::{Job, NewJob};
 use klearn_db::{DbConnection, DbError};

@@ -211,9 +211,9 @@ fn move_into_place(from: &Path, to: &Path) -> std::io::Result<()> {
     std::fs::rename(from, to)
 }
 
-/// Who may read an upload, by its purpose. Public images are open to all;
-/// every other purpose is closed until the area that owns it says otherwise
-/// (lesson media: enrolled learners; evidence: applicant and moderators).
+/// Public images (avatars, course covers) are open to all. Every other
+/// purpose is closed unless the area that owns it opens it (lesson media:
+/// `learn::access`; evidence: applicant and moderators).
 pub fn is_public(upload: &Upload) -> bool {
     matches!(upload.purpose.as_str(), "avatar" | "cover")
 }

@@ -7,7 +7,9 @@ use actix_web::{web, HttpRequest, HttpResponse, Responder};
 use klearn_db::uploads::Upload;
 
 use crate::app::AppState;
+use crate::learn::access::may_read_lesson_media;
 use crate::uploads::{is_public, Storage};
+use crate::web::auth::current_user;
 use crate::web::{self as plumbing, AppError};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -22,12 +24,27 @@ async fn media(
     let name = name.into_inner();
     let storage = Storage::new(state.settings.uploads_dir());
     let path = storage.path_of(&name).ok_or(AppError::NotFound)?;
-    let upload = plumbing::db(&state.pool, move |conn| Upload::find_by_stored_name(conn, &name)).await?;
-    // What is not public is hidden: 404, so its existence is not confirmed.
-    if !is_public(&upload) {
+    let viewer = current_user(&req);
+    let (upload, allowed) = plumbing::db(&state.pool, move |conn| {
+        let upload = Upload::find_by_stored_name(conn, &name)?;
+        let allowed = match upload.purpose.as_str() {
+            _ if is_public(&upload) => true,
+            "lesson_media" => may_read_lesson_media(conn, &upload, viewer.as_ref())?,
+            _ => false,
+        };
+        Ok((upload, allowed))
+    })
+    .await?;
+    // What may not be read is hidden: 404, so its existence is not confirmed.
+    if !allowed {
         return Err(AppError::NotFound);
     }
-    serve(&req, &upload, path, "public, max-age=86400").await
+    let cache = if is_public(&upload) {
+        "public, max-age=86400"
+    } else {
+        "private, no-store"
+    };
+    serve(&req, &upload, path, cache).await
 }
 
 /// Sends a stored file with its recorded type; actix-files answers Range,

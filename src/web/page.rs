@@ -123,7 +123,13 @@ impl Page {
 
     /// The main navigation. Areas join this list as they land.
     pub fn nav(&self) -> Vec<NavItem> {
-        let items: [(&'static str, &'static str); 1] = [("/", k("nav.home"))];
+        let mut items: Vec<(&'static str, &'static str)> = vec![("/", k("nav.home"))];
+        if let Some(user) = &self.user {
+            items.push(("/learn", k("nav.learn")));
+            if user.has(crate::domain::account::Role::Expert) {
+                items.push(("/studio", k("nav.studio")));
+            }
+        }
         items
             .into_iter()
             .map(|(href, label)| NavItem {
@@ -169,6 +175,11 @@ impl Page {
     /// The absolute URL of this page, for canonical links and OpenGraph.
     pub fn canonical_url(&self) -> String {
         self.settings.absolute_url(&self.path)
+    }
+
+    /// An absolute URL for a site path, for OpenGraph.
+    pub fn absolute(&self, path: &str) -> String {
+        self.settings.absolute_url(path)
     }
 
     /// A UTC timestamp shown as date and time in KLEARN_TIMEZONE.

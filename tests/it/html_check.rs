@@ -15,6 +15,8 @@ enum Who {
     Guest,
     /// demo_learner, signed in.
     Learner,
+    /// demo_expert, signed in.
+    Expert,
     /// demo_admin, signed in.
     Admin,
 }
@@ -43,6 +45,37 @@ const PAGES: &[(&str, &str, Who)] = &[
     ("admin-users", "/admin/users", Who::Admin),
     ("admin-user", "/admin/users/1", Who::Admin),
     ("admin-audit", "/admin/audit", Who::Admin),
+    ("course", "/courses/rust-ownership-in-practice", Who::Guest),
+    ("course-en", "/courses/async-rust-with-tokio?lang=en", Who::Guest),
+    (
+        "lesson-free",
+        "/courses/rust-ownership-in-practice/lessons/1",
+        Who::Guest,
+    ),
+    (
+        "lesson-locked",
+        "/courses/rust-ownership-in-practice/lessons/2",
+        Who::Guest,
+    ),
+    (
+        "course-enrolled",
+        "/courses/ml-linear-regression-from-scratch",
+        Who::Learner,
+    ),
+    ("learn", "/learn", Who::Learner),
+    ("studio", "/studio", Who::Expert),
+    ("studio-new-course", "/studio/courses/new", Who::Expert),
+    ("studio-course", "/studio/courses/1/edit", Who::Expert),
+    (
+        "studio-course-rejected",
+        "/studio/courses/14/edit?lang=en",
+        Who::Expert,
+    ),
+    ("studio-chapter", "/studio/chapters/1/edit", Who::Expert),
+    ("studio-new-lesson", "/studio/chapters/1/lessons/new", Who::Expert),
+    ("studio-lesson", "/studio/lessons/1/edit", Who::Expert),
+    ("admin-courses", "/admin/courses", Who::Admin),
+    ("admin-categories", "/admin/categories", Who::Admin),
 ];
 
 /// A form's fields as sent.
@@ -107,12 +140,15 @@ async fn every_page_type_passes_the_html_checker() {
     learner.login("demo_learner", klearn::demo::DEMO_PASSWORD).await;
     let admin = app.new_client();
     admin.login("demo_admin", klearn::demo::DEMO_PASSWORD).await;
+    let expert = app.new_client();
+    expert.login("demo_expert", klearn::demo::DEMO_PASSWORD).await;
     let dir = tempfile::tempdir().unwrap();
     let mut files = Vec::new();
     for (name, path, who) in PAGES {
         let client = match who {
             Who::Guest => &app.client,
             Who::Learner => &learner,
+            Who::Expert => &expert,
             Who::Admin => &admin,
         };
         let res = client.get(path).await;
@@ -125,6 +161,33 @@ async fn every_page_type_passes_the_html_checker() {
         std::fs::write(&file, &res.body).unwrap();
         files.push(file);
     }
+    // An enrolled learner's lesson page, found through /learn as the learner would.
+    let learn = learner.get("/learn").await;
+    let course_href = learn.attrs(".card-title a", "href")[0].clone();
+    let course_page = learner.get(&course_href).await;
+    let lesson_href = course_page.attrs(".outline-lessons a", "href")[0].clone();
+    let res = learner.get(&lesson_href).await;
+    assert_eq!(res.status, 200);
+    let file = dir.path().join("lesson-enrolled.html");
+    std::fs::write(&file, &res.body).unwrap();
+    files.push(file);
+    // The studio's chapter form with an error, and the review queue's reject without a reason.
+    expert.get("/studio/courses/1/chapters/new").await;
+    let res = expert
+        .post_form("/studio/courses/1/chapters/new", &[("title", "")])
+        .await;
+    assert_eq!(res.status, 422);
+    let file = dir.path().join("studio-chapter-errors.html");
+    std::fs::write(&file, &res.body).unwrap();
+    files.push(file);
+    admin.get("/admin/courses").await;
+    let res = admin
+        .post_form("/admin/courses/13/reject", &[("reason", "")])
+        .await;
+    assert_eq!(res.status, 422);
+    let file = dir.path().join("admin-courses-errors.html");
+    std::fs::write(&file, &res.body).unwrap();
+    files.push(file);
     for (name, path, fields) in FORMS_WITH_ERRORS {
         let guest = app.new_client();
         guest.get(path).await;

@@ -9,6 +9,7 @@ mod admin;
 mod boot;
 mod browser;
 mod cli;
+mod courses;
 mod html_check;
 mod i18n;
 mod jobs;

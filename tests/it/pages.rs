@@ -226,8 +226,18 @@ async fn home_page_lists_the_course_categories() {
     assert!(res
         .text()
         .contains("Ownership, concurrency and fast systems code"));
-    // Without any categories the section says so instead of showing nothing.
+    // Without any visible categories the section says so instead of showing nothing.
     let empty = TestApp::spawn().await;
+    empty
+        .db(|c| {
+            use klearn_db::diesel::prelude::*;
+            use klearn_db::schema::categories;
+            klearn_db::diesel::update(categories::table)
+                .set(categories::hidden.eq(true))
+                .execute(c)
+                .unwrap();
+        })
+        .await;
     let res = empty.client.get("/?lang=en").await;
     assert!(res.text().contains("There are no course categories yet"));
 }

@@ -20,6 +20,7 @@ pub struct Category {
     pub description_en: String,
     pub position: i32,
     pub created_at: NaiveDateTime,
+    pub hidden: bool,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -35,17 +36,82 @@ pub struct NewCategory<'a> {
     pub created_at: NaiveDateTime,
 }
 
+/// What the admin can change of a category (its slug stays, links keep working).
+#[derive(Debug, Clone, AsChangeset)]
+#[diesel(table_name = categories)]
+pub struct CategoryChanges {
+    pub name_zh: String,
+    pub name_en: String,
+    pub description_zh: String,
+    pub description_en: String,
+    pub position: i32,
+    pub hidden: bool,
+}
+
 pub const COURSE: &str = "course";
 pub const FORUM: &str = "forum";
 
 impl Category {
-    /// The categories of one kind in their display order.
+    /// The visible categories of one kind in their display order.
     pub fn list(conn: &mut DbConnection, kind: &str) -> Result<Vec<Category>, DbError> {
         Ok(categories::table
             .filter(categories::kind.eq(kind))
+            .filter(categories::hidden.eq(false))
             .order((categories::position.asc(), categories::id.asc()))
             .select(Category::as_select())
             .load(conn)?)
+    }
+
+    /// Every category, hidden ones too, for the admin page.
+    pub fn list_all(conn: &mut DbConnection) -> Result<Vec<Category>, DbError> {
+        Ok(categories::table
+            .order((
+                categories::kind.asc(),
+                categories::position.asc(),
+                categories::id.asc(),
+            ))
+            .select(Category::as_select())
+            .load(conn)?)
+    }
+
+    pub fn find(conn: &mut DbConnection, id: i64) -> Result<Category, DbError> {
+        categories::table
+            .find(id)
+            .select(Category::as_select())
+            .first(conn)
+            .map_err(DbError::from_query)
+    }
+
+    pub fn slug_taken(conn: &mut DbConnection, kind: &str, slug: &str) -> Result<bool, DbError> {
+        let n: i64 = categories::table
+            .filter(categories::kind.eq(kind))
+            .filter(categories::slug.eq(slug))
+            .count()
+            .get_result(conn)?;
+        Ok(n > 0)
+    }
+
+    /// Adds a category at the end of its kind's order.
+    pub fn create(conn: &mut DbConnection, row: &NewCategory<'_>) -> Result<i64, DbError> {
+        write_tx(conn, |conn| {
+            let max: Option<i32> = categories::table
+                .filter(categories::kind.eq(row.kind))
+                .select(diesel::dsl::max(categories::position))
+                .first(conn)?;
+            let mut row = row.clone();
+            row.position = max.map(|m| m + 1).unwrap_or(0);
+            Ok(diesel::insert_into(categories::table)
+                .values(&row)
+                .returning(categories::id)
+                .get_result(conn)?)
+        })
+    }
+
+    pub fn update(conn: &mut DbConnection, id: i64, changes: &CategoryChanges) -> Result<(), DbError> {
+        diesel::update(categories::table.find(id))
+            .set(changes)
+            .execute(conn)?;
+        Ok(())
     }
 
     pub fn count(conn: &mut DbConnection) -> Result<i64, DbError> {

@@ -5,6 +5,8 @@ pub mod audit;
 pub mod backend;
 pub mod categories;
 pub mod connection;
+pub mod courses;
+pub mod enrollments;
 pub mod error;
 pub mod jobs;
 pub mod migrate;

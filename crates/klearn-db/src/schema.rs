@@ -43,6 +43,7 @@ diesel::table! {
         description_en -> Text,
         position -> Integer,
         created_at -> Timestamp,
+        hidden -> Bool,
     }
 }
 
@@ -141,6 +142,127 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    courses (id) {
+        id -> BigInt,
+        owner_id -> BigInt,
+        slug -> Text,
+        title -> Text,
+        subtitle -> Text,
+        description -> Text,
+        description_html -> Text,
+        outcomes -> Text,
+        outcomes_html -> Text,
+        category_id -> Nullable<BigInt>,
+        level -> Text,
+        format -> Text,
+        price_cents -> BigInt,
+        currency -> Text,
+        cover_upload_id -> Nullable<BigInt>,
+        state -> Text,
+        review_note -> Text,
+        featured -> Bool,
+        learners_count -> BigInt,
+        rating_sum -> BigInt,
+        rating_count -> BigInt,
+        submitted_at -> Nullable<Timestamp>,
+        published_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    course_tags (id) {
+        id -> BigInt,
+        course_id -> BigInt,
+        tag -> Text,
+    }
+}
+
+diesel::table! {
+    course_revisions (id) {
+        id -> BigInt,
+        course_id -> BigInt,
+        title -> Text,
+        subtitle -> Text,
+        description -> Text,
+        description_html -> Text,
+        outcomes -> Text,
+        outcomes_html -> Text,
+        price_cents -> BigInt,
+        state -> Text,
+        review_note -> Text,
+        decided_by -> Nullable<BigInt>,
+        decided_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    chapters (id) {
+        id -> BigInt,
+        course_id -> BigInt,
+        title -> Text,
+        position -> Integer,
+        hidden -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    lessons (id) {
+        id -> BigInt,
+        course_id -> BigInt,
+        chapter_id -> BigInt,
+        title -> Text,
+        body -> Text,
+        body_html -> Text,
+        position -> Integer,
+        free_preview -> Bool,
+        duration_minutes -> Integer,
+        media_upload_id -> Nullable<BigInt>,
+        task_instructions -> Text,
+        task_instructions_html -> Text,
+        task_kind -> Nullable<Text>,
+        hidden -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    enrollments (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        course_id -> BigInt,
+        source -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    lesson_progress (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        lesson_id -> BigInt,
+        course_id -> BigInt,
+        first_opened_at -> Timestamp,
+        last_opened_at -> Timestamp,
+        completed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(courses -> users (owner_id));
+diesel::joinable!(courses -> categories (category_id));
+diesel::joinable!(course_tags -> courses (course_id));
+diesel::joinable!(course_revisions -> courses (course_id));
+diesel::joinable!(chapters -> courses (course_id));
+diesel::joinable!(lessons -> chapters (chapter_id));
+diesel::joinable!(enrollments -> courses (course_id));
+diesel::joinable!(enrollments -> users (user_id));
+diesel::joinable!(lesson_progress -> lessons (lesson_id));
 diesel::joinable!(user_roles -> users (user_id));
 diesel::joinable!(user_interests -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
@@ -160,4 +282,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     rate_events,
     security_events,
     audit_log,
+    courses,
+    course_tags,
+    course_revisions,
+    chapters,
+    lessons,
+    enrollments,
+    lesson_progress,
 );

@@ -56,6 +56,17 @@ impl Upload {
             .map_err(DbError::from_query)
     }
 
+    /// Several uploads in one query (cover images of a list of courses).
+    pub fn find_many(conn: &mut DbConnection, ids: &[i64]) -> Result<Vec<Upload>, DbError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(uploads::table
+            .filter(uploads::id.eq_any(ids))
+            .select(Upload::as_select())
+            .load(conn)?)
+    }
+
     pub fn find(conn: &mut DbConnection, id: i64) -> Result<Upload, DbError> {
         uploads::table
             .find(id)

@@ -543,3 +543,124 @@ pub fn unique(prefix: &str) -> String {
     rand::rng().fill_bytes(&mut b);
     format!("{prefix}{}", hex::encode(b))
 }
+
+/// A course made directly in the database, with its lessons' ids in order.
+#[derive(Debug, Clone)]
+pub struct TestCourse {
+    pub id: i64,
+    pub slug: String,
+    pub chapter: i64,
+    pub lessons: Vec<i64>,
+}
+
+/// Builds courses for tests: `app.course(&expert).price(19900).lesson("Intro", true).published().create().await`.
+pub struct CourseBuilder<'a> {
+    app: &'a TestApp,
+    owner: i64,
+    title: String,
+    price_cents: i64,
+    state: &'static str,
+    lessons: Vec<(String, bool, String, String)>,
+}
+
+impl TestApp {
+    pub fn course(&self, owner: &TestUser) -> CourseBuilder<'_> {
+        CourseBuilder {
+            app: self,
+            owner: owner.id,
+            title: unique("Course "),
+            price_cents: 0,
+            state: klearn_db::courses::DRAFT,
+            lessons: Vec::new(),
+        }
+    }
+}
+
+impl CourseBuilder<'_> {
+    pub fn title(mut self, title: &str) -> Self {
+        self.title = title.to_string();
+        self
+    }
+
+    pub fn price(mut self, cents: i64) -> Self {
+        self.price_cents = cents;
+        self
+    }
+
+    pub fn published(mut self) -> Self {
+        self.state = klearn_db::courses::PUBLISHED;
+        self
+    }
+
+    /// A lesson with a Markdown body and optional task instructions.
+    pub fn lesson(mut self, title: &str, free_preview: bool, body: &str, task: &str) -> Self {
+        self.lessons.push((
+            title.to_string(),
+            free_preview,
+            body.to_string(),
+            task.to_string(),
+        ));
+        self
+    }
+
+    pub async fn create(self) -> TestCourse {
+        let CourseBuilder {
+            owner,
+            title,
+            price_cents,
+            state,
+            lessons,
+            ..
+        } = self;
+        self.app
+            .db(move |conn| {
+                use klearn_db::courses::*;
+                let category = klearn_db::categories::Category::list(conn, klearn_db::categories::COURSE)
+                    .unwrap()
+                    .first()
+                    .map(|c| c.id);
+                let content = CourseContent {
+                    title: title.clone(),
+                    subtitle: "A subtitle".into(),
+                    description: "A description".into(),
+                    description_html: "<p>A description</p>".into(),
+                    outcomes: "- one".into(),
+                    outcomes_html: "<ul><li>one</li></ul>".into(),
+                    price_cents,
+                };
+                let settings = CourseSettings {
+                    category_id: category,
+                    level: "beginner".into(),
+                    format: "text".into(),
+                };
+                let slug = klearn::domain::course::slugify(&title);
+                let course = Course::create(conn, owner, &slug, &content, &settings, &[]).unwrap();
+                let chapter = Chapter::create(conn, course.id, "Chapter one").unwrap();
+                let mut ids = Vec::new();
+                for (title, free_preview, body, task) in lessons {
+                    let fields = LessonFields {
+                        title,
+                        body_html: klearn::markdown::render(&body),
+                        body,
+                        free_preview,
+                        duration_minutes: 10,
+                        task_instructions_html: klearn::markdown::render(&task),
+                        task_kind: (!task.is_empty()).then(|| "text".to_string()),
+                        task_instructions: task,
+                    };
+                    ids.push(Lesson::create(conn, &chapter, &fields, None).unwrap().id);
+                }
+                if state == PUBLISHED {
+                    Course::move_state(conn, course.id, DRAFT, IN_REVIEW, None).unwrap();
+                    Course::move_state(conn, course.id, IN_REVIEW, PUBLISHED, None).unwrap();
+                }
+                TestCourse {
+                    id: course.id,
+                    slug: course.slug,
+                    chapter: chapter.id,
+                    lessons: ids,
+                }
+            })
+            .await
+    }
+}

@@ -1,5 +1,6 @@
 //! The demo community that `klearn seed --demo` and `klearn serve --demo` load
-//! into an empty database, in Chinese and English.
+//! into an empty database, in Chinese and English: categories, the four demo
+//! accounts, demo_expert's courses (`courses.toml`), a learner's progress.
 
 use klearn_db::categories::{Category, NewCategory, COURSE, FORUM};
 use klearn_db::users::{ProfileChanges, User};
@@ -26,6 +27,7 @@ pub struct DemoReport {
     pub skipped: bool,
     pub course_categories: usize,
     pub forum_categories: usize,
+    pub courses: usize,
     /// The demo accounts that exist, with their roles.
     pub accounts: Vec<(String, String)>,
 }
@@ -38,6 +40,7 @@ impl std::fmt::Display for DemoReport {
             writeln!(f, "Demo community loaded:")?;
             writeln!(f, "  {} course categories", self.course_categories)?;
             writeln!(f, "  {} forum categories", self.forum_categories)?;
+            writeln!(f, "  {} courses by demo_expert", self.courses)?;
         }
         if !self.accounts.is_empty() {
             writeln!(f, "Demo accounts (password: {DEMO_PASSWORD}):")?;
@@ -167,15 +170,18 @@ fn rows(kind: &'static str, list: &'static [DemoCategory]) -> Vec<NewCategory<'s
 /// Loads the demo into an empty database; a database with content is left alone.
 pub fn load(pool: &Pool) -> anyhow::Result<DemoReport> {
     let mut conn = pool.get()?;
-    let empty = Category::count(&mut conn)? == 0 && User::count_live(&mut conn)? == 0;
+    // Course categories come with the migrations; an empty site has no accounts yet.
+    let empty = User::count_live(&mut conn)? == 0;
     let mut report = DemoReport {
         skipped: !empty,
         ..Default::default()
     };
     if empty {
-        report.course_categories = Category::insert_missing(&mut conn, &rows(COURSE, COURSE_CATEGORIES))?;
+        Category::insert_missing(&mut conn, &rows(COURSE, COURSE_CATEGORIES))?;
+        report.course_categories = Category::list(&mut conn, COURSE)?.len();
         report.forum_categories = Category::insert_missing(&mut conn, &rows(FORUM, FORUM_CATEGORIES))?;
         load_accounts(&mut conn)?;
+        report.courses = load_courses(&mut conn)?;
     }
     for (name, _, _, _) in ACCOUNTS {
         if let Ok(user) = User::find_by_username(&mut conn, name) {
@@ -212,4 +218,165 @@ fn load_accounts(conn: &mut DbConnection) -> anyhow::Result<()> {
         )?;
     }
     Ok(())
+}
+
+/// The demo expert's courses, as written in `courses.toml`.
+#[derive(Debug, serde::Deserialize)]
+struct DemoCourses {
+    course: Vec<DemoCourse>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct DemoCourse {
+    slug: String,
+    title: String,
+    subtitle: String,
+    category: String,
+    level: String,
+    format: String,
+    price: String,
+    tags: Vec<String>,
+    state: String,
+    #[serde(default)]
+    review_note: String,
+    description: String,
+    outcomes: String,
+    chapter: Vec<DemoChapter>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct DemoChapter {
+    title: String,
+    lesson: Vec<DemoLesson>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct DemoLesson {
+    title: String,
+    minutes: i32,
+    #[serde(default)]
+    free_preview: bool,
+    body: String,
+    #[serde(default)]
+    task: String,
+    #[serde(default)]
+    task_kind: Option<String>,
+}
+
+/// Publishes the demo expert's courses (some in review, one rejected) and
+/// enrolls the demo learner in a free one with some progress.
+fn load_courses(conn: &mut DbConnection) -> anyhow::Result<usize> {
+    use klearn_db::courses::{Chapter, Course, CourseContent, CourseSettings, Lesson, LessonFields};
+    use klearn_db::enrollments::{Enrollment, LessonProgress, FREE};
+
+    let data: DemoCourses = toml::from_str(include_str!("courses.toml"))?;
+    let expert = User::find_by_username(conn, "demo_expert")?;
+    let learner = User::find_by_username(conn, "demo_learner")?;
+    let moderator = User::find_by_username(conn, "demo_moderator")?;
+    let categories = Category::list(conn, COURSE)?;
+    let mut first_free: Option<(i64, Vec<i64>)> = None;
+    for (n, demo) in data.course.iter().enumerate() {
+        let category = categories
+            .iter()
+            .find(|c| c.slug == demo.category)
+            .ok_or_else(|| anyhow::anyhow!("demo course {}: no category {}", demo.slug, demo.category))?;
+        let content = CourseContent {
+            title: demo.title.clone(),
+            subtitle: demo.subtitle.clone(),
+            description: demo.description.clone(),
+            description_html: crate::markdown::render(&demo.description),
+            outcomes: demo.outcomes.clone(),
+            outcomes_html: crate::markdown::render(&demo.outcomes),
+            price_cents: crate::domain::course::parse_price(&demo.price)
+                .map_err(|k| anyhow::anyhow!("{k}"))?,
+        };
+        let settings = CourseSettings {
+            category_id: Some(category.id),
+            level: demo.level.clone(),
+            format: demo.format.clone(),
+        };
+        let course = Course::create(conn, expert.id, &demo.slug, &content, &settings, &demo.tags)?;
+        let mut lesson_ids = Vec::new();
+        for chapter in &demo.chapter {
+            let saved = Chapter::create(conn, course.id, &chapter.title)?;
+            for lesson in &chapter.lesson {
+                let has_task = !lesson.task.trim().is_empty();
+                let fields = LessonFields {
+                    title: lesson.title.clone(),
+                    body: lesson.body.clone(),
+                    body_html: crate::markdown::render(&lesson.body),
+                    free_preview: lesson.free_preview,
+                    duration_minutes: lesson.minutes,
+                    task_instructions: lesson.task.clone(),
+                    task_instructions_html: if has_task {
+                        crate::markdown::render(&lesson.task)
+                    } else {
+                        String::new()
+                    },
+                    task_kind: if has_task { lesson.task_kind.clone() } else { None },
+                };
+                lesson_ids.push(Lesson::create(conn, &saved, &fields, None)?.id);
+            }
+        }
+        // Walk the course along its real states, as the studio and the review queue would.
+        Course::move_state(
+            conn,
+            course.id,
+            klearn_db::courses::DRAFT,
+            klearn_db::courses::IN_REVIEW,
+            None,
+        )?;
+        match demo.state.as_str() {
+            "published" => {
+                Course::move_state(
+                    conn,
+                    course.id,
+                    klearn_db::courses::IN_REVIEW,
+                    klearn_db::courses::PUBLISHED,
+                    None,
+                )?;
+                // The first published courses are the ones moderators picked for the home page.
+                if n < 4 {
+                    Course::set_featured(conn, course.id, true)?;
+                }
+            }
+            "rejected" => {
+                Course::move_state(
+                    conn,
+                    course.id,
+                    klearn_db::courses::IN_REVIEW,
+                    klearn_db::courses::REJECTED,
+                    Some(&demo.review_note),
+                )?;
+            }
+            _ => {}
+        }
+        let object = course.id.to_string();
+        klearn_db::audit::record(
+            conn,
+            Some(moderator.id),
+            &format!(
+                "course.{}",
+                if demo.state == "rejected" {
+                    "reject"
+                } else if demo.state == "published" {
+                    "approve"
+                } else {
+                    "submit"
+                }
+            ),
+            klearn_db::audit::Object::new("course", &object),
+            "demo community",
+        )?;
+        if demo.state == "published" && content.price_cents == 0 && first_free.is_none() {
+            first_free = Some((course.id, lesson_ids));
+        }
+    }
+    if let Some((course_id, lessons)) = first_free {
+        Enrollment::enroll(conn, learner.id, course_id, FREE)?;
+        for (i, lesson) in lessons.iter().take(2).enumerate() {
+            LessonProgress::set_completed(conn, learner.id, *lesson, course_id, i == 0)?;
+        }
+    }
+    Ok(data.course.len())
 }

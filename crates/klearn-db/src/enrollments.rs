@@ -1,0 +1,209 @@
+//! Who may learn what (enrollments), and how far each learner got (progress
+//! per lesson: first and last opened, completed).
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::connection::{write_tx, DbConnection};
+use crate::courses::{Course, CourseCard};
+use crate::error::DbError;
+use crate::schema::{courses, enrollments, lesson_progress, lessons, users};
+
+pub const FREE: &str = "free";
+pub const PURCHASE: &str = "purchase";
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = enrollments)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct Enrollment {
+    pub id: i64,
+    pub user_id: i64,
+    pub course_id: i64,
+    pub source: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = lesson_progress)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct LessonProgress {
+    pub id: i64,
+    pub user_id: i64,
+    pub lesson_id: i64,
+    pub course_id: i64,
+    pub first_opened_at: NaiveDateTime,
+    pub last_opened_at: NaiveDateTime,
+    pub completed_at: Option<NaiveDateTime>,
+}
+
+/// A course on a learner's `/learn` page.
+#[derive(Debug, Clone)]
+pub struct LearningCourse {
+    pub card: CourseCard,
+    pub lessons: i64,
+    pub completed: i64,
+    pub last_opened: Option<NaiveDateTime>,
+}
+
+impl Enrollment {
+    /// Enrolls the user; the course's learner count moves in the same
+    /// transaction. Enrolling twice is harmless: false the second time.
+    pub fn enroll(
+        conn: &mut DbConnection,
+        user_id: i64,
+        course_id: i64,
+        source: &str,
+    ) -> Result<bool, DbError> {
+        write_tx(conn, |conn| {
+            if Enrollment::is_enrolled(conn, user_id, course_id)? {
+                return Ok(false);
+            }
+            diesel::insert_into(enrollments::table)
+                .values((
+                    enrollments::user_id.eq(user_id),
+                    enrollments::course_id.eq(course_id),
+                    enrollments::source.eq(source),
+                    enrollments::created_at.eq(crate::now()),
+                ))
+                .execute(conn)?;
+            diesel::update(courses::table.find(course_id))
+                .set(courses::learners_count.eq(courses::learners_count + 1))
+                .execute(conn)?;
+            Ok(true)
+        })
+    }
+
+    pub fn is_enrolled(conn: &mut DbConnection, user_id: i64, course_id: i64) -> Result<bool, DbError> {
+        let n: i64 = enrollments::table
+            .filter(enrollments::user_id.eq(user_id))
+            .filter(enrollments::course_id.eq(course_id))
+            .count()
+            .get_result(conn)?;
+        Ok(n > 0)
+    }
+
+    /// The user's courses with lesson and completion counts, from three queries.
+    pub fn learning(conn: &mut DbConnection, user_id: i64) -> Result<Vec<LearningCourse>, DbError> {
+        let rows: Vec<(Course, String, String)> = enrollments::table
+            .inner_join(courses::table.inner_join(users::table))
+            .filter(enrollments::user_id.eq(user_id))
+            .order(enrollments::created_at.desc())
+            .select((Course::as_select(), users::username, users::display_name))
+            .load(conn)?;
+        let ids: Vec<i64> = rows.iter().map(|(c, _, _)| c.id).collect();
+        let lesson_counts: HashMap<i64, i64> = lessons::table
+            .filter(lessons::course_id.eq_any(&ids))
+            .filter(lessons::hidden.eq(false))
+            .group_by(lessons::course_id)
+            .select((lessons::course_id, diesel::dsl::count_star()))
+            .load::<(i64, i64)>(conn)?
+            .into_iter()
+            .collect();
+        let progress: Vec<(i64, Option<NaiveDateTime>, NaiveDateTime)> = lesson_progress::table
+            .inner_join(lessons::table)
+            .filter(lesson_progress::user_id.eq(user_id))
+            .filter(lesson_progress::course_id.eq_any(&ids))
+            .filter(lessons::hidden.eq(false))
+            .select((
+                lesson_progress::course_id,
+                lesson_progress::completed_at,
+                lesson_progress::last_opened_at,
+            ))
+            .load(conn)?;
+        Ok(rows
+            .into_iter()
+            .map(|(course, owner_username, owner_display_name)| {
+                let mine = progress.iter().filter(|(c, _, _)| *c == course.id);
+                let completed = mine.clone().filter(|(_, done, _)| done.is_some()).count() as i64;
+                let last_opened = mine.map(|(_, _, at)| *at).max();
+                LearningCourse {
+                    lessons: lesson_counts.get(&course.id).copied().unwrap_or(0),
+                    completed,
+                    last_opened,
+                    card: CourseCard {
+                        course,
+                        owner_username,
+                        owner_display_name,
+                    },
+                }
+            })
+            .collect())
+    }
+}
+
+impl LessonProgress {
+    /// Records that the learner opened the lesson (first and last time).
+    pub fn record_open(
+        conn: &mut DbConnection,
+        user_id: i64,
+        lesson_id: i64,
+        course_id: i64,
+    ) -> Result<(), DbError> {
+        write_tx(conn, |conn| {
+            let now = crate::now();
+            let n = diesel::update(
+                lesson_progress::table
+                    .filter(lesson_progress::user_id.eq(user_id))
+                    .filter(lesson_progress::lesson_id.eq(lesson_id)),
+            )
+            .set(lesson_progress::last_opened_at.eq(now))
+            .execute(conn)?;
+            if n == 0 {
+                diesel::insert_into(lesson_progress::table)
+                    .values((
+                        lesson_progress::user_id.eq(user_id),
+                        lesson_progress::lesson_id.eq(lesson_id),
+                        lesson_progress::course_id.eq(course_id),
+                        lesson_progress::first_opened_at.eq(now),
+                        lesson_progress::last_opened_at.eq(now),
+                    ))
+                    .execute(conn)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Marks the lesson done (or not done again).
+    pub fn set_completed(
+        conn: &mut DbConnection,
+        user_id: i64,
+        lesson_id: i64,
+        course_id: i64,
+        done: bool,
+    ) -> Result<(), DbError> {
+        write_tx(conn, |conn| {
+            LessonProgress::record_open(conn, user_id, lesson_id, course_id)?;
+            diesel::update(
+                lesson_progress::table
+                    .filter(lesson_progress::user_id.eq(user_id))
+                    .filter(lesson_progress::lesson_id.eq(lesson_id)),
+            )
+            .set(lesson_progress::completed_at.eq(done.then(crate::now)))
+            .execute(conn)?;
+            Ok(())
+        })
+    }
+
+    pub fn for_course(
+        conn: &mut DbConnection,
+        user_id: i64,
+        course_id: i64,
+    ) -> Result<Vec<LessonProgress>, DbError> {
+        Ok(lesson_progress::table
+            .filter(lesson_progress::user_id.eq(user_id))
+            .filter(lesson_progress::course_id.eq(course_id))
+            .select(LessonProgress::as_select())
+            .load(conn)?)
+    }
+
+    pub fn has_opened(conn: &mut DbConnection, user_id: i64, lesson_id: i64) -> Result<bool, DbError> {
+        let n: i64 = lesson_progress::table
+            .filter(lesson_progress::user_id.eq(user_id))
+            .filter(lesson_progress::lesson_id.eq(lesson_id))
+            .count()
+            .get_result(conn)?;
+        Ok(n > 0)
+    }
+}

@@ -1,0 +1,4 @@
+//! The catalogue's pages: course landing pages and enrolling in free courses.
+
+pub mod routes;
+pub mod views;
