@@ -182,15 +182,22 @@ async fn home_page_layout_holds_at_phone_and_desktop_widths() {
     client.close().await.unwrap();
 }
 
-async fn text_of(client: &Client, css: &str) -> String {
-    client
-        .find(Locator::Css(css))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
+/// Waits (up to 10 s, while a submitted form navigates) until the element's
+/// text contains `needle`.
+async fn wait_text(client: &Client, css: &str, needle: &str) -> bool {
+    for _ in 0..100 {
+        if let Ok(el) = client.find(Locator::Css(css)).await {
+            if let Ok(text) = el.text().await {
+                if text.contains(needle) {
+                    return true;
+                }
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    false
 }
+
 
 #[tokio::test]
 async fn a_newcomer_registers_verifies_logs_in_edits_the_profile_and_logs_out() {
@@ -214,17 +221,21 @@ async fn a_newcomer_registers_verifies_logs_in_edits_the_profile_and_logs_out() 
         .await
         .unwrap();
     form.submit().await.unwrap();
-    assert!(text_of(&client, "[role=status]")
-        .await
-        .contains("Welcome to Klearn"));
-    assert!(text_of(&client, ".verify-banner").await.contains("not verified"));
+    assert!(
+        wait_text(&client, "[role=status]", "Welcome to Klearn").await,
+        "[role=status]"
+    );
+    assert!(
+        wait_text(&client, ".verify-banner", "not verified").await,
+        ".verify-banner"
+    );
 
     let mail = app.wait_for_mail("ada@browser.test").await;
     let link = mail
         .link(&format!("{}/verify-email?token=", app.address))
         .unwrap();
     client.goto(&link).await.unwrap();
-    assert!(text_of(&client, "h1").await.contains("Email confirmed"));
+    assert!(wait_text(&client, "h1", "Email confirmed").await, "h1");
 
     // Log out, and in again.
     client
@@ -234,9 +245,10 @@ async fn a_newcomer_registers_verifies_logs_in_edits_the_profile_and_logs_out() 
         .click()
         .await
         .unwrap();
-    assert!(text_of(&client, "[role=status]")
-        .await
-        .contains("You are logged out"));
+    assert!(
+        wait_text(&client, "[role=status]", "You are logged out").await,
+        "[role=status]"
+    );
     client.goto(&app.url("/login")).await.unwrap();
     let form = client.form(Locator::Css("form[action='/login']")).await.unwrap();
     form.set_by_name("login", "ada@browser.test").await.unwrap();
@@ -244,7 +256,10 @@ async fn a_newcomer_registers_verifies_logs_in_edits_the_profile_and_logs_out() 
         .await
         .unwrap();
     form.submit().await.unwrap();
-    assert_eq!(text_of(&client, "a.account-name").await, "browser_ada");
+    assert!(
+        wait_text(&client, "a.account-name", "browser_ada").await,
+        "a.account-name"
+    );
 
     // The profile, in English.
     client.goto(&app.url("/settings/profile")).await.unwrap();
@@ -258,10 +273,19 @@ async fn a_newcomer_registers_verifies_logs_in_edits_the_profile_and_logs_out() 
     form.set_by_name("bio", "I test **pages**.").await.unwrap();
     form.set_by_name("locale", "en").await.unwrap();
     form.submit().await.unwrap();
-    assert!(text_of(&client, "[role=status]").await.contains("Saved."));
-    assert_eq!(text_of(&client, "a.account-name").await, "Ada in the Browser");
+    assert!(
+        wait_text(&client, "[role=status]", "Saved.").await,
+        "[role=status]"
+    );
+    assert!(
+        wait_text(&client, "a.account-name", "Ada in the Browser").await,
+        "a.account-name"
+    );
     client.goto(&app.url("/u/browser_ada")).await.unwrap();
-    assert_eq!(text_of(&client, ".prose strong").await, "pages");
+    assert!(
+        wait_text(&client, ".prose strong", "pages").await,
+        ".prose strong"
+    );
     screenshot(&client, "member-page").await;
 
     client
@@ -271,9 +295,139 @@ async fn a_newcomer_registers_verifies_logs_in_edits_the_profile_and_logs_out() 
         .click()
         .await
         .unwrap();
-    assert!(text_of(&client, "[role=status]")
-        .await
-        .contains("You are logged out"));
+    assert!(
+        wait_text(&client, "[role=status]", "You are logged out").await,
+        "[role=status]"
+    );
     assert!(client.find(Locator::Css("a[href='/login']")).await.is_ok());
+    client.close().await.unwrap();
+}
+
+async fn click(client: &Client, css: &str) {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+async fn log_in(client: &Client, app: &TestApp, name: &str) {
+    client.goto(&app.url("/login?lang=en")).await.unwrap();
+    let form = client.form(Locator::Css("form[action='/login']")).await.unwrap();
+    form.set_by_name("login", name).await.unwrap();
+    form.set_by_name("password", klearn::demo::DEMO_PASSWORD)
+        .await
+        .unwrap();
+    form.submit().await.unwrap();
+}
+
+#[tokio::test]
+async fn an_expert_publishes_through_review_and_a_guest_meets_the_paywall() {
+    let Some((_driver, client)) = browser().await else {
+        return;
+    };
+    let app = TestApp::builder().demo().spawn().await;
+    viewport(&client, 1280, 1600).await;
+
+    // demo_expert builds a course.
+    log_in(&client, &app, "demo_expert").await;
+    client.goto(&app.url("/studio/courses/new")).await.unwrap();
+    let form = client
+        .form(Locator::Css("form[action='/studio/courses/new']"))
+        .await
+        .unwrap();
+    form.set_by_name("title", "Browser-built Go course")
+        .await
+        .unwrap();
+    form.set_by_name("subtitle", "Made in a real browser")
+        .await
+        .unwrap();
+    form.set_by_name("description", "Goroutines and **channels**.")
+        .await
+        .unwrap();
+    form.set_by_name("outcomes", "- Use channels").await.unwrap();
+    form.set_by_name("category", "go").await.unwrap();
+    form.set_by_name("price", "99").await.unwrap();
+    form.submit().await.unwrap();
+    assert!(
+        wait_text(&client, "[role=status]", "The course is created").await,
+        "[role=status]"
+    );
+    click(&client, "a[href$='/chapters/new']").await;
+    let form = client.form(Locator::Css("form.form")).await.unwrap();
+    form.set_by_name("title", "Getting started").await.unwrap();
+    form.submit().await.unwrap();
+    for (title, free) in [("Hello goroutines", true), ("Channels in depth", false)] {
+        click(&client, "a[href$='/lessons/new']").await;
+        let form = client.form(Locator::Css("form.form")).await.unwrap();
+        form.set_by_name("title", title).await.unwrap();
+        form.set_by_name("body", &format!("BODY OF {title}"))
+            .await
+            .unwrap();
+        form.set_by_name("duration_minutes", "15").await.unwrap();
+        if free {
+            click(&client, "input[name=free_preview]").await;
+        }
+        click(&client, "button[name=intent][value=save]").await;
+        assert!(
+            wait_text(&client, "[role=status]", "Lesson added").await,
+            "[role=status]"
+        );
+    }
+    click(&client, "form[action$='/submit'] button").await;
+    assert!(
+        wait_text(&client, "[role=status]", "Sent to review").await,
+        "[role=status]"
+    );
+    let edit_url = client.current_url().await.unwrap().to_string();
+    let course_id: i64 = edit_url.split('/').nth(5).unwrap().parse().unwrap();
+    click(&client, "form[action='/logout'] button").await;
+
+    // demo_moderator approves it from the queue.
+    log_in(&client, &app, "demo_moderator").await;
+    client.goto(&app.url("/admin/courses")).await.unwrap();
+    click(
+        &client,
+        &format!("form[action='/admin/courses/{course_id}/approve'] button"),
+    )
+    .await;
+    assert!(
+        wait_text(&client, "[role=status]", "Approved").await,
+        "[role=status]"
+    );
+    click(&client, "form[action='/logout'] button").await;
+
+    // A guest reads the free lesson and is stopped at the paid one.
+    client
+        .goto(&app.url("/courses/browser-built-go-course"))
+        .await
+        .unwrap();
+    assert!(wait_text(&client, "h1", "Browser-built Go course").await, "h1");
+    click(&client, ".outline-lessons a").await;
+    assert!(
+        wait_text(&client, ".lesson-body", "BODY OF Hello goroutines").await,
+        ".lesson-body"
+    );
+    screenshot(&client, "lesson-free").await;
+    let paid_href: String = serde_json::from_value(
+        client
+            .execute(
+                "return [...document.querySelectorAll('.lesson-outline a')].pop().getAttribute('href');",
+                vec![],
+            )
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    client.goto(&app.url(&paid_href)).await.unwrap();
+    assert!(
+        wait_text(&client, ".locked-card", "Buy the course (¥99)").await,
+        ".locked-card"
+    );
+    let source = client.source().await.unwrap();
+    assert!(!source.contains("BODY OF Channels in depth"));
+    screenshot(&client, "lesson-locked").await;
     client.close().await.unwrap();
 }
