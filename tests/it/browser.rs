@@ -198,7 +198,6 @@ async fn wait_text(client: &Client, css: &str, needle: &str) -> bool {
     false
 }
 
-
 #[tokio::test]
 async fn a_newcomer_registers_verifies_logs_in_edits_the_profile_and_logs_out() {
     let Some((_driver, client)) = browser().await else {
@@ -303,14 +302,21 @@ async fn a_newcomer_registers_verifies_logs_in_edits_the_profile_and_logs_out() 
     client.close().await.unwrap();
 }
 
+/// Clicks the element, retrying while a previous navigation is still
+/// replacing the page (stale or covered elements).
 async fn click(client: &Client, css: &str) {
-    client
-        .find(Locator::Css(css))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    let mut last = String::new();
+    for _ in 0..50 {
+        match client.find(Locator::Css(css)).await {
+            Ok(el) => match el.click().await {
+                Ok(_) => return,
+                Err(e) => last = e.to_string(),
+            },
+            Err(e) => last = e.to_string(),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("could not click {css}: {last}");
 }
 
 async fn log_in(client: &Client, app: &TestApp, name: &str) {
@@ -321,6 +327,10 @@ async fn log_in(client: &Client, app: &TestApp, name: &str) {
         .await
         .unwrap();
     form.submit().await.unwrap();
+    assert!(
+        wait_text(client, "a.account-name", "").await,
+        "{name} is signed in"
+    );
 }
 
 #[tokio::test]
@@ -359,6 +369,7 @@ async fn an_expert_publishes_through_review_and_a_guest_meets_the_paywall() {
     let form = client.form(Locator::Css("form.form")).await.unwrap();
     form.set_by_name("title", "Getting started").await.unwrap();
     form.submit().await.unwrap();
+    assert!(wait_text(&client, "[role=status]", "Chapter added").await);
     for (title, free) in [("Hello goroutines", true), ("Channels in depth", false)] {
         click(&client, "a[href$='/lessons/new']").await;
         let form = client.form(Locator::Css("form.form")).await.unwrap();
@@ -384,6 +395,7 @@ async fn an_expert_publishes_through_review_and_a_guest_meets_the_paywall() {
     let edit_url = client.current_url().await.unwrap().to_string();
     let course_id: i64 = edit_url.split('/').nth(5).unwrap().parse().unwrap();
     click(&client, "form[action='/logout'] button").await;
+    assert!(wait_text(&client, "[role=status]", "logged out").await);
 
     // demo_moderator approves it from the queue.
     log_in(&client, &app, "demo_moderator").await;
@@ -398,6 +410,7 @@ async fn an_expert_publishes_through_review_and_a_guest_meets_the_paywall() {
         "[role=status]"
     );
     click(&client, "form[action='/logout'] button").await;
+    assert!(wait_text(&client, "[role=status]", "logged out").await);
 
     // A guest reads the free lesson and is stopped at the paid one.
     client

@@ -1,8 +1,9 @@
-//! The few statements that differ between SQLite and PostgreSQL, kept in this one module.
+//! The few statements that differ between SQLite and PostgreSQL, kept in this
+//! one module: claiming jobs, the search index, and the rating refresh.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use diesel::sql_types::{Text, Timestamp};
+use diesel::sql_types::{BigInt, Text, Timestamp};
 
 use crate::connection::{write_tx, DbConnection};
 use crate::error::DbError;
@@ -57,4 +58,111 @@ pub fn claim_next_job(
         })?,
     };
     Ok(claimed.into_iter().next())
+}
+
+/// Removes a course from the search index.
+pub fn search_remove(conn: &mut DbConnection, course_id: i64) -> Result<(), DbError> {
+    match conn {
+        DbConnection::Sqlite(c) => {
+            diesel::sql_query("DELETE FROM course_search WHERE rowid = ?")
+                .bind::<BigInt, _>(course_id)
+                .execute(c)?;
+        }
+        DbConnection::Pg(c) => {
+            diesel::sql_query("DELETE FROM course_search WHERE course_id = $1")
+                .bind::<BigInt, _>(course_id)
+                .execute(c)?;
+        }
+    }
+    Ok(())
+}
+
+/// Adds a course's prepared text (see `search::index_text`) to the index.
+pub fn search_put(conn: &mut DbConnection, course_id: i64, title: &str, body: &str) -> Result<(), DbError> {
+    match conn {
+        DbConnection::Sqlite(c) => {
+            diesel::sql_query("INSERT INTO course_search (rowid, title, body) VALUES (?, ?, ?)")
+                .bind::<BigInt, _>(course_id)
+                .bind::<Text, _>(title)
+                .bind::<Text, _>(body)
+                .execute(c)?;
+        }
+        DbConnection::Pg(c) => {
+            diesel::sql_query(
+                "INSERT INTO course_search (course_id, title, body, document) VALUES ($1, $2, $3, \
+                 setweight(to_tsvector('simple', $2), 'A') || setweight(to_tsvector('simple', $3), 'B'))",
+            )
+            .bind::<BigInt, _>(course_id)
+            .bind::<Text, _>(title)
+            .bind::<Text, _>(body)
+            .execute(c)?;
+        }
+    }
+    Ok(())
+}
+
+#[derive(QueryableByName)]
+struct Hit {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+}
+
+/// Ids of indexed courses that match every term, best first. Terms contain
+/// only letters, digits and CJK characters (`search::query_terms`), so they
+/// are safe inside an FTS5 phrase.
+pub fn search_match(conn: &mut DbConnection, terms: &[String], limit: i64) -> Result<Vec<i64>, DbError> {
+    let hits: Vec<Hit> = match conn {
+        DbConnection::Sqlite(c) => {
+            let query = terms
+                .iter()
+                .map(|t| format!("\"{}\"", t.replace('"', "")))
+                .collect::<Vec<_>>()
+                .join(" AND ");
+            diesel::sql_query(
+                "SELECT rowid AS id FROM course_search WHERE course_search MATCH ? \
+                 ORDER BY bm25(course_search, 10.0, 1.0), rowid DESC LIMIT ?",
+            )
+            .bind::<Text, _>(query)
+            .bind::<BigInt, _>(limit)
+            .load(c)?
+        }
+        DbConnection::Pg(c) => diesel::sql_query(
+            "SELECT course_id AS id FROM course_search, plainto_tsquery('simple', $1) AS q \
+             WHERE document @@ q ORDER BY ts_rank(document, q) DESC, course_id DESC LIMIT $2",
+        )
+        .bind::<Text, _>(terms.join(" "))
+        .bind::<BigInt, _>(limit)
+        .load(c)?,
+    };
+    Ok(hits.into_iter().map(|h| h.id).collect())
+}
+
+/// Recomputes every published course's Bayesian rating score,
+/// (m·C + sum) / (m + n) × 1,000,000, with C the mean rating of the rated courses.
+pub fn refresh_rating_scores(conn: &mut DbConnection, m: i64) -> Result<f64, DbError> {
+    use diesel::sql_types::{Double, Nullable};
+    #[derive(QueryableByName)]
+    struct Mean {
+        #[diesel(sql_type = Nullable<Double>)]
+        mean: Option<f64>,
+    }
+    let select_mean = "SELECT AVG(CAST(rating_sum AS DOUBLE PRECISION) / rating_count) AS mean \
+                       FROM courses WHERE rating_count > 0";
+    let mean = match conn {
+        DbConnection::Sqlite(c) => {
+            diesel::sql_query(select_mean.replace("DOUBLE PRECISION", "REAL")).get_result::<Mean>(c)?
+        }
+        DbConnection::Pg(c) => diesel::sql_query(select_mean).get_result::<Mean>(c)?,
+    }
+    .mean
+    .unwrap_or(0.0);
+    let update = "UPDATE courses SET rating_score = CAST(ROUND((({m} * {c}) + rating_sum) * 1000000.0 / ({m} + rating_count)) AS BIGINT)";
+    let sql = update
+        .replace("{m}", &m.to_string())
+        .replace("{c}", &format!("{mean:.9}"));
+    match conn {
+        DbConnection::Sqlite(c) => diesel::sql_query(sql).execute(c)?,
+        DbConnection::Pg(c) => diesel::sql_query(sql).execute(c)?,
+    };
+    Ok(mean)
 }

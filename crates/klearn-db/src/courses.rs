@@ -44,6 +44,8 @@ pub struct Course {
     pub published_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The Bayesian average rating × 1,000,000, what the rating sort orders by.
+    pub rating_score: i64,
 }
 
 /// The fields of a course that, once it is published, change only through a
@@ -300,6 +302,7 @@ impl Course {
                 .set(courses::featured.eq(false))
                 .execute(conn)?;
         }
+        crate::search::sync_course(conn, id)?;
         Ok(true)
     }
 
@@ -307,7 +310,7 @@ impl Course {
         diesel::update(courses::table.find(id))
             .set((content, courses::updated_at.eq(crate::now())))
             .execute(conn)?;
-        Ok(())
+        crate::search::sync_course(conn, id)
     }
 
     pub fn update_settings(
@@ -350,7 +353,7 @@ impl Course {
                 .values((course_tags::course_id.eq(id), course_tags::tag.eq(tag)))
                 .execute(conn)?;
         }
-        Ok(())
+        crate::search::sync_course(conn, id)
     }
 
     /// The featured courses for the home page.

@@ -13,6 +13,7 @@ pub mod migrate;
 pub mod pool;
 pub mod rate;
 pub mod schema;
+pub mod search;
 pub mod security;
 pub mod sessions;
 pub mod tokens;

@@ -169,6 +169,7 @@ diesel::table! {
         published_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        rating_score -> BigInt,
     }
 }
 

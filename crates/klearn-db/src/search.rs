@@ -1,0 +1,168 @@
+//! Search that works for Chinese and English on both databases. Text is
+//! rewritten before it is indexed: runs of CJK characters become their single
+//! characters and overlapping bigrams, other words stay whole (lowercased). A
+//! query gets the same treatment (a CJK run of two or more characters as its
+//! bigrams) and every term must match. The index itself is backend-specific
+//! (FTS5 on SQLite, a tsvector with a GIN index on PostgreSQL), in `backend`.
+
+use diesel::prelude::*;
+
+use crate::connection::DbConnection;
+use crate::courses::{Course, PUBLISHED};
+use crate::error::DbError;
+use crate::schema::{course_tags, courses, users};
+
+/// Characters written without spaces between words.
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F // Han
+        | 0x3040..=0x30FF // kana
+        | 0xAC00..=0xD7AF // hangul
+    )
+}
+
+/// Longest word kept; longer runs of letters are not words anyone searches for.
+const MAX_WORD: usize = 40;
+/// Most terms a query is made of.
+const MAX_QUERY_TERMS: usize = 16;
+
+enum Run {
+    Cjk(Vec<char>),
+    Word(String),
+}
+
+fn runs(text: &str) -> Vec<Run> {
+    let mut out = Vec::new();
+    let mut cjk: Vec<char> = Vec::new();
+    let mut word = String::new();
+    let flush = |cjk: &mut Vec<char>, word: &mut String, out: &mut Vec<Run>| {
+        if !cjk.is_empty() {
+            out.push(Run::Cjk(std::mem::take(cjk)));
+        }
+        if !word.is_empty() {
+            let w: String = std::mem::take(word)
+                .to_lowercase()
+                .chars()
+                .take(MAX_WORD)
+                .collect();
+            out.push(Run::Word(w));
+        }
+    };
+    for c in text.chars() {
+        if is_cjk(c) {
+            if !word.is_empty() {
+                flush(&mut Vec::new(), &mut word, &mut out);
+            }
+            cjk.push(c);
+        } else if c.is_alphanumeric() {
+            if !cjk.is_empty() {
+                flush(&mut cjk, &mut String::new(), &mut out);
+            }
+            word.push(c);
+        } else {
+            flush(&mut cjk, &mut word, &mut out);
+        }
+    }
+    flush(&mut cjk, &mut word, &mut out);
+    out
+}
+
+/// The text as it is indexed: words, CJK single characters and bigrams, space separated.
+pub fn index_text(text: &str) -> String {
+    let mut tokens: Vec<String> = Vec::new();
+    for run in runs(text) {
+        match run {
+            Run::Word(w) => tokens.push(w),
+            Run::Cjk(chars) => {
+                tokens.extend(chars.iter().map(|c| c.to_string()));
+                tokens.extend(chars.windows(2).map(|w| w.iter().collect::<String>()));
+            }
+        }
+    }
+    tokens.join(" ")
+}
+
+/// The terms of a query, each of which must match; empty when the query has
+/// nothing searchable (only punctuation, say).
+pub fn query_terms(q: &str) -> Vec<String> {
+    let mut terms: Vec<String> = Vec::new();
+    for run in runs(q) {
+        let new: Vec<String> = match run {
+            Run::Word(w) => vec![w],
+            Run::Cjk(chars) if chars.len() == 1 => vec![chars[0].to_string()],
+            Run::Cjk(chars) => chars.windows(2).map(|w| w.iter().collect()).collect(),
+        };
+        for t in new {
+            if !terms.contains(&t) {
+                terms.push(t);
+            }
+        }
+    }
+    terms.truncate(MAX_QUERY_TERMS);
+    terms
+}
+
+/// Puts a course in the index if it is published, takes it out otherwise.
+/// Called wherever a course's searchable text or state changes.
+pub fn sync_course(conn: &mut DbConnection, course_id: i64) -> Result<(), DbError> {
+    crate::backend::search_remove(conn, course_id)?;
+    let row: Option<(Course, String, String)> = courses::table
+        .inner_join(users::table)
+        .filter(courses::id.eq(course_id))
+        .select((Course::as_select(), users::username, users::display_name))
+        .first(conn)
+        .optional()?;
+    let Some((course, username, display_name)) = row else {
+        return Ok(());
+    };
+    if course.state != PUBLISHED {
+        return Ok(());
+    }
+    let tags: Vec<String> = course_tags::table
+        .filter(course_tags::course_id.eq(course_id))
+        .select(course_tags::tag)
+        .load(conn)?;
+    let title = index_text(&course.title);
+    let body = index_text(&format!(
+        "{} {} {} {} {}",
+        course.subtitle,
+        course.description,
+        tags.join(" "),
+        username,
+        display_name
+    ));
+    crate::backend::search_put(conn, course_id, &title, &body)
+}
+
+/// Published courses matching every term, best first (title matches rank
+/// above body matches), at most `limit` ids.
+pub fn search_courses(conn: &mut DbConnection, q: &str, limit: i64) -> Result<Vec<i64>, DbError> {
+    let terms = query_terms(q);
+    if terms.is_empty() {
+        return Ok(Vec::new());
+    }
+    crate::backend::search_match(conn, &terms, limit)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cjk_runs_become_characters_and_bigrams() {
+        assert_eq!(index_text("机器学习"), "机 器 学 习 机器 器学 学习");
+        assert_eq!(index_text("Rust 并发编程!"), "rust 并 发 编 程 并发 发编 编程");
+        assert_eq!(index_text("Go语言"), "go 语 言 语言");
+    }
+
+    #[test]
+    fn queries_use_bigrams_and_single_characters() {
+        assert_eq!(query_terms("机器学习"), vec!["机器", "器学", "学习"]);
+        assert_eq!(query_terms("锁"), vec!["锁"]);
+        assert_eq!(query_terms("并发"), vec!["并发"]);
+        assert_eq!(query_terms("Rust async"), vec!["rust", "async"]);
+        assert_eq!(query_terms("\"Go\" OR *"), vec!["go", "or"]);
+        assert!(query_terms("!!! ... ---").is_empty());
+        assert!(query_terms(&"x y ".repeat(500)).len() <= MAX_QUERY_TERMS);
+    }
+}
