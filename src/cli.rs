@@ -34,11 +34,14 @@ pub enum Command {
     },
     /// Apply pending migrations and exit.
     Migrate,
-    /// Load data into the database.
+    /// Load data into the database: the demo community, or a synthetic one for benchmarks.
     Seed {
         /// The demo community (only into an empty database).
-        #[arg(long, required = true)]
+        #[arg(long, conflicts_with = "scale", required_unless_present = "scale")]
         demo: bool,
+        /// A synthetic community of about N users and N/10 courses (only into an empty database).
+        #[arg(long, value_name = "N")]
+        scale: Option<usize>,
     },
     /// Create an admin account. The password comes from KLEARN_ADMIN_PASSWORD, or is asked for.
     CreateAdmin {
@@ -157,7 +160,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Seed { demo: _ } => {
+        Command::Seed { scale: Some(n), .. } => {
+            let pool = open_database(&settings).await?;
+            let report = actix_web::web::block(move || crate::demo::scale::seed(&pool, n)).await??;
+            println!("{report}");
+            Ok(())
+        }
+        Command::Seed { .. } => {
             let pool = open_database(&settings).await?;
             let report = actix_web::web::block(move || crate::demo::load(&pool)).await??;
             println!("{report}");

@@ -8,16 +8,190 @@ use klearn_db::uploads::Upload;
 use klearn_db::DbError;
 
 use crate::app::AppState;
-use crate::catalog::views::{course_json_ld, CourseView};
+use crate::catalog::views::{course_json_ld, CatalogueView, Choices, CourseView};
+use crate::domain::course::{FORMATS, LEVELS};
 use crate::i18n::k;
 use crate::learn::access::{may_see_course, Standing};
 use crate::web::auth::current_user;
 use crate::web::flash::{Flash, Level};
+use crate::web::pager::Pager;
 use crate::web::{self as plumbing, html, redirect_with_flash, AppError, Page, SignedIn};
+use klearn_db::categories::COURSE;
+use klearn_db::courses::{CatalogueFilter, CatalogueSort, CourseCard};
+use serde::Deserialize;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/courses/{slug}").route(web::get().to(course)))
+    cfg.service(web::resource("/courses").route(web::get().to(catalogue)))
+        .service(web::resource("/categories/{slug}").route(web::get().to(category)))
+        .service(web::resource("/courses/{slug}").route(web::get().to(course)))
         .service(web::resource("/courses/{slug}/enroll").route(web::post().to(enroll)));
+}
+
+/// Courses per catalogue page.
+const PER_PAGE: i64 = 24;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct CatalogueQuery {
+    q: Option<String>,
+    category: Option<String>,
+    level: Option<String>,
+    format: Option<String>,
+    price: Option<String>,
+    sort: Option<String>,
+    page: Option<String>,
+}
+
+const SORTS: [(&str, CatalogueSort); 5] = [
+    ("popular", CatalogueSort::Popular),
+    ("newest", CatalogueSort::Newest),
+    ("rating", CatalogueSort::Rating),
+    ("price_asc", CatalogueSort::PriceAsc),
+    ("price_desc", CatalogueSort::PriceDesc),
+];
+
+/// Covers of a list of cards, in one query.
+pub fn with_covers(
+    conn: &mut klearn_db::DbConnection,
+    cards: Vec<CourseCard>,
+) -> Result<Vec<(CourseCard, Option<String>)>, DbError> {
+    let ids: Vec<i64> = cards.iter().filter_map(|c| c.course.cover_upload_id).collect();
+    let covers = Upload::find_many(conn, &ids)?;
+    Ok(cards
+        .into_iter()
+        .map(|card| {
+            let cover = card
+                .course
+                .cover_upload_id
+                .and_then(|id| covers.iter().find(|u| u.id == id))
+                .map(|u| format!("/media/{}", u.stored_name));
+            (card, cover)
+        })
+        .collect())
+}
+
+async fn catalogue(
+    page: Page,
+    state: web::Data<AppState>,
+    query: web::Query<CatalogueQuery>,
+) -> Result<HttpResponse, AppError> {
+    list(page, state, query.into_inner(), None).await
+}
+
+async fn category(
+    page: Page,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+    query: web::Query<CatalogueQuery>,
+) -> Result<HttpResponse, AppError> {
+    let slug = slug.into_inner();
+    let found = plumbing::db(&state.pool, move |conn| {
+        Ok(Category::list(conn, COURSE)?.into_iter().find(|c| c.slug == slug))
+    })
+    .await?;
+    let category = found.ok_or(AppError::NotFound)?;
+    list(page, state, query.into_inner(), Some(category)).await
+}
+
+/// The catalogue, with or without a fixed category. Unknown filter values are
+/// dropped, a page past the end shows the last page.
+async fn list(
+    page: Page,
+    state: web::Data<AppState>,
+    query: CatalogueQuery,
+    fixed: Option<Category>,
+) -> Result<HttpResponse, AppError> {
+    let q: String = query.q.unwrap_or_default().trim().chars().take(200).collect();
+    let level = query
+        .level
+        .filter(|l| LEVELS.contains(&l.as_str()))
+        .unwrap_or_default();
+    let format = query
+        .format
+        .filter(|f| FORMATS.contains(&f.as_str()))
+        .unwrap_or_default();
+    let price = query
+        .price
+        .filter(|p| p == "free" || p == "paid")
+        .unwrap_or_default();
+    let sort_name = query
+        .sort
+        .filter(|s| SORTS.iter().any(|(n, _)| n == s))
+        .unwrap_or_default();
+    let sort = match SORTS.iter().find(|(n, _)| *n == sort_name) {
+        Some((_, s)) => *s,
+        None if !q.is_empty() => CatalogueSort::Relevance,
+        None => CatalogueSort::Popular,
+    };
+    let wanted = crate::admin::routes::page_number(query.page.as_deref());
+    let wanted_category = match &fixed {
+        Some(c) => Some(c.slug.clone()),
+        None => query.category.filter(|c| !c.is_empty()),
+    };
+    let (search, lvl, fmt, prc) = (q.clone(), level.clone(), format.clone(), price.clone());
+    let (categories, cards, total, page_shown, category_slug) = plumbing::db(&state.pool, move |conn| {
+        let categories = Category::list(conn, COURSE)?;
+        let category = wanted_category.and_then(|slug| categories.iter().find(|c| c.slug == slug).cloned());
+        let filter = CatalogueFilter {
+            category_id: category.as_ref().map(|c| c.id),
+            level: (!lvl.is_empty()).then_some(lvl),
+            format: (!fmt.is_empty()).then_some(fmt),
+            free: match prc.as_str() {
+                "free" => Some(true),
+                "paid" => Some(false),
+                _ => None,
+            },
+        };
+        let q = (!search.is_empty()).then_some(search.as_str());
+        let (mut cards, total) = Course::catalogue(conn, q, &filter, sort, wanted, PER_PAGE)?;
+        let last = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
+        let mut shown = wanted;
+        if wanted > last {
+            shown = last;
+            cards = Course::catalogue(conn, q, &filter, sort, last, PER_PAGE)?.0;
+        }
+        let cards = with_covers(conn, cards)?;
+        Ok((categories, cards, total, shown, category.map(|c| c.slug)))
+    })
+    .await?;
+    let choices = Choices {
+        q,
+        category: if fixed.is_some() {
+            String::new()
+        } else {
+            category_slug.unwrap_or_default()
+        },
+        level,
+        format,
+        price,
+        sort: sort_name,
+    };
+    let pager = Pager::new(
+        page_shown,
+        PER_PAGE,
+        total,
+        &[
+            ("q", &choices.q),
+            ("category", &choices.category),
+            ("level", &choices.level),
+            ("format", &choices.format),
+            ("price", &choices.price),
+            ("sort", &choices.sort),
+        ],
+    );
+    let action = match &fixed {
+        Some(c) => format!("/categories/{}", c.slug),
+        None => "/courses".to_string(),
+    };
+    html(&CatalogueView {
+        page,
+        action,
+        fixed_category: fixed,
+        categories,
+        choices,
+        cards,
+        pager,
+        sorts: SORTS.iter().map(|(n, _)| *n).collect(),
+    })
 }
 
 async fn course(

@@ -1,10 +1,75 @@
 //! Views of the catalogue.
 
 use askama::Template;
+use klearn_db::categories::Category;
 use klearn_db::courses::{CourseCard, Outline};
 
 use crate::domain::course::price_label;
+use crate::web::pager::Pager;
 use crate::web::Page;
+
+/// The catalogue's choices as the visitor made them (unknown values dropped).
+#[derive(Debug, Clone, Default)]
+pub struct Choices {
+    pub q: String,
+    pub category: String,
+    pub level: String,
+    pub format: String,
+    pub price: String,
+    pub sort: String,
+}
+
+impl Choices {
+    pub fn is_category(&self, v: &str) -> bool {
+        self.category == v
+    }
+    pub fn is_level(&self, v: &str) -> bool {
+        self.level == v
+    }
+    pub fn is_format(&self, v: &str) -> bool {
+        self.format == v
+    }
+    pub fn is_price(&self, v: &str) -> bool {
+        self.price == v
+    }
+    pub fn is_sort(&self, v: &str) -> bool {
+        self.sort == v
+    }
+
+    /// Whether anything narrows the list (so "clear filters" makes sense).
+    pub fn any(&self) -> bool {
+        !(self.q.is_empty()
+            && self.category.is_empty()
+            && self.level.is_empty()
+            && self.format.is_empty()
+            && self.price.is_empty())
+    }
+}
+
+#[derive(Template)]
+#[template(path = "catalog/index.html")]
+pub struct CatalogueView {
+    pub page: Page,
+    /// Where the filter form goes: `/courses` or `/categories/{slug}`.
+    pub action: String,
+    /// The category of a `/categories/{slug}` page.
+    pub fixed_category: Option<Category>,
+    pub categories: Vec<Category>,
+    pub choices: Choices,
+    pub cards: Vec<(CourseCard, Option<String>)>,
+    pub pager: Pager,
+    pub sorts: Vec<&'static str>,
+}
+
+impl CatalogueView {
+    pub fn levels(&self) -> [&'static str; 3] {
+        crate::domain::course::LEVELS
+    }
+
+    pub fn formats(&self) -> [&'static str; 4] {
+        crate::domain::course::FORMATS
+    }
+}
 
 #[derive(Template)]
 #[template(path = "catalog/course.html")]

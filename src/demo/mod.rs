@@ -2,6 +2,8 @@
 //! into an empty database, in Chinese and English: categories, the four demo
 //! accounts, demo_expert's courses (`courses.toml`), a learner's progress.
 
+pub mod scale;
+
 use klearn_db::categories::{Category, NewCategory, COURSE, FORUM};
 use klearn_db::users::{ProfileChanges, User};
 use klearn_db::{DbConnection, Pool};

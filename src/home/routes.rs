@@ -2,8 +2,9 @@
 
 use actix_web::HttpResponse;
 use klearn_db::categories::{Category, COURSE};
-use klearn_db::courses::Course;
-use klearn_db::uploads::Upload;
+use klearn_db::courses::{CatalogueSort, Course};
+
+use crate::catalog::routes::with_covers;
 
 use crate::app::AppState;
 use crate::home::views::HomeView;
@@ -14,33 +15,22 @@ pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
 }
 
 async fn home(page: Page, state: actix_web::web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let (course_categories, featured) = web::db(&state.pool, |conn| {
+    let (course_categories, featured, newest, popular) = web::db(&state.pool, |conn| {
         let categories = Category::list(conn, COURSE)?;
-        let featured = Course::featured(conn, 8)?;
-        let covers = Upload::find_many(
-            conn,
-            &featured
-                .iter()
-                .filter_map(|c| c.course.cover_upload_id)
-                .collect::<Vec<_>>(),
-        )?;
-        let featured = featured
-            .into_iter()
-            .map(|card| {
-                let cover = card
-                    .course
-                    .cover_upload_id
-                    .and_then(|id| covers.iter().find(|u| u.id == id))
-                    .map(|u| format!("/media/{}", u.stored_name));
-                (card, cover)
-            })
-            .collect();
-        Ok((categories, featured))
+        let featured = Course::featured(conn, 4)?;
+        let featured = with_covers(conn, featured)?;
+        let newest = Course::top(conn, CatalogueSort::Newest, 4)?;
+        let newest = with_covers(conn, newest)?;
+        let popular = Course::top(conn, CatalogueSort::Popular, 4)?;
+        let popular = with_covers(conn, popular)?;
+        Ok((categories, featured, newest, popular))
     })
     .await?;
     web::html(&HomeView {
         page,
         course_categories,
         featured,
+        newest,
+        popular,
     })
 }

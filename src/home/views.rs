@@ -13,4 +13,39 @@ pub struct HomeView {
     pub course_categories: Vec<Category>,
     /// Moderator-picked courses with their cover URLs.
     pub featured: Vec<(CourseCard, Option<String>)>,
+    pub newest: Vec<(CourseCard, Option<String>)>,
+    pub popular: Vec<(CourseCard, Option<String>)>,
+}
+
+/// One list of courses on the home page: its heading key, anchor id, cards and "see all" link.
+pub struct HomeSection<'a> {
+    pub key: &'static str,
+    pub id: &'static str,
+    pub cards: &'a [(CourseCard, Option<String>)],
+    pub more: &'static str,
+}
+
+impl HomeView {
+    pub fn sections(&self) -> Vec<HomeSection<'_>> {
+        vec![
+            HomeSection {
+                key: "home.featured_title",
+                id: "featured",
+                cards: &self.featured,
+                more: "",
+            },
+            HomeSection {
+                key: "home.popular_title",
+                id: "popular",
+                cards: &self.popular,
+                more: "/courses?sort=popular",
+            },
+            HomeSection {
+                key: "home.newest_title",
+                id: "newest",
+                cards: &self.newest,
+                more: "/courses?sort=newest",
+            },
+        ]
+    }
 }

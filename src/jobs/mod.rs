@@ -18,6 +18,9 @@ pub const SEND_MAIL: &str = "send_mail";
 /// Removes what has expired: finished jobs older than a week, ended
 /// sessions, old rate-limit events. Enqueued once a day.
 pub const DAILY_CLEANUP: &str = "daily_cleanup";
+/// Recomputes every course's Bayesian rating score (its mean C moves with
+/// every review). Enqueued once a day, and by the events that change ratings.
+pub const REFRESH_RATINGS: &str = "refresh_ratings";
 
 /// How long a claimed job is ours; a worker that dies mid-job loses it after this.
 pub const LEASE: Duration = Duration::from_secs(300);
@@ -102,8 +105,10 @@ impl Worker {
         let pool = self.pool.clone();
         let result = tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
             let mut conn = pool.get()?;
-            let job = NewJob::new(DAILY_CLEANUP, &())?.dedupe_key(format!("{DAILY_CLEANUP}:{day}"));
-            Job::enqueue(&mut conn, &job)?;
+            for kind in [DAILY_CLEANUP, REFRESH_RATINGS] {
+                let job = NewJob::new(kind, &())?.dedupe_key(format!("{kind}:{day}"));
+                Job::enqueue(&mut conn, &job)?;
+            }
             Ok(())
         })
         .await;
@@ -162,6 +167,16 @@ impl Worker {
                     })
                     .await??;
                 tracing::info!(jobs, sessions, rate_events, "daily cleanup");
+                Ok(())
+            }
+            REFRESH_RATINGS => {
+                let pool = self.pool.clone();
+                let mean = tokio::task::spawn_blocking(move || -> anyhow::Result<f64> {
+                    let mut conn = pool.get()?;
+                    Ok(klearn_db::courses::Course::refresh_rating_scores(&mut conn)?)
+                })
+                .await??;
+                tracing::info!(mean, "refreshed rating scores");
                 Ok(())
             }
             other => anyhow::bail!("unknown job kind {other:?}"),

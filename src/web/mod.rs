@@ -13,6 +13,7 @@ pub mod form;
 pub mod headers;
 pub mod logging;
 pub mod page;
+pub mod pager;
 pub mod session;
 
 pub use auth::{CurrentUser, SignedIn, Verified};

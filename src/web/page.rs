@@ -123,7 +123,8 @@ impl Page {
 
     /// The main navigation. Areas join this list as they land.
     pub fn nav(&self) -> Vec<NavItem> {
-        let mut items: Vec<(&'static str, &'static str)> = vec![("/", k("nav.home"))];
+        let mut items: Vec<(&'static str, &'static str)> =
+            vec![("/", k("nav.home")), ("/courses", k("nav.courses"))];
         if let Some(user) = &self.user {
             items.push(("/learn", k("nav.learn")));
             if user.has(crate::domain::account::Role::Expert) {

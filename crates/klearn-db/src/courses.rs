@@ -102,6 +102,12 @@ pub struct CourseCard {
 }
 
 impl CourseCard {
+    /// The average rating with one decimal, when there are ratings.
+    pub fn average_rating(&self) -> Option<String> {
+        let c = &self.course;
+        (c.rating_count > 0).then(|| format!("{:.1}", c.rating_sum as f64 / c.rating_count as f64))
+    }
+
     pub fn owner_name(&self) -> &str {
         if self.owner_display_name.trim().is_empty() {
             &self.owner_username
@@ -881,5 +887,119 @@ impl Lesson {
             })
             .collect();
         Ok(Outline { chapters })
+    }
+}
+
+// ---- the catalogue ----
+
+/// How the catalogue is ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CatalogueSort {
+    /// With a search: best match first.
+    Relevance,
+    Popular,
+    Newest,
+    Rating,
+    PriceAsc,
+    PriceDesc,
+}
+
+/// The catalogue's filters, already checked.
+#[derive(Debug, Clone, Default)]
+pub struct CatalogueFilter {
+    pub category_id: Option<i64>,
+    pub level: Option<String>,
+    pub format: Option<String>,
+    /// `Some(true)`: free only; `Some(false)`: paid only.
+    pub free: Option<bool>,
+}
+
+/// At most this many search hits are ranked and filtered.
+const MAX_SEARCH_HITS: i64 = 2000;
+
+impl Course {
+    /// One page of published courses: filtered, sorted, and, with `q`, searched.
+    /// Returns the cards and the number of matching courses. A page beyond the
+    /// last is the caller's to clamp, using the total.
+    pub fn catalogue(
+        conn: &mut DbConnection,
+        q: Option<&str>,
+        filter: &CatalogueFilter,
+        sort: CatalogueSort,
+        page: i64,
+        per_page: i64,
+    ) -> Result<(Vec<CourseCard>, i64), DbError> {
+        let hits = match q {
+            Some(q) => Some(crate::search::search_courses(conn, q, MAX_SEARCH_HITS)?),
+            None => None,
+        };
+        if hits.as_ref().is_some_and(|h| h.is_empty()) {
+            return Ok((Vec::new(), 0));
+        }
+        let build = || {
+            let mut query = courses::table
+                .inner_join(users::table)
+                .filter(courses::state.eq(PUBLISHED))
+                .into_boxed();
+            if let Some(ids) = &hits {
+                query = query.filter(courses::id.eq_any(ids.clone()));
+            }
+            if let Some(c) = filter.category_id {
+                query = query.filter(courses::category_id.eq(c));
+            }
+            if let Some(l) = &filter.level {
+                query = query.filter(courses::level.eq(l.clone()));
+            }
+            if let Some(f) = &filter.format {
+                query = query.filter(courses::format.eq(f.clone()));
+            }
+            match filter.free {
+                Some(true) => query = query.filter(courses::price_cents.eq(0)),
+                Some(false) => query = query.filter(courses::price_cents.gt(0)),
+                None => {}
+            }
+            query
+        };
+        let total: i64 = build().count().get_result(conn)?;
+        let offset = (page.max(1) - 1) * per_page;
+        let select = (Course::as_select(), users::username, users::display_name);
+        let rows: Vec<(Course, String, String)> = match (sort, &hits) {
+            (CatalogueSort::Relevance, Some(ids)) => {
+                // Rank order comes from the index; the filtered set is small.
+                let mut all = build().select(select).load::<(Course, String, String)>(conn)?;
+                all.sort_by_key(|(c, _, _)| ids.iter().position(|id| *id == c.id).unwrap_or(usize::MAX));
+                all.into_iter()
+                    .skip(offset as usize)
+                    .take(per_page as usize)
+                    .collect()
+            }
+            _ => {
+                let query = build();
+                let query = match sort {
+                    CatalogueSort::Newest => query.order((courses::published_at.desc(), courses::id.desc())),
+                    CatalogueSort::Rating => query.order((courses::rating_score.desc(), courses::id.desc())),
+                    CatalogueSort::PriceAsc => query.order((courses::price_cents.asc(), courses::id.desc())),
+                    CatalogueSort::PriceDesc => {
+                        query.order((courses::price_cents.desc(), courses::id.desc()))
+                    }
+                    CatalogueSort::Popular | CatalogueSort::Relevance => {
+                        query.order((courses::learners_count.desc(), courses::id.desc()))
+                    }
+                };
+                query.limit(per_page).offset(offset).select(select).load(conn)?
+            }
+        };
+        Ok((Course::cards(conn, rows), total))
+    }
+
+    /// The newest or most popular published courses, for the home page.
+    pub fn top(conn: &mut DbConnection, sort: CatalogueSort, limit: i64) -> Result<Vec<CourseCard>, DbError> {
+        Ok(Course::catalogue(conn, None, &CatalogueFilter::default(), sort, 1, limit)?.0)
+    }
+
+    /// Recomputes the rating score of every course (the mean rating C moves
+    /// with every review); m = 10.
+    pub fn refresh_rating_scores(conn: &mut DbConnection) -> Result<f64, DbError> {
+        crate::backend::refresh_rating_scores(conn, 10)
     }
 }

@@ -15,6 +15,7 @@ pub mod rate;
 pub mod schema;
 pub mod search;
 pub mod security;
+pub mod seed;
 pub mod sessions;
 pub mod tokens;
 pub mod uploads;

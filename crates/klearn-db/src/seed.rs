@@ -1,0 +1,181 @@
+//! Bulk inserts for synthetic data sets (`klearn seed --scale N`): rows go in
+//! batches, on the concrete connection of each backend, because the
+//! multi-backend connection cannot insert a Vec at once.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::connection::{write_tx, DbConnection};
+use crate::error::DbError;
+use crate::schema::{chapters, courses, enrollments, lessons, user_roles, users};
+
+macro_rules! insert_many {
+    ($conn:expr, $table:expr, $rows:expr) => {
+        match $conn {
+            DbConnection::Sqlite(c) => diesel::insert_into($table).values($rows).execute(c),
+            DbConnection::Pg(c) => diesel::insert_into($table).values($rows).execute(c),
+        }
+    };
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = users)]
+pub struct SeedUser {
+    pub username: String,
+    pub username_lower: String,
+    pub email: String,
+    pub email_lower: String,
+    pub password_hash: String,
+    pub display_name: String,
+    pub locale: String,
+    pub email_verified_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = user_roles)]
+pub struct SeedRole {
+    pub user_id: i64,
+    pub role: String,
+    pub granted_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = courses)]
+pub struct SeedCourse {
+    pub owner_id: i64,
+    pub slug: String,
+    pub title: String,
+    pub subtitle: String,
+    pub description: String,
+    pub description_html: String,
+    pub outcomes: String,
+    pub outcomes_html: String,
+    pub category_id: Option<i64>,
+    pub level: String,
+    pub format: String,
+    pub price_cents: i64,
+    pub currency: String,
+    pub state: String,
+    pub rating_sum: i64,
+    pub rating_count: i64,
+    pub submitted_at: Option<NaiveDateTime>,
+    pub published_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = chapters)]
+pub struct SeedChapter {
+    pub course_id: i64,
+    pub title: String,
+    pub position: i32,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = lessons)]
+pub struct SeedLesson {
+    pub course_id: i64,
+    pub chapter_id: i64,
+    pub title: String,
+    pub body: String,
+    pub body_html: String,
+    pub position: i32,
+    pub free_preview: bool,
+    pub duration_minutes: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = enrollments)]
+pub struct SeedEnrollment {
+    pub user_id: i64,
+    pub course_id: i64,
+    pub source: String,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn users(conn: &mut DbConnection, rows: &[SeedUser]) -> Result<usize, DbError> {
+    write_tx(conn, |conn| Ok(insert_many!(conn, users::table, rows)?))
+}
+
+pub fn roles(conn: &mut DbConnection, rows: &[SeedRole]) -> Result<usize, DbError> {
+    write_tx(conn, |conn| Ok(insert_many!(conn, user_roles::table, rows)?))
+}
+
+pub fn courses(conn: &mut DbConnection, rows: &[SeedCourse]) -> Result<usize, DbError> {
+    write_tx(conn, |conn| Ok(insert_many!(conn, courses::table, rows)?))
+}
+
+pub fn chapters(conn: &mut DbConnection, rows: &[SeedChapter]) -> Result<usize, DbError> {
+    write_tx(conn, |conn| Ok(insert_many!(conn, chapters::table, rows)?))
+}
+
+pub fn lessons(conn: &mut DbConnection, rows: &[SeedLesson]) -> Result<usize, DbError> {
+    write_tx(conn, |conn| Ok(insert_many!(conn, lessons::table, rows)?))
+}
+
+pub fn enrollments(conn: &mut DbConnection, rows: &[SeedEnrollment]) -> Result<usize, DbError> {
+    write_tx(conn, |conn| Ok(insert_many!(conn, enrollments::table, rows)?))
+}
+
+/// Ids of the users whose username starts with `prefix`, by id.
+pub fn user_ids(conn: &mut DbConnection, prefix: &str) -> Result<Vec<i64>, DbError> {
+    Ok(users::table
+        .filter(users::username_lower.like(format!("{prefix}%")))
+        .order(users::id.asc())
+        .select(users::id)
+        .load(conn)?)
+}
+
+/// Ids of the courses whose slug starts with `prefix`, by id.
+pub fn course_ids(conn: &mut DbConnection, prefix: &str) -> Result<Vec<i64>, DbError> {
+    Ok(courses::table
+        .filter(courses::slug.like(format!("{prefix}%")))
+        .order(courses::id.asc())
+        .select(courses::id)
+        .load(conn)?)
+}
+
+/// (chapter id, course id) of the chapters of these courses, by id.
+pub fn chapter_ids(
+    conn: &mut DbConnection,
+    first_course: i64,
+    last_course: i64,
+) -> Result<Vec<(i64, i64)>, DbError> {
+    Ok(chapters::table
+        .filter(chapters::course_id.between(first_course, last_course))
+        .order(chapters::id.asc())
+        .select((chapters::id, chapters::course_id))
+        .load(conn)?)
+}
+
+/// Sets every course's learner count from its enrollments.
+pub fn recount_learners(conn: &mut DbConnection) -> Result<(), DbError> {
+    write_tx(conn, |conn| {
+        let counts: Vec<(i64, i64)> = enrollments::table
+            .group_by(enrollments::course_id)
+            .select((enrollments::course_id, diesel::dsl::count_star()))
+            .load(conn)?;
+        for (course, n) in counts {
+            diesel::update(courses::table.find(course))
+                .set(courses::learners_count.eq(n))
+                .execute(conn)?;
+        }
+        Ok(())
+    })
+}
+
+/// Indexes every published course for search, in one transaction.
+pub fn index_all(conn: &mut DbConnection, ids: &[i64]) -> Result<(), DbError> {
+    write_tx(conn, |conn| {
+        for id in ids {
+            crate::search::sync_course(conn, *id)?;
+        }
+        Ok(())
+    })
+}

@@ -1,0 +1,467 @@
+//! `klearn seed --scale N`: a synthetic community of about N users, N/10
+//! courses with chapters, lessons, tags, prices and ratings, and enrollments,
+//! in Chinese and English, for benchmarks. Reproducible (fixed random seed),
+//! inserted in batches, with a progress line on the terminal.
+
+use std::io::Write;
+use std::time::Instant;
+
+use chrono::Duration;
+use klearn_db::categories::{Category, COURSE};
+use klearn_db::seed::{self, SeedChapter, SeedCourse, SeedEnrollment, SeedLesson, SeedRole, SeedUser};
+use klearn_db::users::User;
+use klearn_db::Pool;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+use crate::accounts::password::Passwords;
+
+const BATCH: usize = 500;
+/// The password of every synthetic account.
+pub const SCALE_PASSWORD: &str = "scale-password-2026";
+
+/// A progress line: stage, count, rate and time left.
+struct Progress {
+    stage: &'static str,
+    total: usize,
+    started: Instant,
+}
+
+impl Progress {
+    fn new(stage: &'static str, total: usize) -> Self {
+        Self {
+            stage,
+            total,
+            started: Instant::now(),
+        }
+    }
+
+    fn show(&self, done: usize) {
+        let secs = self.started.elapsed().as_secs_f64().max(0.001);
+        let rate = done as f64 / secs;
+        let left = if rate > 0.0 {
+            (self.total.saturating_sub(done)) as f64 / rate
+        } else {
+            0.0
+        };
+        eprint!(
+            "\r  {:<12} {:>8}/{:<8} {:>9.0}/s  ETA {:>4.0}s ",
+            self.stage, done, self.total, rate, left
+        );
+        let _ = std::io::stderr().flush();
+    }
+
+    fn finish(&self) {
+        self.show(self.total);
+        eprintln!(" {:.1}s", self.started.elapsed().as_secs_f64());
+    }
+}
+
+const SURNAMES: &[&str] = &[
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何",
+    "林",
+];
+const GIVEN: &[&str] = &[
+    "伟", "芳", "娜", "敏", "静", "磊", "洋", "艳", "勇", "杰", "军", "涛", "明", "超", "霞", "平", "刚",
+    "婷",
+];
+const FIRST: &[&str] = &[
+    "Alex", "Sam", "Jordan", "Taylor", "Morgan", "Casey", "Riley", "Jamie", "Avery", "Quinn", "Drew", "Robin",
+];
+const LAST: &[&str] = &[
+    "Smith", "Chen", "Garcia", "Kim", "Nguyen", "Patel", "Müller", "Rossi", "Silva", "Novak", "Okafor",
+    "Tanaka",
+];
+
+/// Words of one list.
+type Words = &'static [&'static str];
+
+/// Per category: Chinese subjects, English subjects, tags.
+const TOPICS: &[(&str, Words, Words, Words)] = &[
+    (
+        "rust",
+        &[
+            "所有权与借用",
+            "异步编程",
+            "并发与锁",
+            "宏与元编程",
+            "嵌入式开发",
+            "性能调优",
+        ],
+        &[
+            "Ownership",
+            "Async Rust",
+            "Concurrency",
+            "Macros",
+            "Embedded Rust",
+            "Performance",
+        ],
+        &["rust", "tokio", "并发", "锁", "async"],
+    ),
+    (
+        "go",
+        &["并发编程", "微服务实战", "性能分析", "标准库精讲", "网络编程"],
+        &[
+            "Concurrency",
+            "Microservices",
+            "Profiling",
+            "The Standard Library",
+            "Networking",
+        ],
+        &["go", "goroutine", "并发", "微服务", "grpc"],
+    ),
+    (
+        "python",
+        &["数据分析", "自动化脚本", "类型标注", "异步编程", "Web 开发"],
+        &[
+            "Data Analysis",
+            "Automation",
+            "Type Hints",
+            "asyncio",
+            "Web Development",
+        ],
+        &["python", "pandas", "asyncio", "django", "数据"],
+    ),
+    (
+        "frontend",
+        &["React 实战", "TypeScript 进阶", "性能优化", "CSS 布局", "工程化"],
+        &["React", "TypeScript", "Web Performance", "CSS Layout", "Tooling"],
+        &["react", "typescript", "css", "前端", "vite"],
+    ),
+    (
+        "ai-ml",
+        &["机器学习入门", "深度学习", "大模型应用", "推荐系统", "计算机视觉"],
+        &[
+            "Machine Learning",
+            "Deep Learning",
+            "LLM Apps",
+            "Recommender Systems",
+            "Computer Vision",
+        ],
+        &["机器学习", "pytorch", "llm", "ai", "深度学习"],
+    ),
+    (
+        "databases",
+        &[
+            "索引与查询优化",
+            "事务与锁",
+            "PostgreSQL 实战",
+            "Redis 缓存",
+            "分库分表",
+        ],
+        &[
+            "Query Tuning",
+            "Transactions",
+            "PostgreSQL",
+            "Redis Caching",
+            "Sharding",
+        ],
+        &["sql", "postgresql", "redis", "索引", "事务"],
+    ),
+    (
+        "devops",
+        &[
+            "Docker 入门",
+            "Kubernetes 实战",
+            "可观测性",
+            "CI/CD 流水线",
+            "Linux 运维",
+        ],
+        &[
+            "Docker",
+            "Kubernetes",
+            "Observability",
+            "CI/CD",
+            "Linux Operations",
+        ],
+        &["docker", "kubernetes", "ci", "监控", "linux"],
+    ),
+    (
+        "career",
+        &["技术面试", "系统设计", "代码评审", "技术写作", "职业规划"],
+        &[
+            "Tech Interviews",
+            "System Design",
+            "Code Review",
+            "Technical Writing",
+            "Career Growth",
+        ],
+        &["面试", "系统设计", "career", "写作", "成长"],
+    ),
+];
+const ZH_FORMS: &[&str] = &[
+    "{s}：从入门到实战",
+    "{s}实战 {n} 讲",
+    "深入浅出{s}",
+    "{s}精要",
+    "{s}：原理与实践",
+];
+const EN_FORMS: &[&str] = &[
+    "{s} in Practice",
+    "{s} from Scratch",
+    "Mastering {s}",
+    "{s}: The Essentials",
+    "Hands-on {s} ({n} lessons)",
+];
+
+/// What was made.
+#[derive(Debug, Default)]
+pub struct ScaleReport {
+    pub users: usize,
+    pub courses: usize,
+    pub lessons: usize,
+    pub enrollments: usize,
+}
+
+impl std::fmt::Display for ScaleReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Synthetic community: {} users, {} courses, {} lessons, {} enrollments (password {SCALE_PASSWORD})",
+            self.users, self.courses, self.lessons, self.enrollments
+        )
+    }
+}
+
+pub fn seed(pool: &Pool, n: usize) -> anyhow::Result<ScaleReport> {
+    let mut conn = pool.get()?;
+    if User::count_live(&mut conn)? > 0 {
+        anyhow::bail!("seed --scale needs an empty database (it has accounts already)");
+    }
+    let n = n.max(10);
+    let mut rng = StdRng::seed_from_u64(2026);
+    let now = klearn_db::now();
+    let hash = Passwords::hash_blocking(SCALE_PASSWORD)?;
+    let mut report = ScaleReport::default();
+
+    // Users, one password hash for all.
+    let progress = Progress::new("users", n);
+    for start in (0..n).step_by(BATCH) {
+        let rows: Vec<SeedUser> = (start..(start + BATCH).min(n))
+            .map(|i| {
+                let name = format!("u{i:07}");
+                let display = if i % 3 == 0 {
+                    format!("{} {}", FIRST[i % FIRST.len()], LAST[(i / 7) % LAST.len()])
+                } else {
+                    format!("{}{}", SURNAMES[i % SURNAMES.len()], GIVEN[(i / 5) % GIVEN.len()])
+                };
+                let joined = now - Duration::minutes(rng.random_range(0..(60 * 24 * 730)));
+                SeedUser {
+                    username_lower: name.clone(),
+                    email: format!("{name}@scale.example"),
+                    email_lower: format!("{name}@scale.example"),
+                    username: name,
+                    password_hash: hash.clone(),
+                    display_name: display,
+                    locale: if i % 4 == 0 { "en".into() } else { "zh-CN".into() },
+                    email_verified_at: Some(joined),
+                    created_at: joined,
+                    updated_at: joined,
+                }
+            })
+            .collect();
+        seed::users(&mut conn, &rows)?;
+        progress.show(start + rows.len());
+    }
+    progress.finish();
+    let user_ids = seed::user_ids(&mut conn, "u")?;
+    report.users = user_ids.len();
+
+    // One expert per hundred users, each owning about ten courses.
+    let experts: Vec<i64> = user_ids.iter().step_by(100).copied().collect();
+    let roles: Vec<SeedRole> = experts
+        .iter()
+        .map(|id| SeedRole {
+            user_id: *id,
+            role: "expert".into(),
+            granted_at: now,
+        })
+        .collect();
+    for chunk in roles.chunks(BATCH) {
+        seed::roles(&mut conn, chunk)?;
+    }
+
+    let categories = Category::list(&mut conn, COURSE)?;
+    let n_courses = (n / 10).max(1);
+    let progress = Progress::new("courses", n_courses);
+    let mut batch = Vec::with_capacity(BATCH);
+    for i in 0..n_courses {
+        let (cat_slug, zh, en, _tags) = TOPICS[i % TOPICS.len()];
+        let category = categories.iter().find(|c| c.slug == cat_slug).map(|c| c.id);
+        let chinese = rng.random_bool(0.6);
+        let subject = if chinese {
+            zh[rng.random_range(0..zh.len())]
+        } else {
+            en[rng.random_range(0..en.len())]
+        };
+        let form = if chinese {
+            ZH_FORMS[rng.random_range(0..ZH_FORMS.len())]
+        } else {
+            EN_FORMS[rng.random_range(0..EN_FORMS.len())]
+        };
+        let title = form
+            .replace("{s}", subject)
+            .replace("{n}", &rng.random_range(12..48).to_string());
+        let free = rng.random_bool(0.2);
+        let price = if free {
+            0
+        } else {
+            [4900, 9900, 12900, 19900, 29900, 39900][rng.random_range(0..6)]
+        };
+        let published = rng.random_bool(0.95);
+        // Ratings: most courses have a few, a few have many; averages between 3.2 and 5.
+        let rating_count = if rng.random_bool(0.3) {
+            0
+        } else {
+            (rng.random::<f64>().powi(3) * 400.0) as i64
+        };
+        let average = rng.random_range(3.2..5.0);
+        let at = now - Duration::minutes(rng.random_range(0..(60 * 24 * 700)));
+        let description = if chinese {
+            format!(
+                "这门课系统讲解{subject}，配有大量可运行的示例。适合有一定基础、希望在工作中用好它的工程师。"
+            )
+        } else {
+            format!("A structured course on {subject} with runnable examples, for engineers who want to use it well at work.")
+        };
+        batch.push(SeedCourse {
+            owner_id: experts[i % experts.len()],
+            slug: format!("scale-{i:06}"),
+            subtitle: description.chars().take(40).collect(),
+            description_html: format!("<p>{description}</p>"),
+            description,
+            outcomes: String::new(),
+            outcomes_html: String::new(),
+            title,
+            category_id: category,
+            level: crate::domain::course::LEVELS[rng.random_range(0..3)].into(),
+            format: crate::domain::course::FORMATS[rng.random_range(0..4)].into(),
+            price_cents: price,
+            currency: "CNY".into(),
+            state: if published {
+                "published".into()
+            } else {
+                "draft".into()
+            },
+            rating_sum: (average * rating_count as f64).round() as i64,
+            rating_count,
+            submitted_at: Some(at),
+            published_at: published.then_some(at),
+            created_at: at,
+            updated_at: at,
+        });
+        if batch.len() == BATCH || i + 1 == n_courses {
+            seed::courses(&mut conn, &batch)?;
+            batch.clear();
+            progress.show(i + 1);
+        }
+    }
+    progress.finish();
+    let course_ids = seed::course_ids(&mut conn, "scale-")?;
+    report.courses = course_ids.len();
+
+    // Tags, two to four per course.
+    let progress = Progress::new("tags", course_ids.len());
+    for (k, chunk) in course_ids.chunks(BATCH).enumerate() {
+        klearn_db::write_tx(&mut conn, |conn| -> Result<(), klearn_db::DbError> {
+            for (j, id) in chunk.iter().enumerate() {
+                let (_, _, _, tags) = TOPICS[(k * BATCH + j) % TOPICS.len()];
+                let count = 2 + (id % 3) as usize;
+                let picked: Vec<String> = tags.iter().take(count).map(|t| t.to_string()).collect();
+                klearn_db::courses::Course::set_tags(conn, *id, &picked)?;
+            }
+            Ok(())
+        })?;
+        progress.show(((k + 1) * BATCH).min(course_ids.len()));
+    }
+    progress.finish();
+
+    // Chapters: two to four per course; lessons: two to five per chapter.
+    let mut chapter_rows = Vec::new();
+    for id in &course_ids {
+        for p in 0..(2 + (id % 3) as i32) {
+            chapter_rows.push(SeedChapter {
+                course_id: *id,
+                title: format!("第 {} 章 / Chapter {}", p + 1, p + 1),
+                position: p + 1,
+                created_at: now,
+            });
+        }
+    }
+    let progress = Progress::new("chapters", chapter_rows.len());
+    for (k, chunk) in chapter_rows.chunks(BATCH).enumerate() {
+        seed::chapters(&mut conn, chunk)?;
+        progress.show(((k + 1) * BATCH).min(chapter_rows.len()));
+    }
+    progress.finish();
+    let chapters = seed::chapter_ids(&mut conn, course_ids[0], *course_ids.last().unwrap_or(&0))?;
+    // Five lesson texts, rendered once each.
+    let bodies: Vec<(String, String)> = (1..=5)
+        .map(|p| {
+            let body = format!("第 {p} 课的内容。Lesson {p} of this chapter, with an example:\n\n```rust\nfn main() {{ println!(\"{p}\"); }}\n```");
+            let html = crate::markdown::render(&body);
+            (body, html)
+        })
+        .collect();
+    let mut lesson_rows = Vec::new();
+    for (chapter, course) in &chapters {
+        for p in 0..(2 + (chapter % 4) as i32) {
+            let (body, body_html) = bodies[p as usize].clone();
+            lesson_rows.push(SeedLesson {
+                course_id: *course,
+                chapter_id: *chapter,
+                title: format!("第 {} 课 / Lesson {}", p + 1, p + 1),
+                body_html,
+                body,
+                position: p + 1,
+                free_preview: p == 0,
+                duration_minutes: rng.random_range(5..40),
+                created_at: now,
+                updated_at: now,
+            });
+        }
+    }
+    let progress = Progress::new("lessons", lesson_rows.len());
+    for (k, chunk) in lesson_rows.chunks(BATCH).enumerate() {
+        seed::lessons(&mut conn, chunk)?;
+        progress.show(((k + 1) * BATCH).min(lesson_rows.len()));
+    }
+    progress.finish();
+    report.lessons = lesson_rows.len();
+
+    // Enrollments: about two per user, popular courses drawn more often.
+    let total = user_ids.len() * 2;
+    let progress = Progress::new("enrollments", total);
+    let mut rows = Vec::with_capacity(BATCH);
+    let mut made = 0;
+    for user in &user_ids {
+        let a = (rng.random::<f64>().powi(2) * course_ids.len() as f64) as usize;
+        let b = (rng.random::<f64>().powi(2) * course_ids.len() as f64) as usize;
+        for pick in if a == b { vec![a] } else { vec![a, b] } {
+            rows.push(SeedEnrollment {
+                user_id: *user,
+                course_id: course_ids[pick.min(course_ids.len() - 1)],
+                source: "purchase".into(),
+                created_at: now,
+            });
+        }
+        if rows.len() >= BATCH {
+            made += seed::enrollments(&mut conn, &rows)?;
+            rows.clear();
+            progress.show(made);
+        }
+    }
+    made += seed::enrollments(&mut conn, &rows)?;
+    progress.finish();
+    report.enrollments = made;
+    seed::recount_learners(&mut conn)?;
+    klearn_db::courses::Course::refresh_rating_scores(&mut conn)?;
+
+    let progress = Progress::new("search", course_ids.len());
+    for (k, chunk) in course_ids.chunks(BATCH).enumerate() {
+        seed::index_all(&mut conn, chunk)?;
+        progress.show(((k + 1) * BATCH).min(course_ids.len()));
+    }
+    progress.finish();
+    Ok(report)
+}
