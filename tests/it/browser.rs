@@ -444,3 +444,47 @@ async fn an_expert_publishes_through_review_and_a_guest_meets_the_paywall() {
     screenshot(&client, "lesson-locked").await;
     client.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_guest_searches_in_chinese_filters_by_level_and_opens_a_course() {
+    let Some((_driver, client)) = browser().await else {
+        return;
+    };
+    let app = TestApp::builder().demo().spawn().await;
+    for (label, width, height) in [("phone", 360, 900), ("desktop", 1280, 1200)] {
+        viewport(&client, width, height).await;
+        client.goto(&app.url("/?lang=zh-CN")).await.unwrap();
+        let search = client.find(Locator::Css("#site-search-q")).await.unwrap();
+        search.send_keys("并发").await.unwrap();
+        click(&client, "header form[role=search] button").await;
+        assert!(
+            wait_text(&client, ".catalogue-count", "搜索“并发”").await,
+            "{label}"
+        );
+        let form = client.form(Locator::Css("form.catalogue-filters")).await.unwrap();
+        form.set_by_name("level", "intermediate").await.unwrap();
+        form.submit().await.unwrap();
+        assert!(wait_text(&client, ".catalogue-count", "共").await);
+        let url = client.current_url().await.unwrap();
+        assert!(url.as_str().contains("level=intermediate"), "{url}");
+        let (scroll, inner) = overflow(&client).await;
+        assert!(
+            scroll <= inner,
+            "{label}: the catalogue is {scroll}px wide in {inner}px"
+        );
+        screenshot(&client, &format!("catalogue-{label}")).await;
+        let first: String = serde_json::from_value(
+            client
+                .execute(
+                    "return document.querySelector('.course-card .card-title a').textContent;",
+                    vec![],
+                )
+                .await
+                .unwrap(),
+        )
+        .unwrap();
+        click(&client, ".course-card .card-title a").await;
+        assert!(wait_text(&client, "h1", &first).await, "{label}: opened {first}");
+    }
+    client.close().await.unwrap();
+}

@@ -76,6 +76,18 @@ const PAGES: &[(&str, &str, Who)] = &[
     ("studio-lesson", "/studio/lessons/1/edit", Who::Expert),
     ("admin-courses", "/admin/courses", Who::Admin),
     ("admin-categories", "/admin/categories", Who::Admin),
+    ("catalogue", "/courses", Who::Guest),
+    (
+        "catalogue-search",
+        "/courses?q=%E5%B9%B6%E5%8F%91&level=intermediate&sort=rating",
+        Who::Guest,
+    ),
+    (
+        "catalogue-empty",
+        "/courses?q=%E5%8C%BA%E5%9D%97%E9%93%BE&lang=en",
+        Who::Guest,
+    ),
+    ("category", "/categories/rust", Who::Guest),
 ];
 
 /// A form's fields as sent.

@@ -8,6 +8,7 @@ mod accounts;
 mod admin;
 mod boot;
 mod browser;
+mod catalogue;
 mod cli;
 mod courses;
 mod html_check;

@@ -558,9 +558,17 @@ pub struct CourseBuilder<'a> {
     app: &'a TestApp,
     owner: i64,
     title: String,
+    description: String,
     price_cents: i64,
     state: &'static str,
     lessons: Vec<(String, bool, String, String)>,
+    level: &'static str,
+    format: &'static str,
+    category: &'static str,
+    tags: Vec<String>,
+    learners: i64,
+    ratings: (i64, i64),
+    age_days: i64,
 }
 
 impl TestApp {
@@ -569,9 +577,17 @@ impl TestApp {
             app: self,
             owner: owner.id,
             title: unique("Course "),
+            description: "A description".into(),
             price_cents: 0,
             state: klearn_db::courses::DRAFT,
             lessons: Vec::new(),
+            level: "beginner",
+            format: "text",
+            category: "rust",
+            tags: Vec::new(),
+            learners: 0,
+            ratings: (0, 0),
+            age_days: 0,
         }
     }
 }
@@ -592,6 +608,49 @@ impl CourseBuilder<'_> {
         self
     }
 
+    pub fn description(mut self, text: &str) -> Self {
+        self.description = text.to_string();
+        self
+    }
+
+    pub fn level(mut self, level: &'static str) -> Self {
+        self.level = level;
+        self
+    }
+
+    pub fn format(mut self, format: &'static str) -> Self {
+        self.format = format;
+        self
+    }
+
+    pub fn category(mut self, slug: &'static str) -> Self {
+        self.category = slug;
+        self
+    }
+
+    pub fn tags(mut self, tags: &[&str]) -> Self {
+        self.tags = tags.iter().map(|t| t.to_string()).collect();
+        self
+    }
+
+    /// Sets the learner count as enrollments would have.
+    pub fn learners(mut self, n: i64) -> Self {
+        self.learners = n;
+        self
+    }
+
+    /// Sets the rating sum and count as reviews would have.
+    pub fn ratings(mut self, sum: i64, count: i64) -> Self {
+        self.ratings = (sum, count);
+        self
+    }
+
+    /// Published this many days ago.
+    pub fn age_days(mut self, days: i64) -> Self {
+        self.age_days = days;
+        self
+    }
+
     /// A lesson with a Markdown body and optional task instructions.
     pub fn lesson(mut self, title: &str, free_preview: bool, body: &str, task: &str) -> Self {
         self.lessons.push((
@@ -607,9 +666,17 @@ impl CourseBuilder<'_> {
         let CourseBuilder {
             owner,
             title,
+            description,
             price_cents,
             state,
             lessons,
+            level,
+            format,
+            category,
+            tags,
+            learners,
+            ratings,
+            age_days,
             ..
         } = self;
         self.app
@@ -617,24 +684,25 @@ impl CourseBuilder<'_> {
                 use klearn_db::courses::*;
                 let category = klearn_db::categories::Category::list(conn, klearn_db::categories::COURSE)
                     .unwrap()
-                    .first()
+                    .into_iter()
+                    .find(|c| c.slug == category)
                     .map(|c| c.id);
                 let content = CourseContent {
                     title: title.clone(),
                     subtitle: "A subtitle".into(),
-                    description: "A description".into(),
-                    description_html: "<p>A description</p>".into(),
+                    description_html: klearn::markdown::render(&description),
+                    description,
                     outcomes: "- one".into(),
                     outcomes_html: "<ul><li>one</li></ul>".into(),
                     price_cents,
                 };
                 let settings = CourseSettings {
                     category_id: category,
-                    level: "beginner".into(),
-                    format: "text".into(),
+                    level: level.into(),
+                    format: format.into(),
                 };
                 let slug = klearn::domain::course::slugify(&title);
-                let course = Course::create(conn, owner, &slug, &content, &settings, &[]).unwrap();
+                let course = Course::create(conn, owner, &slug, &content, &settings, &tags).unwrap();
                 let chapter = Chapter::create(conn, course.id, "Chapter one").unwrap();
                 let mut ids = Vec::new();
                 for (title, free_preview, body, task) in lessons {
@@ -653,6 +721,20 @@ impl CourseBuilder<'_> {
                 if state == PUBLISHED {
                     Course::move_state(conn, course.id, DRAFT, IN_REVIEW, None).unwrap();
                     Course::move_state(conn, course.id, IN_REVIEW, PUBLISHED, None).unwrap();
+                }
+                {
+                    use klearn_db::diesel::prelude::*;
+                    use klearn_db::schema::courses as c;
+                    let published_at = klearn_db::now() - chrono::Duration::days(age_days);
+                    klearn_db::diesel::update(c::table.find(course.id))
+                        .set((
+                            c::learners_count.eq(learners),
+                            c::rating_sum.eq(ratings.0),
+                            c::rating_count.eq(ratings.1),
+                            c::published_at.eq((state == PUBLISHED).then_some(published_at)),
+                        ))
+                        .execute(conn)
+                        .unwrap();
                 }
                 TestCourse {
                     id: course.id,
