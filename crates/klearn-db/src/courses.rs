@@ -964,14 +964,30 @@ impl Course {
         let offset = (page.max(1) - 1) * per_page;
         let select = (Course::as_select(), users::username, users::display_name);
         let rows: Vec<(Course, String, String)> = match (sort, &hits) {
-            (CatalogueSort::Relevance, Some(ids)) => {
-                // Rank order comes from the index; the filtered set is small.
-                let mut all = build().select(select).load::<(Course, String, String)>(conn)?;
-                all.sort_by_key(|(c, _, _)| ids.iter().position(|id| *id == c.id).unwrap_or(usize::MAX));
-                all.into_iter()
+            (CatalogueSort::Relevance, Some(ranked)) => {
+                // Rank order comes from the index: keep the ids that pass the
+                // filters in that order, then load just this page's courses.
+                let passing: std::collections::HashSet<i64> = build()
+                    .select(courses::id)
+                    .load::<i64>(conn)?
+                    .into_iter()
+                    .collect();
+                let page_ids: Vec<i64> = ranked
+                    .iter()
+                    .filter(|id| passing.contains(id))
                     .skip(offset as usize)
                     .take(per_page as usize)
-                    .collect()
+                    .copied()
+                    .collect();
+                let mut rows = courses::table
+                    .inner_join(users::table)
+                    .filter(courses::id.eq_any(&page_ids))
+                    .select(select)
+                    .load::<(Course, String, String)>(conn)?;
+                rows.sort_by_key(|(c, _, _)| {
+                    page_ids.iter().position(|id| *id == c.id).unwrap_or(usize::MAX)
+                });
+                rows
             }
             _ => {
                 let query = build();

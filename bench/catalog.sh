@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# The storefront benchmark: seeds a synthetic community of SCALE users into a
+# fresh database, starts the release binary, and drives the catalogue's pages
+# with wrk, printing requests/s, p50/p95/p99 and each page's throughput as a
+# ratio to /healthz measured in the same run.
+#
+#   bench/catalog.sh 10000 sqlite
+#   bench/catalog.sh 100000 postgres      # needs PostgreSQL on 127.0.0.1:5432
+#
+# Environment: DURATION (seconds per page, default 10), CONNS (default 32),
+# PG_URL (default postgres://postgres@127.0.0.1:5432).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SCALE="${1:-10000}"
+BACKEND="${2:-sqlite}"
+DURATION="${DURATION:-10}"
+CONNS="${CONNS:-32}"
+PG_URL="${PG_URL:-postgres://postgres@127.0.0.1:5432}"
+PORT="${PORT:-18080}"
+
+command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
+cargo build --release --quiet
+BIN=target/release/klearn
+
+WORK="$(mktemp -d)"
+trap 'kill "${SERVER:-0}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+export KLEARN_DATA_DIR="$WORK"
+export KLEARN_SECRET_KEY="$(head -c 64 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+export RUST_LOG=warn
+case "$BACKEND" in
+  sqlite) export DATABASE_URL="sqlite://$WORK/bench.sqlite3" ;;
+  postgres)
+    DB="klearn_bench_${SCALE}"
+    psql "$PG_URL/postgres" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB" >/dev/null
+    export DATABASE_URL="$PG_URL/$DB" ;;
+  *) echo "backend must be sqlite or postgres" >&2; exit 1 ;;
+esac
+
+echo "== seeding $SCALE users on $BACKEND"
+SEED_START=$(date +%s)
+"$BIN" seed --scale "$SCALE"
+echo "   seeded in $(( $(date +%s) - SEED_START ))s"
+
+"$BIN" serve --bind "127.0.0.1:$PORT" >"$WORK/server.log" 2>&1 &
+SERVER=$!
+for _ in $(seq 1 100); do
+  curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+BASE="http://127.0.0.1:$PORT"
+SLUG="$(curl -fs "$BASE/courses" | grep -o 'href="/courses/scale-[0-9]*"' | head -n1 | sed 's/href="\/courses\///;s/"//')"
+
+PAGES=(
+  "healthz|/healthz"
+  "catalogue page 1|/courses"
+  "filtered, by rating|/courses?level=intermediate&price=paid&sort=rating"
+  "catalogue page 200|/courses?page=200"
+  "course landing page|/courses/$SLUG"
+  "search 并发|/courses?q=%E5%B9%B6%E5%8F%91"
+  "search 机器学习|/courses?q=%E6%9C%BA%E5%99%A8%E5%AD%A6%E4%B9%A0"
+  "search rust async|/courses?q=rust+async"
+)
+
+echo "== wrk: ${DURATION}s per page, 2 threads, $CONNS connections, $(nproc) cores shared with the server"
+printf '%-22s %10s %9s %9s %9s %8s %7s\n' "page" "req/s" "p50 ms" "p95 ms" "p99 ms" "vs /hz" "non2xx"
+HEALTHZ=""
+for entry in "${PAGES[@]}"; do
+  name="${entry%%|*}"
+  path="${entry#*|}"
+  line="$(wrk -t2 -c"$CONNS" -d"${DURATION}s" -s bench/report.lua "$BASE$path" | grep '^RESULT')"
+  read -r _ rps p50 p95 p99 bad _ <<<"$line"
+  [ -z "$HEALTHZ" ] && HEALTHZ="$rps"
+  ratio="$(awk -v a="$rps" -v b="$HEALTHZ" 'BEGIN { printf "%.3f", a / b }')"
+  printf '%-22s %10s %9s %9s %9s %8s %7s\n' "$name" "$rps" "$p50" "$p95" "$p99" "$ratio" "$bad"
+done
+
+if [ "$BACKEND" = postgres ]; then
+  psql "$PG_URL/postgres" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null || true
+fi
