@@ -463,5 +463,6 @@ pub fn seed(pool: &Pool, n: usize) -> anyhow::Result<ScaleReport> {
         progress.show(((k + 1) * BATCH).min(course_ids.len()));
     }
     progress.finish();
+    klearn_db::backend::analyze(&mut conn, true)?;
     Ok(report)
 }

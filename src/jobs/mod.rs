@@ -159,11 +159,13 @@ impl Worker {
                     tokio::task::spawn_blocking(move || -> anyhow::Result<(usize, usize, usize)> {
                         let mut conn = pool.get()?;
                         let now = klearn_db::now();
-                        Ok((
+                        let removed = (
                             Job::purge_finished(&mut conn, now - chrono::Duration::days(7))?,
                             klearn_db::sessions::SessionRow::purge_expired(&mut conn)?,
                             klearn_db::rate::purge_before(&mut conn, now - chrono::Duration::days(1))?,
-                        ))
+                        );
+                        klearn_db::backend::analyze(&mut conn, false)?;
+                        Ok(removed)
                     })
                     .await??;
                 tracing::info!(jobs, sessions, rate_events, "daily cleanup");

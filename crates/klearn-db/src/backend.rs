@@ -166,3 +166,17 @@ pub fn refresh_rating_scores(conn: &mut DbConnection, m: i64) -> Result<f64, DbE
     };
     Ok(mean)
 }
+
+/// Refreshes the query planner's statistics: after a bulk load, and daily
+/// (`PRAGMA optimize` on SQLite; PostgreSQL's autovacuum also analyzes).
+pub fn analyze(conn: &mut DbConnection, full: bool) -> Result<(), DbError> {
+    match conn {
+        DbConnection::Sqlite(c) => {
+            diesel::sql_query(if full { "ANALYZE" } else { "PRAGMA optimize" }).execute(c)?;
+        }
+        DbConnection::Pg(c) => {
+            diesel::sql_query("ANALYZE").execute(c)?;
+        }
+    }
+    Ok(())
+}

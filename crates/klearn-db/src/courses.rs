@@ -936,11 +936,11 @@ impl Course {
         if hits.as_ref().is_some_and(|h| h.is_empty()) {
             return Ok((Vec::new(), 0));
         }
+        // Filters, sorts and counts run on the courses table alone (the
+        // covering indexes of migration 4); only the page's cards are joined
+        // with their experts.
         let build = || {
-            let mut query = courses::table
-                .inner_join(users::table)
-                .filter(courses::state.eq(PUBLISHED))
-                .into_boxed();
+            let mut query = courses::table.filter(courses::state.eq(PUBLISHED)).into_boxed();
             if let Some(ids) = &hits {
                 query = query.filter(courses::id.eq_any(ids.clone()));
             }
@@ -962,32 +962,21 @@ impl Course {
         };
         let total: i64 = build().count().get_result(conn)?;
         let offset = (page.max(1) - 1) * per_page;
-        let select = (Course::as_select(), users::username, users::display_name);
-        let rows: Vec<(Course, String, String)> = match (sort, &hits) {
+        let page_ids: Vec<i64> = match (sort, &hits) {
             (CatalogueSort::Relevance, Some(ranked)) => {
-                // Rank order comes from the index: keep the ids that pass the
-                // filters in that order, then load just this page's courses.
+                // Rank order comes from the index: keep the ids that pass the filters.
                 let passing: std::collections::HashSet<i64> = build()
                     .select(courses::id)
                     .load::<i64>(conn)?
                     .into_iter()
                     .collect();
-                let page_ids: Vec<i64> = ranked
+                ranked
                     .iter()
                     .filter(|id| passing.contains(id))
                     .skip(offset as usize)
                     .take(per_page as usize)
                     .copied()
-                    .collect();
-                let mut rows = courses::table
-                    .inner_join(users::table)
-                    .filter(courses::id.eq_any(&page_ids))
-                    .select(select)
-                    .load::<(Course, String, String)>(conn)?;
-                rows.sort_by_key(|(c, _, _)| {
-                    page_ids.iter().position(|id| *id == c.id).unwrap_or(usize::MAX)
-                });
-                rows
+                    .collect()
             }
             _ => {
                 let query = build();
@@ -1002,9 +991,19 @@ impl Course {
                         query.order((courses::learners_count.desc(), courses::id.desc()))
                     }
                 };
-                query.limit(per_page).offset(offset).select(select).load(conn)?
+                query
+                    .limit(per_page)
+                    .offset(offset)
+                    .select(courses::id)
+                    .load(conn)?
             }
         };
+        let mut rows: Vec<(Course, String, String)> = courses::table
+            .inner_join(users::table)
+            .filter(courses::id.eq_any(&page_ids))
+            .select((Course::as_select(), users::username, users::display_name))
+            .load(conn)?;
+        rows.sort_by_key(|(c, _, _)| page_ids.iter().position(|id| *id == c.id).unwrap_or(usize::MAX));
         Ok((Course::cards(conn, rows), total))
     }
 

@@ -3,12 +3,14 @@
 -- index, over text where CJK runs are written as bigrams and single characters).
 ALTER TABLE courses ADD COLUMN rating_score BIGINT NOT NULL DEFAULT 0;
 
-CREATE INDEX courses_state_learners ON courses (state, learners_count, id);
-CREATE INDEX courses_state_rating ON courses (state, rating_score, id);
-CREATE INDEX courses_state_price ON courses (state, price_cents, id);
-CREATE INDEX courses_state_level ON courses (state, level, learners_count);
-CREATE INDEX courses_state_format ON courses (state, format, learners_count);
-CREATE INDEX courses_category_learners ON courses (category_id, state, learners_count);
+-- One index per sort, each covering every filter: a filtered, sorted page is
+-- read from the index in order and stops at the page's end; counts read no rows.
+CREATE INDEX courses_catalogue_popular ON courses (state, learners_count, id, category_id, level, format, price_cents);
+CREATE INDEX courses_catalogue_newest ON courses (state, published_at, id, category_id, level, format, price_cents);
+CREATE INDEX courses_catalogue_rating ON courses (state, rating_score, id, category_id, level, format, price_cents);
+CREATE INDEX courses_catalogue_price ON courses (state, price_cents, id, category_id, level, format);
+-- A category's page, filtered further.
+CREATE INDEX courses_catalogue_category ON courses (category_id, state, learners_count, id, level, format, price_cents);
 
 CREATE TABLE course_search (
     course_id BIGINT PRIMARY KEY REFERENCES courses (id),
