@@ -75,6 +75,17 @@ for entry in "${PAGES[@]}"; do
   printf '%-22s %10s %9s %9s %9s %8s %7s\n' "$name" "$rps" "$p50" "$p95" "$p99" "$ratio" "$bad"
 done
 
+# Latency without queueing: the same searches with one connection per wrk thread.
+echo "== latency at 2 connections (no queueing): searches and page 1"
+printf '%-22s %10s %9s %9s %9s\n' "page" "req/s" "p50 ms" "p95 ms" "p99 ms"
+for entry in "${PAGES[@]:1:1}" "${PAGES[@]:5:3}"; do
+  name="${entry%%|*}"
+  path="${entry#*|}"
+  line="$(wrk -t2 -c2 -d"${DURATION}s" -s bench/report.lua "$BASE$path" | grep '^RESULT')"
+  read -r _ rps p50 p95 p99 _ _ <<<"$line"
+  printf '%-22s %10s %9s %9s %9s\n' "$name" "$rps" "$p50" "$p95" "$p99"
+done
+
 if [ "$BACKEND" = postgres ]; then
   psql "$PG_URL/postgres" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null || true
 fi

@@ -960,8 +960,23 @@ impl Course {
             }
             query
         };
-        let total: i64 = build().count().get_result(conn)?;
         let offset = (page.max(1) - 1) * per_page;
+        let unfiltered = filter.category_id.is_none()
+            && filter.level.is_none()
+            && filter.format.is_none()
+            && filter.free.is_none();
+        if let (CatalogueSort::Relevance, Some(ranked), true) = (sort, &hits, unfiltered) {
+            // The index holds published courses only: its ranking is the answer.
+            let page_ids: Vec<i64> = ranked
+                .iter()
+                .skip(offset as usize)
+                .take(per_page as usize)
+                .copied()
+                .collect();
+            let cards = Course::cards_in_order(conn, &page_ids)?;
+            return Ok((cards, ranked.len() as i64));
+        }
+        let total: i64 = build().count().get_result(conn)?;
         let page_ids: Vec<i64> = match (sort, &hits) {
             (CatalogueSort::Relevance, Some(ranked)) => {
                 // Rank order comes from the index: keep the ids that pass the filters.
@@ -998,13 +1013,18 @@ impl Course {
                     .load(conn)?
             }
         };
+        Ok((Course::cards_in_order(conn, &page_ids)?, total))
+    }
+
+    /// The cards of these courses, in this order, from one query.
+    fn cards_in_order(conn: &mut DbConnection, ids: &[i64]) -> Result<Vec<CourseCard>, DbError> {
         let mut rows: Vec<(Course, String, String)> = courses::table
             .inner_join(users::table)
-            .filter(courses::id.eq_any(&page_ids))
+            .filter(courses::id.eq_any(ids))
             .select((Course::as_select(), users::username, users::display_name))
             .load(conn)?;
-        rows.sort_by_key(|(c, _, _)| page_ids.iter().position(|id| *id == c.id).unwrap_or(usize::MAX));
-        Ok((Course::cards(conn, rows), total))
+        rows.sort_by_key(|(c, _, _)| ids.iter().position(|id| *id == c.id).unwrap_or(usize::MAX));
+        Ok(Course::cards(conn, rows))
     }
 
     /// The newest or most popular published courses, for the home page.
