@@ -768,6 +768,8 @@ async fn profile(
         };
         write_tx(conn, |conn| {
             User::update_profile(conn, user_id, &changes)?;
+            // An expert's display name is searchable on their courses.
+            klearn_db::search::sync_owner(conn, user_id)?;
             User::set_interests(conn, user_id, &tags)?;
             if let Some(upload) = kept {
                 User::set_avatar(conn, user_id, Some(upload.id))?;

@@ -134,6 +134,19 @@ pub fn sync_course(conn: &mut DbConnection, course_id: i64) -> Result<(), DbErro
     crate::backend::search_put(conn, course_id, &title, &body)
 }
 
+/// Re-indexes every course of an expert (their name is part of each course's text).
+pub fn sync_owner(conn: &mut DbConnection, owner_id: i64) -> Result<(), DbError> {
+    let ids: Vec<i64> = courses::table
+        .filter(courses::owner_id.eq(owner_id))
+        .filter(courses::state.eq(PUBLISHED))
+        .select(courses::id)
+        .load(conn)?;
+    for id in ids {
+        sync_course(conn, id)?;
+    }
+    Ok(())
+}
+
 /// Published courses matching every term, best first (title matches rank
 /// above body matches), at most `limit` ids.
 pub fn search_courses(conn: &mut DbConnection, q: &str, limit: i64) -> Result<Vec<i64>, DbError> {
