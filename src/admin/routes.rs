@@ -95,11 +95,15 @@ async fn users(
         } else {
             first
         };
-        let mut rows = Vec::with_capacity(users.len());
-        for user in users {
-            let roles = User::roles(conn, user.id)?;
-            rows.push(UserRow { user, roles });
-        }
+        let ids: Vec<i64> = users.iter().map(|u| u.id).collect();
+        let mut roles = User::roles_of(conn, &ids)?;
+        let rows = users
+            .into_iter()
+            .map(|user| UserRow {
+                roles: roles.remove(&user.id).unwrap_or_default(),
+                user,
+            })
+            .collect();
         Ok((rows, total))
     })
     .await?;

@@ -79,15 +79,16 @@ async fn index(
 ) -> Result<HttpResponse, AppError> {
     let owner = user.id;
     let rows = plumbing::db(&state.pool, move |conn| {
-        let mut rows = Vec::new();
-        for course in Course::list_by_owner(conn, owner)? {
-            let pending_revision = Revision::pending_for(conn, course.id)?.is_some();
-            rows.push(StudioRow {
+        let courses = Course::list_by_owner(conn, owner)?;
+        let ids: Vec<i64> = courses.iter().map(|c| c.id).collect();
+        let pending = Revision::pending_among(conn, &ids)?;
+        Ok(courses
+            .into_iter()
+            .map(|course| StudioRow {
+                pending_revision: pending.contains(&course.id),
                 course,
-                pending_revision,
-            });
-        }
-        Ok(rows)
+            })
+            .collect::<Vec<_>>())
     })
     .await?;
     html(&StudioView {

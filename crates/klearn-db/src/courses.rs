@@ -425,6 +425,20 @@ impl Revision {
             .optional()?)
     }
 
+    /// Which of these courses have a pending revision, from one query.
+    pub fn pending_among(
+        conn: &mut DbConnection,
+        course_ids: &[i64],
+    ) -> Result<std::collections::HashSet<i64>, DbError> {
+        Ok(course_revisions::table
+            .filter(course_revisions::course_id.eq_any(course_ids))
+            .filter(course_revisions::state.eq(REVISION_PENDING))
+            .select(course_revisions::course_id)
+            .load::<i64>(conn)?
+            .into_iter()
+            .collect())
+    }
+
     /// The last decided revision, to show the owner a rejection note.
     pub fn last_decided(conn: &mut DbConnection, course_id: i64) -> Result<Option<Revision>, DbError> {
         Ok(course_revisions::table

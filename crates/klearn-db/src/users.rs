@@ -300,6 +300,23 @@ impl User {
             .load(conn)?)
     }
 
+    /// The roles of several users, from one query.
+    pub fn roles_of(
+        conn: &mut DbConnection,
+        ids: &[i64],
+    ) -> Result<std::collections::HashMap<i64, Vec<String>>, DbError> {
+        let rows: Vec<(i64, String)> = user_roles::table
+            .filter(user_roles::user_id.eq_any(ids))
+            .order((user_roles::user_id.asc(), user_roles::role.asc()))
+            .select((user_roles::user_id, user_roles::role))
+            .load(conn)?;
+        let mut out: std::collections::HashMap<i64, Vec<String>> = std::collections::HashMap::new();
+        for (user, role) in rows {
+            out.entry(user).or_default().push(role);
+        }
+        Ok(out)
+    }
+
     /// Gives a role; false when the user had it already.
     pub fn grant_role(
         conn: &mut DbConnection,
