@@ -666,7 +666,7 @@ fn locales() -> Vec<(&'static str, &'static str)> {
 }
 
 fn avatar_url(upload: Option<Upload>) -> Option<String> {
-    upload.map(|u| format!("/media/{}", u.stored_name))
+    upload.as_ref().map(crate::uploads::media_url)
 }
 
 async fn load_profile(

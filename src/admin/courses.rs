@@ -126,7 +126,7 @@ async fn queue_view(
             })
             .collect::<Vec<_>>();
         let (rows, total) = Course::published_page(conn, wanted, PER_PAGE)?;
-        let last = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
+        let last = crate::web::pager::last_page(total, PER_PAGE);
         let published = if wanted > last {
             Course::published_page(conn, last, PER_PAGE)?
         } else {
@@ -155,7 +155,7 @@ async fn queue(
     state: web::Data<AppState>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let wanted = super::routes::page_number(query.page.as_deref());
+    let wanted = crate::web::pager::page_number(query.page.as_deref());
     html(&queue_view(&state, page, wanted, None, FieldErrors::new()).await?)
 }
 

@@ -17,6 +17,7 @@ use crate::domain::account::Role;
 use crate::i18n::k;
 use crate::web::auth::{Admin, Moderator};
 use crate::web::flash::{Flash, Level};
+use crate::web::pager::page_number;
 use crate::web::{self as plumbing, html, redirect_with_flash, AppError, Page};
 
 const PER_PAGE: i64 = 30;
@@ -69,14 +70,6 @@ struct UsersQuery {
     page: Option<String>,
 }
 
-/// `page=N`; anything that is not a positive number is page 1.
-pub fn page_number(raw: Option<&str>) -> i64 {
-    raw.and_then(|p| p.parse::<i64>().ok())
-        .filter(|p| *p >= 1)
-        .unwrap_or(1)
-        .min(1_000_000)
-}
-
 async fn users(
     page: Page,
     _: Moderator,
@@ -89,7 +82,7 @@ async fn users(
     let (rows, total) = plumbing::db(&state.pool, move |conn| {
         let (first, total) = User::search(conn, &search, wanted, PER_PAGE)?;
         // Past the last page: show the last page.
-        let last = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
+        let last = crate::web::pager::last_page(total, PER_PAGE);
         let users = if wanted > last {
             User::search(conn, &search, last, PER_PAGE)?.0
         } else {
@@ -238,7 +231,7 @@ async fn audit_log(
     };
     let ((rows, total), kinds) = plumbing::db(&state.pool, move |conn| {
         let (rows, total) = AuditEntry::list(conn, &filter, wanted, PER_PAGE)?;
-        let last = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
+        let last = crate::web::pager::last_page(total, PER_PAGE);
         let result = if wanted > last {
             AuditEntry::list(conn, &filter, last, PER_PAGE)?
         } else {

@@ -63,7 +63,7 @@ pub fn with_covers(
                 .course
                 .cover_upload_id
                 .and_then(|id| covers.iter().find(|u| u.id == id))
-                .map(|u| format!("/media/{}", u.stored_name));
+                .map(crate::uploads::media_url);
             (card, cover)
         })
         .collect())
@@ -122,7 +122,7 @@ async fn list(
         None if !q.is_empty() => CatalogueSort::Relevance,
         None => CatalogueSort::Popular,
     };
-    let wanted = crate::admin::routes::page_number(query.page.as_deref());
+    let wanted = crate::web::pager::page_number(query.page.as_deref());
     let wanted_category = match &fixed {
         Some(c) => Some(c.slug.clone()),
         None => query.category.filter(|c| !c.is_empty()),
@@ -143,7 +143,7 @@ async fn list(
         };
         let q = (!search.is_empty()).then_some(search.as_str());
         let (mut cards, total) = Course::catalogue(conn, q, &filter, sort, wanted, PER_PAGE)?;
-        let last = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
+        let last = crate::web::pager::last_page(total, PER_PAGE);
         let mut shown = wanted;
         if wanted > last {
             shown = last;
@@ -249,7 +249,7 @@ async fn course(
         outline,
         category,
         tags,
-        cover_url: cover.map(|u| format!("/media/{}", u.stored_name)),
+        cover_url: cover.as_ref().map(crate::uploads::media_url),
         enrolled: standing.enrolled,
         staff: standing.staff(),
         continue_lesson,

@@ -62,65 +62,6 @@ struct DemoCategory {
     about_en: &'static str,
 }
 
-const COURSE_CATEGORIES: &[DemoCategory] = &[
-    DemoCategory {
-        slug: "rust",
-        zh: "Rust",
-        en: "Rust",
-        about_zh: "所有权、并发与高性能系统编程",
-        about_en: "Ownership, concurrency and fast systems code",
-    },
-    DemoCategory {
-        slug: "go",
-        zh: "Go",
-        en: "Go",
-        about_zh: "云原生服务与并发编程",
-        about_en: "Cloud-native services and concurrency",
-    },
-    DemoCategory {
-        slug: "python",
-        zh: "Python",
-        en: "Python",
-        about_zh: "从脚本到数据工程",
-        about_en: "From scripts to data engineering",
-    },
-    DemoCategory {
-        slug: "frontend",
-        zh: "前端",
-        en: "Frontend",
-        about_zh: "浏览器、框架与用户体验",
-        about_en: "Browsers, frameworks and user experience",
-    },
-    DemoCategory {
-        slug: "ai-ml",
-        zh: "人工智能与机器学习",
-        en: "AI / ML",
-        about_zh: "模型、训练与落地",
-        about_en: "Models, training and putting them to work",
-    },
-    DemoCategory {
-        slug: "databases",
-        zh: "数据库",
-        en: "Databases",
-        about_zh: "SQL、索引与存储引擎",
-        about_en: "SQL, indexes and storage engines",
-    },
-    DemoCategory {
-        slug: "devops",
-        zh: "DevOps",
-        en: "DevOps",
-        about_zh: "部署、监控与可靠性",
-        about_en: "Deployment, monitoring and reliability",
-    },
-    DemoCategory {
-        slug: "career",
-        zh: "职业发展",
-        en: "Career",
-        about_zh: "面试、成长与技术领导力",
-        about_en: "Interviews, growth and technical leadership",
-    },
-];
-
 const FORUM_CATEGORIES: &[DemoCategory] = &[
     DemoCategory {
         slug: "general",
@@ -179,7 +120,6 @@ pub fn load(pool: &Pool) -> anyhow::Result<DemoReport> {
         ..Default::default()
     };
     if empty {
-        Category::insert_missing(&mut conn, &rows(COURSE, COURSE_CATEGORIES))?;
         report.course_categories = Category::list(&mut conn, COURSE)?.len();
         report.forum_categories = Category::insert_missing(&mut conn, &rows(FORUM, FORUM_CATEGORIES))?;
         load_accounts(&mut conn)?;

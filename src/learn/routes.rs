@@ -148,9 +148,11 @@ async fn complete(
 ) -> Result<HttpResponse, AppError> {
     let (slug, lesson_id) = path.into_inner();
     let done = form.done != "0";
-    let location = format!("/courses/{slug}/lessons/{lesson_id}");
+    let lesson_url = |id: i64| format!("/courses/{slug}/lessons/{id}");
+    let location = lesson_url(lesson_id);
+    let slug_for_db = slug.clone();
     let next = plumbing::db(&state.pool, move |conn| {
-        let course = Course::find_by_slug(conn, &slug)?;
+        let course = Course::find_by_slug(conn, &slug_for_db)?;
         let lesson = Lesson::find(conn, lesson_id)?;
         if lesson.course_id != course.id || !Enrollment::is_enrolled(conn, user.id, course.id)? {
             return Ok(None);
@@ -164,11 +166,7 @@ async fn complete(
         // Only enrolled learners keep progress.
         None => Err(AppError::Forbidden),
         // Done: on to the next lesson, as a learner expects.
-        Some(Some(next_id)) if done => Ok(plumbing::redirect(&format!(
-            "{}/{}",
-            location.rsplit_once('/').map(|(a, _)| a).unwrap_or(&location),
-            next_id
-        ))),
+        Some(Some(next_id)) if done => Ok(plumbing::redirect(&lesson_url(next_id))),
         Some(_) => Ok(plumbing::redirect(&location)),
     }
 }

@@ -251,7 +251,7 @@ async fn course_view(
         form,
         errors,
         categories,
-        cover_url: cover.map(|u| format!("/media/{}", u.stored_name)),
+        cover_url: cover.as_ref().map(crate::uploads::media_url),
         may_charge: may_charge(user),
     })
 }

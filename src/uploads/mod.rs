@@ -211,6 +211,11 @@ fn move_into_place(from: &Path, to: &Path) -> std::io::Result<()> {
     std::fs::rename(from, to)
 }
 
+/// Where an upload is served (through its access rule).
+pub fn media_url(upload: &Upload) -> String {
+    format!("/media/{}", upload.stored_name)
+}
+
 /// Public images (avatars, course covers) are open to all. Every other
 /// purpose is closed unless the area that owns it opens it (lesson media:
 /// `learn::access`; evidence: applicant and moderators).

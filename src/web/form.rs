@@ -42,10 +42,6 @@ impl FieldErrors {
         self.errors.is_empty()
     }
 
-    pub fn len(&self) -> usize {
-        self.errors.len()
-    }
-
     /// Records a parse result: the value, or the problem under `field`.
     pub fn check<T>(&mut self, tr: &Tr, field: &'static str, result: Result<T, &'static str>) -> Option<T> {
         match result {

@@ -12,7 +12,7 @@ pub struct Pager {
 
 impl Pager {
     pub fn new(page: i64, per_page: i64, total: i64, filters: &[(&str, &str)]) -> Self {
-        let pages = ((total + per_page - 1) / per_page).max(1);
+        let pages = last_page(total, per_page);
         let base_query = url::form_urlencoded::Serializer::new(String::new())
             .extend_pairs(filters.iter().filter(|(_, v)| !v.is_empty()))
             .finish();
@@ -39,4 +39,17 @@ impl Pager {
     pub fn has_next(&self) -> bool {
         self.page < self.pages
     }
+}
+
+/// `page=N` as sent; anything that is not a positive number is page 1.
+pub fn page_number(raw: Option<&str>) -> i64 {
+    raw.and_then(|p| p.parse::<i64>().ok())
+        .filter(|p| *p >= 1)
+        .unwrap_or(1)
+        .min(1_000_000)
+}
+
+/// The last page of `total` items, `per_page` a page (1 for an empty list).
+pub fn last_page(total: i64, per_page: i64) -> i64 {
+    ((total + per_page - 1) / per_page).max(1)
 }

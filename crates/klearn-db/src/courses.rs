@@ -222,8 +222,7 @@ impl Course {
         })
     }
 
-    fn cards(conn: &mut DbConnection, rows: Vec<(Course, String, String)>) -> Vec<CourseCard> {
-        let _ = conn;
+    fn cards(rows: Vec<(Course, String, String)>) -> Vec<CourseCard> {
         rows.into_iter()
             .map(|(course, owner_username, owner_display_name)| CourseCard {
                 course,
@@ -241,7 +240,7 @@ impl Course {
             .order(courses::submitted_at.asc())
             .select((Course::as_select(), users::username, users::display_name))
             .load(conn)?;
-        Ok(Course::cards(conn, rows))
+        Ok(Course::cards(rows))
     }
 
     /// Published courses, newest first, one page.
@@ -262,7 +261,7 @@ impl Course {
             .offset((page.max(1) - 1) * per_page)
             .select((Course::as_select(), users::username, users::display_name))
             .load(conn)?;
-        Ok((Course::cards(conn, rows), total))
+        Ok((Course::cards(rows), total))
     }
 
     /// Moves the course from `from` to `to` if it is still in `from`; false
@@ -372,7 +371,7 @@ impl Course {
             .limit(limit)
             .select((Course::as_select(), users::username, users::display_name))
             .load(conn)?;
-        Ok(Course::cards(conn, rows))
+        Ok(Course::cards(rows))
     }
 }
 
@@ -1038,7 +1037,7 @@ impl Course {
             .select((Course::as_select(), users::username, users::display_name))
             .load(conn)?;
         rows.sort_by_key(|(c, _, _)| ids.iter().position(|id| *id == c.id).unwrap_or(usize::MAX));
-        Ok(Course::cards(conn, rows))
+        Ok(Course::cards(rows))
     }
 
     /// The newest or most popular published courses, for the home page.
