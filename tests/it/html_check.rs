@@ -4,10 +4,7 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use actix_web::{web, HttpResponse};
-use klearn::web::AppError;
-
-use crate::common::TestApp;
+use crate::common::{probes, TestApp};
 
 /// Who looks at a page.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -108,20 +105,6 @@ const FORMS_WITH_ERRORS: &[(&str, &str, Fields)] = &[
     ("login-errors", "/login", &[("login", ""), ("password", "")]),
     ("forgot-errors", "/password/forgot", &[("email", "nope")]),
 ];
-
-fn probes(cfg: &mut web::ServiceConfig) {
-    cfg.route(
-        "/__probe/{code}",
-        web::get().to(|code: web::Path<u16>| async move {
-            match code.into_inner() {
-                403 => Err(AppError::Forbidden),
-                422 => Ok(HttpResponse::UnprocessableEntity().finish()),
-                429 => Err(AppError::TooManyRequests { retry_after_secs: 5 }),
-                _ => Err(AppError::internal(anyhow::anyhow!("probe"))),
-            }
-        }),
-    );
-}
 
 /// The checker's jar: KLEARN_VNU_JAR, or npm's global vnu-jar.
 pub fn vnu_jar() -> Option<PathBuf> {

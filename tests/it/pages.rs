@@ -1,9 +1,6 @@
 //! The layout, the language choice, error pages, security headers and static files.
 
-use actix_web::{web, HttpResponse};
-use klearn::web::AppError;
-
-use crate::common::TestApp;
+use crate::common::{probes, TestApp};
 
 #[tokio::test]
 async fn home_page_is_chinese_by_default_and_english_on_request() {
@@ -75,24 +72,6 @@ async fn layout_has_skip_link_search_landmarks_and_status_region() {
     assert_eq!(res.select("[role=status]").len(), 1);
     assert_eq!(res.select("footer").len(), 1);
     assert_eq!(res.select("h1").len(), 1);
-}
-
-fn probes(cfg: &mut web::ServiceConfig) {
-    cfg.route(
-        "/__probe/{code}",
-        web::get().to(|code: web::Path<u16>| async move {
-            match code.into_inner() {
-                403 => Err(AppError::Forbidden),
-                404 => Err(AppError::NotFound),
-                409 => Err(AppError::Conflict),
-                422 => Ok(HttpResponse::UnprocessableEntity().body("plain 422")),
-                429 => Err(AppError::TooManyRequests { retry_after_secs: 60 }),
-                _ => Err(AppError::internal(anyhow::anyhow!(
-                    "secret cause: SELECT password FROM users"
-                ))),
-            }
-        }),
-    );
 }
 
 #[tokio::test]

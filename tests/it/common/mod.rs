@@ -746,3 +746,23 @@ impl CourseBuilder<'_> {
             .await
     }
 }
+
+/// Routes that answer with a chosen error (`/__probe/{code}`), mounted by tests
+/// that look at error pages.
+pub fn probes(cfg: &mut actix_web::web::ServiceConfig) {
+    cfg.route(
+        "/__probe/{code}",
+        actix_web::web::get().to(|code: actix_web::web::Path<u16>| async move {
+            match code.into_inner() {
+                403 => Err(klearn::web::AppError::Forbidden),
+                404 => Err(klearn::web::AppError::NotFound),
+                409 => Err(klearn::web::AppError::Conflict),
+                422 => Ok(actix_web::HttpResponse::UnprocessableEntity().body("plain 422")),
+                429 => Err(klearn::web::AppError::TooManyRequests { retry_after_secs: 60 }),
+                _ => Err(klearn::web::AppError::internal(anyhow::anyhow!(
+                    "secret cause: SELECT password FROM users"
+                ))),
+            }
+        }),
+    );
+}
