@@ -96,34 +96,45 @@ fn send_test_mail_writes_a_mail_without_smtp() {
 
 #[test]
 fn serve_stops_cleanly_on_sigterm() {
+    use std::io::{BufRead, BufReader, Read, Write};
     let env = env();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    // Port 0: the server picks a free port and logs it, so no other test's
+    // server can answer in its place.
     let mut child = klearn(&env)
-        .args(["serve", "--demo", "--bind", &format!("127.0.0.1:{port}")])
+        .args(["serve", "--demo", "--bind", "127.0.0.1:0"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut up = false;
-    for _ in 0..300 {
-        if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) {
-            use std::io::{Read, Write};
-            s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-                .unwrap();
-            let mut buf = String::new();
-            let _ = s.read_to_string(&mut buf);
-            if buf.starts_with("HTTP/1.1 200") {
-                up = true;
-                break;
+    let (port_tx, port_rx) = std::sync::mpsc::channel();
+    let stderr = child.stderr.take().unwrap();
+    let log_reader = std::thread::spawn(move || {
+        let mut log = String::new();
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Some(port) = line
+                .contains("Klearn is listening")
+                .then(|| line.split("port=").nth(1))
+                .flatten()
+                .and_then(|rest| rest.split_whitespace().next())
+                .and_then(|p| p.parse::<u16>().ok())
+            {
+                let _ = port_tx.send(port);
             }
+            log.push_str(&line);
+            log.push('\n');
         }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    assert!(up, "the server did not come up");
+        log
+    });
+    let port = port_rx
+        .recv_timeout(Duration::from_secs(60))
+        .expect("the server logs the port it listens on");
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut buf = String::new();
+    let _ = s.read_to_string(&mut buf);
+    assert!(buf.starts_with("HTTP/1.1 200"), "{buf}");
+    assert!(child.try_wait().unwrap().is_none(), "our server answered");
     let kill = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
@@ -143,7 +154,7 @@ fn serve_stops_cleanly_on_sigterm() {
     };
     let out = child.wait_with_output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    let log = String::from_utf8_lossy(&out.stderr);
+    let log = log_reader.join().unwrap();
     assert!(status.success(), "exit {status:?}\n{log}");
     assert!(stdout.contains("Demo community loaded"), "{stdout}");
     assert!(log.contains("Klearn stopped"), "{log}");
