@@ -138,7 +138,12 @@ pub fn connect(url: &str, max_size: u32) -> Result<Pool, DbError> {
     drop(first);
     r2d2::Pool::builder()
         .max_size(max_size)
-        .min_idle(Some(1))
+        // No idle minimum: r2d2 would open replacement connections on its own
+        // threads, and a libpq connect still running there when a command
+        // exits crashed the process at exit (seen: `klearn migrate` on
+        // PostgreSQL segfaulted in 1 run of 10). Connections open on demand
+        // and stay pooled until idle for ten minutes.
+        .min_idle(Some(0))
         .connection_timeout(Duration::from_secs(10))
         .test_on_check_out(false)
         .build(manager)
