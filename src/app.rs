@@ -171,4 +171,5 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     crate::studio::routes::configure(cfg);
     crate::learn::routes::configure(cfg);
     crate::catalog::routes::configure(cfg);
+    crate::experts::routes::configure(cfg);
 }

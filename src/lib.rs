@@ -10,6 +10,7 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod domain;
+pub mod experts;
 pub mod home;
 pub mod i18n;
 pub mod jobs;

@@ -292,6 +292,19 @@ async fn login(
             "verified a login without a user"
         )));
     };
+    // Told only after the right password, so that it reveals nothing to others.
+    if let Some(until) = user.suspended_at(klearn_db::now()) {
+        let (id, name, ip) = (user.id, user.username.clone(), ip.clone());
+        plumbing::db(&state.pool, move |conn| {
+            security::record(conn, Some(id), "login_suspended", &name, &ip)
+        })
+        .await?;
+        let notice = page.t1("accounts.login.suspended", "date", page.date(&until));
+        return html_with_status(
+            StatusCode::FORBIDDEN,
+            &view(page, Some(notice), FieldErrors::new()),
+        );
+    }
     {
         let (id, name, ip) = (user.id, user.username.clone(), ip.clone());
         plumbing::db(&state.pool, move |conn| {

@@ -1,7 +1,9 @@
-//! The admin shell: the dashboard, users and their roles, the course review
-//! queue, categories, the audit log. Moderators and admins only.
+//! The admin shell: the dashboard, users with their roles and suspensions,
+//! the course review queue, the certification pipeline, categories, the
+//! audit log. Moderators and admins only.
 
 pub mod courses;
+pub mod experts;
 pub mod routes;
 pub mod views;
 

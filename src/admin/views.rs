@@ -1,12 +1,15 @@
 //! Views of the admin shell.
 
 use askama::Template;
+use chrono::NaiveDateTime;
 use klearn_db::audit::AuditRow;
+use klearn_db::experts::Application;
 use klearn_db::security::SecurityEvent;
 use klearn_db::users::User;
 
 use crate::admin::Pager;
-use crate::web::Page;
+use crate::domain::expert::ExpertState;
+use crate::web::{FieldErrors, Page};
 
 /// Which entry of the admin navigation is current.
 pub struct AdminNav {
@@ -19,6 +22,7 @@ impl AdminNav {
         [
             ("/admin", "admin.nav.dashboard"),
             ("/admin/courses", "admin.nav.courses"),
+            ("/admin/experts", "admin.nav.experts"),
             ("/admin/users", "admin.nav.users"),
             ("/admin/categories", "admin.nav.categories"),
             ("/admin/audit", "admin.nav.audit"),
@@ -38,6 +42,8 @@ pub struct DashboardView {
     pub members: i64,
     pub mail_pending: i64,
     pub jobs_failed: i64,
+    /// Applications waiting in each open state.
+    pub applications_waiting: Vec<(ExpertState, i64)>,
 }
 
 pub struct UserRow {
@@ -66,6 +72,15 @@ pub struct UserView {
     pub events: Vec<SecurityEvent>,
     pub can_edit_roles: bool,
     pub role_choices: Vec<(&'static str, bool)>,
+    /// The end of a suspension in force.
+    pub suspended_until: Option<NaiveDateTime>,
+    pub can_suspend: bool,
+    pub certification: Option<Application>,
+    pub latest_application: Option<Application>,
+    pub errors: FieldErrors,
+    pub typed_reason: String,
+    pub typed_until: String,
+    pub typed_revoke: String,
 }
 
 #[derive(Template)]

@@ -144,9 +144,5 @@ pub fn course_json_ld(card: &CourseCard, url: &str, lang: &str) -> String {
             "priceCurrency": course.currency,
         },
     });
-    serde_json::to_string(&value)
-        .unwrap_or_default()
-        .replace('<', "\\u003c")
-        .replace('>', "\\u003e")
-        .replace('&', "\\u0026")
+    crate::web::json_ld(&value)
 }

@@ -14,6 +14,7 @@ pub struct Username(String);
 /// Names that would confuse people about who speaks.
 const RESERVED: &[&str] = &[
     "admin",
+    "apply",
     "administrator",
     "moderator",
     "mod",

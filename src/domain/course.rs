@@ -87,10 +87,10 @@ pub fn editable(state: CourseState) -> bool {
     state != CourseState::InReview
 }
 
-/// Who may set a price above zero. Until expert certification exists, the
-/// expert role is enough; the experts issue tightens this one function.
+/// Who may set a price above zero: a certified expert. The bare expert role
+/// (granted by an admin) opens the studio for free courses only.
 pub fn may_charge(user: &CurrentUser) -> bool {
-    user.has(Role::Expert)
+    user.certified && user.has(Role::Expert)
 }
 
 pub const LEVELS: [&str; 3] = ["beginner", "intermediate", "advanced"];

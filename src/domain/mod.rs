@@ -1,5 +1,7 @@
 //! Pure rules with no I/O, unit tested: accounts (usernames, emails,
-//! passwords, roles) and courses (states, prices, slugs).
+//! passwords, roles), courses (states, prices, slugs) and experts
+//! (certification steps, application fields, ranking).
 
 pub mod account;
 pub mod course;
+pub mod expert;

@@ -4,6 +4,7 @@ use askama::Template;
 use klearn_db::categories::Category;
 use klearn_db::courses::CourseCard;
 
+use crate::experts::ExpertCard;
 use crate::web::Page;
 
 #[derive(Template)]
@@ -15,6 +16,8 @@ pub struct HomeView {
     pub featured: Vec<(CourseCard, Option<String>)>,
     pub newest: Vec<(CourseCard, Option<String>)>,
     pub popular: Vec<(CourseCard, Option<String>)>,
+    /// The best-rated certified experts.
+    pub experts: Vec<ExpertCard>,
 }
 
 /// One list of courses on the home page: its heading key, anchor id, cards and "see all" link.

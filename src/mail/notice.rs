@@ -1,5 +1,5 @@
-//! Notices: the short mails of accounts and courses (verify an address, reset
-//! a password, a course approved…). All share one template
+//! Notices: the short mails of accounts, courses and experts (verify an
+//! address, reset a password, a course approved, a certification step…). All share one template
 //! (`emails/action.*`): a greeting, a few lines, maybe a button.
 
 use askama::Template;
@@ -22,10 +22,15 @@ pub enum NoticeKind {
     CourseRejected,
     RevisionApproved,
     RevisionRejected,
+    ExpertApplied,
+    ExpertProgress,
+    ExpertCertified,
+    ExpertRejected,
+    ExpertRevoked,
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 9] = [
+    pub const ALL: [NoticeKind; 14] = [
         NoticeKind::VerifyEmail,
         NoticeKind::ResetPassword,
         NoticeKind::ConfirmNewEmail,
@@ -35,6 +40,11 @@ impl NoticeKind {
         NoticeKind::CourseRejected,
         NoticeKind::RevisionApproved,
         NoticeKind::RevisionRejected,
+        NoticeKind::ExpertApplied,
+        NoticeKind::ExpertProgress,
+        NoticeKind::ExpertCertified,
+        NoticeKind::ExpertRejected,
+        NoticeKind::ExpertRevoked,
     ];
 
     /// Its part of the translation keys: `mail.<key>.subject`, `.body`, `.button`, `.note`.
@@ -49,6 +59,11 @@ impl NoticeKind {
             NoticeKind::CourseRejected => "course_rejected",
             NoticeKind::RevisionApproved => "revision_approved",
             NoticeKind::RevisionRejected => "revision_rejected",
+            NoticeKind::ExpertApplied => "expert_applied",
+            NoticeKind::ExpertProgress => "expert_progress",
+            NoticeKind::ExpertCertified => "expert_certified",
+            NoticeKind::ExpertRejected => "expert_rejected",
+            NoticeKind::ExpertRevoked => "expert_revoked",
         }
     }
 }

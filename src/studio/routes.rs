@@ -360,6 +360,7 @@ async fn change_state(
     done_key: &'static str,
 ) -> Result<HttpResponse, AppError> {
     let owner = user.id;
+    let charges = may_charge(user);
     let outcome = plumbing::db(&state.pool, move |conn| {
         write_tx(conn, |conn| {
             let course = Course::find_owned(conn, id, owner)?;
@@ -370,6 +371,12 @@ async fn change_state(
             if action == CourseAction::Submit && Lesson::outline(conn, course.id, false)?.lesson_count() == 0
             {
                 return Ok(Err(AppError::ForbiddenBecause("studio.needs_a_lesson")));
+            }
+            // A price set while certified does not outlive the certification.
+            if action == CourseAction::Submit && course.price_cents > 0 && !charges {
+                return Ok(Err(AppError::ForbiddenBecause(
+                    "studio.error.price_needs_certification",
+                )));
             }
             if !Course::move_state(conn, course.id, from.as_str(), to.as_str(), None)? {
                 return Ok(Err(AppError::Conflict));

@@ -26,11 +26,13 @@ pub struct CurrentUser {
     pub email: String,
     pub verified: bool,
     pub roles: Vec<Role>,
+    /// A certified expert (an application that went through every step).
+    pub certified: bool,
     pub locale: Locale,
 }
 
 impl CurrentUser {
-    fn from_user(user: &User, roles: &[String]) -> Self {
+    fn from_user(user: &User, roles: &[String], certified: bool) -> Self {
         CurrentUser {
             id: user.id,
             username: user.username.clone(),
@@ -38,6 +40,7 @@ impl CurrentUser {
             email: user.email.clone(),
             verified: user.is_verified(),
             roles: roles.iter().filter_map(|r| Role::parse(r)).collect(),
+            certified,
             locale: Locale::parse(&user.locale).unwrap_or(Locale::ZhCn),
         }
     }
@@ -65,7 +68,8 @@ impl CurrentUser {
 
 const SEEN_KEY: &str = "seen";
 
-/// Loads the session's user. A session whose user is gone or erased ends.
+/// Loads the session's user. A session whose user is gone, erased or
+/// suspended ends.
 /// Once a day the session is marked seen, which pushes its idle expiry forward.
 pub async fn middleware(
     req: ServiceRequest,
@@ -80,11 +84,12 @@ pub async fn middleware(
                     Err(klearn_db::DbError::NotFound) => return Ok(None),
                     Err(e) => return Err(e),
                 };
-                if user.is_deleted() {
+                if user.is_deleted() || user.suspended_at(klearn_db::now()).is_some() {
                     return Ok(None);
                 }
                 let roles = User::roles(conn, user.id)?;
-                Ok(Some(CurrentUser::from_user(&user, &roles)))
+                let certified = klearn_db::experts::Application::is_certified(conn, user.id)?;
+                Ok(Some(CurrentUser::from_user(&user, &roles, certified)))
             })
             .await;
             match found {

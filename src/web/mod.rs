@@ -20,4 +20,4 @@ pub use auth::{CurrentUser, SignedIn, Verified};
 pub use db::run as db;
 pub use error::AppError;
 pub use form::FieldErrors;
-pub use page::{html, html_with_status, redirect, redirect_with_flash, Page};
+pub use page::{html, html_with_status, json_ld, redirect, redirect_with_flash, Page};

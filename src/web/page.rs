@@ -123,8 +123,11 @@ impl Page {
 
     /// The main navigation. Areas join this list as they land.
     pub fn nav(&self) -> Vec<NavItem> {
-        let mut items: Vec<(&'static str, &'static str)> =
-            vec![("/", k("nav.home")), ("/courses", k("nav.courses"))];
+        let mut items: Vec<(&'static str, &'static str)> = vec![
+            ("/", k("nav.home")),
+            ("/courses", k("nav.courses")),
+            ("/experts", k("nav.experts")),
+        ];
         if let Some(user) = &self.user {
             items.push(("/learn", k("nav.learn")));
             if user.has(crate::domain::account::Role::Expert) {
@@ -250,4 +253,13 @@ pub fn redirect_with_flash(settings: &Settings, location: &str, flash: &Flash) -
         .insert_header((header::LOCATION, location))
         .cookie(crate::web::flash::cookie(settings, flash))
         .finish()
+}
+
+/// A JSON-LD value as text safe inside `<script type="application/ld+json">`.
+pub fn json_ld(value: &serde_json::Value) -> String {
+    serde_json::to_string(value)
+        .unwrap_or_default()
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
 }

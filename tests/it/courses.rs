@@ -22,6 +22,10 @@ async fn expert(app: &TestApp, name: &str) -> TestUser {
     app.user(name).verified().role(Role::Expert).create().await
 }
 
+async fn certified_expert(app: &TestApp, name: &str) -> TestUser {
+    app.user(name).verified().certified().create().await
+}
+
 async fn course_row(app: &TestApp, id: i64) -> Course {
     app.db(move |c| Course::find(c, id).unwrap()).await
 }
@@ -43,7 +47,7 @@ fn course_fields<'a>(title: &'a str, price: &'a str) -> Vec<(&'a str, &'a str)> 
 #[tokio::test]
 async fn an_expert_builds_a_course_and_a_moderator_publishes_it() {
     let app = TestApp::spawn().await;
-    let chen = expert(&app, "chen").await;
+    let chen = certified_expert(&app, "chen").await;
     let c = signed_in(&app, &chen).await;
     c.get("/studio/courses/new?lang=en").await;
     let res = c
@@ -310,7 +314,7 @@ async fn another_experts_course_is_404_everywhere_in_the_studio() {
 #[tokio::test]
 async fn edits_to_a_published_course_wait_for_review_while_the_live_page_stays() {
     let app = TestApp::spawn().await;
-    let owner = expert(&app, "reviser").await;
+    let owner = certified_expert(&app, "reviser").await;
     let course = app
         .course(&owner)
         .title("Original title")

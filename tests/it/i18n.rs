@@ -86,6 +86,32 @@ fn every_key_used_exists_in_both_languages() {
             }
         }
     }
+    // Keys built at run time from the domain's lists.
+    let mut built: Vec<String> = Vec::new();
+    for kind in klearn::mail::notice::NoticeKind::ALL {
+        built.push(format!("mail.{}.subject", kind.key()));
+        built.push(format!("mail.{}.body", kind.key()));
+        built.push(format!("mail.{}.note", kind.key()));
+        if klearn::mail::notice::NoticeMail::has_button(kind) {
+            built.push(format!("mail.{}.button", kind.key()));
+        }
+    }
+    for state in klearn::domain::expert::ExpertState::ALL {
+        built.push(state.label_key());
+        for to in klearn::domain::expert::moderator_steps(state) {
+            built.push(format!("admin.experts.step.{}", to.as_str()));
+        }
+    }
+    for sort in klearn::domain::expert::ExpertSort::ALL {
+        built.push(format!("experts.sort.{}", sort.as_str()));
+    }
+    for key in built {
+        for locale in Locale::ALL {
+            if !i18n.has(locale, &key) {
+                missing.push(format!("{locale}: {key} (built at run time)"));
+            }
+        }
+    }
     assert!(
         missing.is_empty(),
         "missing translations:\n{}",

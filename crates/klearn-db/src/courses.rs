@@ -15,6 +15,10 @@ pub const PUBLISHED: &str = "published";
 pub const REJECTED: &str = "rejected";
 pub const UNPUBLISHED: &str = "unpublished";
 
+/// m of the Bayesian rating (m·C + sum) / (m + n): how many ratings of the
+/// mean every course (and every expert) starts with.
+pub const RATING_PRIOR_WEIGHT: i64 = 10;
+
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = courses)]
 #[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
@@ -230,6 +234,28 @@ impl Course {
                 owner_display_name,
             })
             .collect()
+    }
+
+    /// An expert's published courses as cards, most learners first.
+    pub fn published_by(conn: &mut DbConnection, owner_id: i64) -> Result<Vec<CourseCard>, DbError> {
+        let rows = courses::table
+            .inner_join(users::table)
+            .filter(courses::owner_id.eq(owner_id))
+            .filter(courses::state.eq(PUBLISHED))
+            .order((courses::learners_count.desc(), courses::id.desc()))
+            .select((Course::as_select(), users::username, users::display_name))
+            .load(conn)?;
+        Ok(Course::cards(rows))
+    }
+
+    /// The ids of an expert's published courses with a price.
+    pub fn published_paid_by(conn: &mut DbConnection, owner_id: i64) -> Result<Vec<i64>, DbError> {
+        Ok(courses::table
+            .filter(courses::owner_id.eq(owner_id))
+            .filter(courses::state.eq(PUBLISHED))
+            .filter(courses::price_cents.gt(0))
+            .select(courses::id)
+            .load(conn)?)
     }
 
     /// Courses waiting for review, oldest first.
@@ -1046,8 +1072,8 @@ impl Course {
     }
 
     /// Recomputes the rating score of every course (the mean rating C moves
-    /// with every review); m = 10.
+    /// with every review).
     pub fn refresh_rating_scores(conn: &mut DbConnection) -> Result<f64, DbError> {
-        crate::backend::refresh_rating_scores(conn, 10)
+        crate::backend::refresh_rating_scores(conn, RATING_PRIOR_WEIGHT)
     }
 }

@@ -8,6 +8,7 @@ pub mod connection;
 pub mod courses;
 pub mod enrollments;
 pub mod error;
+pub mod experts;
 pub mod jobs;
 pub mod migrate;
 pub mod pool;

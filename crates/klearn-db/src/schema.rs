@@ -64,6 +64,8 @@ diesel::table! {
         deleted_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        suspended_until -> Nullable<Timestamp>,
+        suspension_reason -> Text,
     }
 }
 
@@ -255,7 +257,70 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    expert_applications (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        state -> Text,
+        real_name -> Text,
+        headline -> Text,
+        bio -> Text,
+        bio_html -> Text,
+        years -> BigInt,
+        links -> Text,
+        sample_outline -> Text,
+        sample_outline_html -> Text,
+        certified_at -> Nullable<Timestamp>,
+        closed_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    expert_topics (id) {
+        id -> BigInt,
+        application_id -> BigInt,
+        tag -> Text,
+    }
+}
+
+diesel::table! {
+    expert_evidence (id) {
+        id -> BigInt,
+        application_id -> BigInt,
+        upload_id -> BigInt,
+        position -> BigInt,
+    }
+}
+
+diesel::table! {
+    expert_steps (id) {
+        id -> BigInt,
+        application_id -> BigInt,
+        from_state -> Text,
+        to_state -> Text,
+        note -> Text,
+        actor_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    expert_follows (id) {
+        id -> BigInt,
+        follower_id -> BigInt,
+        expert_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(courses -> users (owner_id));
+diesel::joinable!(expert_applications -> users (user_id));
+diesel::joinable!(expert_topics -> expert_applications (application_id));
+diesel::joinable!(expert_evidence -> expert_applications (application_id));
+diesel::joinable!(expert_evidence -> uploads (upload_id));
+diesel::joinable!(expert_steps -> expert_applications (application_id));
 diesel::joinable!(courses -> categories (category_id));
 diesel::joinable!(course_tags -> courses (course_id));
 diesel::joinable!(course_revisions -> courses (course_id));
@@ -290,4 +355,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     lessons,
     enrollments,
     lesson_progress,
+    expert_applications,
+    expert_topics,
+    expert_evidence,
+    expert_steps,
+    expert_follows,
 );

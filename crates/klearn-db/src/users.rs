@@ -27,6 +27,9 @@ pub struct User {
     pub deleted_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// While in the future, the user may not sign in; it lifts itself then.
+    pub suspended_until: Option<NaiveDateTime>,
+    pub suspension_reason: String,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -212,6 +215,47 @@ impl User {
         }
     }
 
+    /// The end of a suspension in force at `now`, if any.
+    pub fn suspended_at(&self, now: NaiveDateTime) -> Option<NaiveDateTime> {
+        self.suspended_until.filter(|until| *until > now)
+    }
+
+    /// Suspends until `until` and ends every session of the user, at once.
+    pub fn suspend(
+        conn: &mut DbConnection,
+        id: i64,
+        until: NaiveDateTime,
+        reason: &str,
+    ) -> Result<(), DbError> {
+        write_tx(conn, |conn| {
+            diesel::update(users::table.find(id))
+                .set((
+                    users::suspended_until.eq(Some(until)),
+                    users::suspension_reason.eq(reason),
+                    users::updated_at.eq(crate::now()),
+                ))
+                .execute(conn)?;
+            crate::sessions::SessionRow::delete_for_user(conn, id)?;
+            Ok(())
+        })
+    }
+
+    /// Lifts a suspension in force; false if there was none.
+    pub fn unsuspend(conn: &mut DbConnection, id: i64) -> Result<bool, DbError> {
+        let n = diesel::update(
+            users::table
+                .find(id)
+                .filter(users::suspended_until.gt(crate::now())),
+        )
+        .set((
+            users::suspended_until.eq(None::<NaiveDateTime>),
+            users::suspension_reason.eq(""),
+            users::updated_at.eq(crate::now()),
+        ))
+        .execute(conn)?;
+        Ok(n > 0)
+    }
+
     pub fn set_password(conn: &mut DbConnection, id: i64, hash: &str) -> Result<(), DbError> {
         diesel::update(users::table.find(id))
             .set((users::password_hash.eq(hash), users::updated_at.eq(crate::now())))
@@ -288,6 +332,7 @@ impl User {
                 .execute(conn)?;
             diesel::delete(user_interests::table.filter(user_interests::user_id.eq(id))).execute(conn)?;
             diesel::delete(user_roles::table.filter(user_roles::user_id.eq(id))).execute(conn)?;
+            crate::experts::Application::erase_for_user(conn, id)?;
             Ok(())
         })
     }

@@ -473,6 +473,7 @@ pub struct UserBuilder<'a> {
     username: String,
     verified: bool,
     roles: Vec<klearn::domain::account::Role>,
+    certified: bool,
 }
 
 pub const TEST_PASSWORD: &str = "a long test password 2026";
@@ -490,6 +491,7 @@ impl TestApp {
             username: username.to_string(),
             verified: false,
             roles: Vec::new(),
+            certified: false,
         }
     }
 }
@@ -505,10 +507,18 @@ impl UserBuilder<'_> {
         self
     }
 
+    /// A certified expert: the expert role and an application that went
+    /// through its last step (trial → certified) in topic `rust`.
+    pub fn certified(mut self) -> Self {
+        self.certified = true;
+        self.roles.push(klearn::domain::account::Role::Expert);
+        self
+    }
+
     pub async fn create(self) -> TestUser {
         let username = self.username.clone();
         let email = format!("{}@example.com", username.to_lowercase());
-        let (verified, roles) = (self.verified, self.roles.clone());
+        let (verified, roles, certified) = (self.verified, self.roles.clone(), self.certified);
         let hash = test_password_hash().to_string();
         let mail = email.clone();
         let id = self
@@ -524,6 +534,30 @@ impl UserBuilder<'_> {
                 };
                 for role in roles {
                     klearn_db::users::User::grant_role(conn, user.id, role.as_str(), None).unwrap();
+                }
+                if certified {
+                    use klearn_db::experts::{Application, NewApplication, CERTIFIED, TRIAL};
+                    let now = klearn_db::now();
+                    let new = NewApplication {
+                        user_id: user.id,
+                        state: TRIAL.into(),
+                        real_name: format!("Real {username}"),
+                        headline: format!("{username}, engineer"),
+                        bio: "Builds things.".into(),
+                        bio_html: "<p>Builds things.</p>".into(),
+                        years: 8,
+                        links: "https://example.com/me".into(),
+                        sample_outline: "1. One".into(),
+                        sample_outline_html: "<ol><li>One</li></ol>".into(),
+                        created_at: now,
+                        updated_at: now,
+                    };
+                    let Ok(application) = Application::file(conn, &new, &["rust".to_string()], &[]) else {
+                        panic!("test certification of {username}");
+                    };
+                    assert!(
+                        Application::move_state(conn, application.id, TRIAL, CERTIFIED, "", None).unwrap()
+                    );
                 }
                 user.id
             })

@@ -1,0 +1,570 @@
+//! Expert applications with their topics, evidence and the timeline of their
+//! steps; certification (an application in the certified state); follows;
+//! and the figures the expert directory ranks by.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+
+use crate::connection::{write_tx, DbConnection};
+use crate::error::DbError;
+use crate::schema::{
+    expert_applications, expert_evidence, expert_follows, expert_steps, expert_topics, uploads, users,
+};
+use crate::uploads::Upload;
+use crate::users::User;
+
+pub const SUBMITTED: &str = "submitted";
+pub const SCREENING: &str = "screening";
+pub const INTERVIEW: &str = "interview";
+pub const TRIAL: &str = "trial";
+pub const CERTIFIED: &str = "certified";
+pub const REJECTED: &str = "rejected";
+pub const WITHDRAWN: &str = "withdrawn";
+pub const REVOKED: &str = "revoked";
+
+/// The states in which an application waits for a moderator.
+pub const OPEN: [&str; 4] = [SUBMITTED, SCREENING, INTERVIEW, TRIAL];
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = expert_applications)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct Application {
+    pub id: i64,
+    pub user_id: i64,
+    pub state: String,
+    /// Seen by moderators only.
+    pub real_name: String,
+    pub headline: String,
+    pub bio: String,
+    pub bio_html: String,
+    pub years: i64,
+    /// One URL a line.
+    pub links: String,
+    pub sample_outline: String,
+    pub sample_outline_html: String,
+    pub certified_at: Option<NaiveDateTime>,
+    /// When it was rejected, withdrawn or revoked.
+    pub closed_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl Application {
+    pub fn is_open(&self) -> bool {
+        OPEN.contains(&self.state.as_str())
+    }
+
+    pub fn link_list(&self) -> Vec<String> {
+        self.links
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect()
+    }
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = expert_applications)]
+pub struct NewApplication {
+    pub user_id: i64,
+    pub state: String,
+    pub real_name: String,
+    pub headline: String,
+    pub bio: String,
+    pub bio_html: String,
+    pub years: i64,
+    pub links: String,
+    pub sample_outline: String,
+    pub sample_outline_html: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// One step of an application's timeline.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = expert_steps)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct Step {
+    pub id: i64,
+    pub application_id: i64,
+    pub from_state: String,
+    pub to_state: String,
+    pub note: String,
+    pub actor_id: Option<i64>,
+    pub created_at: NaiveDateTime,
+}
+
+/// A step with the username of whoever made it (none for the system).
+#[derive(Debug, Clone)]
+pub struct StepRow {
+    pub step: Step,
+    pub actor: Option<String>,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = expert_steps)]
+struct NewStep<'a> {
+    application_id: i64,
+    from_state: &'a str,
+    to_state: &'a str,
+    note: &'a str,
+    actor_id: Option<i64>,
+    created_at: NaiveDateTime,
+}
+
+/// Why an application could not be filed.
+#[derive(Debug)]
+pub enum FileError {
+    /// The user already has an open application or a certification.
+    AlreadyLive,
+    Db(DbError),
+}
+
+impl From<DbError> for FileError {
+    fn from(e: DbError) -> Self {
+        FileError::Db(e)
+    }
+}
+
+impl From<DieselError> for FileError {
+    fn from(e: DieselError) -> Self {
+        match e {
+            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => FileError::AlreadyLive,
+            other => FileError::Db(other.into()),
+        }
+    }
+}
+
+impl Application {
+    /// Files an application with its topics and evidence, and the first step
+    /// of its timeline. The database keeps one live application per user.
+    pub fn file(
+        conn: &mut DbConnection,
+        new: &NewApplication,
+        topics: &[String],
+        evidence: &[i64],
+    ) -> Result<Application, FileError> {
+        let id = write_tx(conn, |conn| {
+            let id: i64 = diesel::insert_into(expert_applications::table)
+                .values(new)
+                .returning(expert_applications::id)
+                .get_result(conn)
+                .map_err(FileError::from)?;
+            // One row a statement: batch inserts do not compile for the
+            // multi-backend connection.
+            for tag in topics {
+                diesel::insert_into(expert_topics::table)
+                    .values((
+                        expert_topics::application_id.eq(id),
+                        expert_topics::tag.eq(tag.as_str()),
+                    ))
+                    .execute(conn)
+                    .map_err(DbError::from)?;
+            }
+            for (position, upload) in evidence.iter().enumerate() {
+                diesel::insert_into(expert_evidence::table)
+                    .values((
+                        expert_evidence::application_id.eq(id),
+                        expert_evidence::upload_id.eq(*upload),
+                        expert_evidence::position.eq(position as i64),
+                    ))
+                    .execute(conn)
+                    .map_err(DbError::from)?;
+            }
+            diesel::insert_into(expert_steps::table)
+                .values(NewStep {
+                    application_id: id,
+                    from_state: "",
+                    to_state: &new.state,
+                    note: "",
+                    actor_id: Some(new.user_id),
+                    created_at: new.created_at,
+                })
+                .execute(conn)
+                .map_err(DbError::from)?;
+            Ok::<_, FileError>(id)
+        })?;
+        Ok(Application::find(conn, id)?)
+    }
+
+    pub fn find(conn: &mut DbConnection, id: i64) -> Result<Application, DbError> {
+        expert_applications::table
+            .find(id)
+            .select(Application::as_select())
+            .first(conn)
+            .map_err(DbError::from_query)
+    }
+
+    /// The user's newest application, whatever its state.
+    pub fn latest_for_user(conn: &mut DbConnection, user_id: i64) -> Result<Option<Application>, DbError> {
+        Ok(expert_applications::table
+            .filter(expert_applications::user_id.eq(user_id))
+            .order(expert_applications::id.desc())
+            .select(Application::as_select())
+            .first(conn)
+            .optional()?)
+    }
+
+    /// The user's certification: their application in the certified state.
+    pub fn certified_for(conn: &mut DbConnection, user_id: i64) -> Result<Option<Application>, DbError> {
+        Ok(expert_applications::table
+            .filter(expert_applications::user_id.eq(user_id))
+            .filter(expert_applications::state.eq(CERTIFIED))
+            .select(Application::as_select())
+            .first(conn)
+            .optional()?)
+    }
+
+    pub fn is_certified(conn: &mut DbConnection, user_id: i64) -> Result<bool, DbError> {
+        Ok(diesel::select(diesel::dsl::exists(
+            expert_applications::table
+                .filter(expert_applications::user_id.eq(user_id))
+                .filter(expert_applications::state.eq(CERTIFIED)),
+        ))
+        .get_result(conn)?)
+    }
+
+    /// When the user's last rejected or revoked application was closed: the
+    /// 30-day wait before applying again counts from there.
+    pub fn last_refused_at(conn: &mut DbConnection, user_id: i64) -> Result<Option<NaiveDateTime>, DbError> {
+        Ok(expert_applications::table
+            .filter(expert_applications::user_id.eq(user_id))
+            .filter(expert_applications::state.eq_any([REJECTED, REVOKED]))
+            .select(diesel::dsl::max(expert_applications::closed_at))
+            .first::<Option<NaiveDateTime>>(conn)?)
+    }
+
+    pub fn topics(conn: &mut DbConnection, id: i64) -> Result<Vec<String>, DbError> {
+        Ok(expert_topics::table
+            .filter(expert_topics::application_id.eq(id))
+            .order(expert_topics::id)
+            .select(expert_topics::tag)
+            .load(conn)?)
+    }
+
+    /// The topics of several applications in one query.
+    pub fn topics_of(conn: &mut DbConnection, ids: &[i64]) -> Result<HashMap<i64, Vec<String>>, DbError> {
+        let rows: Vec<(i64, String)> = expert_topics::table
+            .filter(expert_topics::application_id.eq_any(ids))
+            .order(expert_topics::id)
+            .select((expert_topics::application_id, expert_topics::tag))
+            .load(conn)?;
+        let mut out: HashMap<i64, Vec<String>> = HashMap::new();
+        for (id, tag) in rows {
+            out.entry(id).or_default().push(tag);
+        }
+        Ok(out)
+    }
+
+    /// The evidence files, in the order they were sent.
+    pub fn evidence(conn: &mut DbConnection, id: i64) -> Result<Vec<Upload>, DbError> {
+        Ok(expert_evidence::table
+            .inner_join(uploads::table)
+            .filter(expert_evidence::application_id.eq(id))
+            .order(expert_evidence::position)
+            .select(Upload::as_select())
+            .load(conn)?)
+    }
+
+    /// The applicant whose evidence this upload is, if it is evidence.
+    pub fn evidence_owner(conn: &mut DbConnection, upload_id: i64) -> Result<Option<i64>, DbError> {
+        Ok(expert_evidence::table
+            .inner_join(expert_applications::table)
+            .filter(expert_evidence::upload_id.eq(upload_id))
+            .select(expert_applications::user_id)
+            .first(conn)
+            .optional()?)
+    }
+
+    /// The timeline, oldest first.
+    pub fn steps(conn: &mut DbConnection, id: i64) -> Result<Vec<StepRow>, DbError> {
+        let rows: Vec<(Step, Option<String>)> = expert_steps::table
+            .left_join(users::table.on(users::id.nullable().eq(expert_steps::actor_id)))
+            .filter(expert_steps::application_id.eq(id))
+            .order(expert_steps::id)
+            .select((Step::as_select(), users::username.nullable()))
+            .load(conn)?;
+        Ok(rows
+            .into_iter()
+            .map(|(step, actor)| StepRow { step, actor })
+            .collect())
+    }
+
+    /// Moves the application from `from` to `to` if it is still in `from`,
+    /// and writes the step. False (and nothing written) if it had moved.
+    pub fn move_state(
+        conn: &mut DbConnection,
+        id: i64,
+        from: &str,
+        to: &str,
+        note: &str,
+        actor: Option<i64>,
+    ) -> Result<bool, DbError> {
+        write_tx(conn, |conn| {
+            let now = crate::now();
+            let target = expert_applications::table
+                .filter(expert_applications::id.eq(id))
+                .filter(expert_applications::state.eq(from));
+            let n = if to == CERTIFIED {
+                diesel::update(target)
+                    .set((
+                        expert_applications::state.eq(to),
+                        expert_applications::certified_at.eq(Some(now)),
+                        expert_applications::updated_at.eq(now),
+                    ))
+                    .execute(conn)?
+            } else if OPEN.contains(&to) {
+                diesel::update(target)
+                    .set((
+                        expert_applications::state.eq(to),
+                        expert_applications::updated_at.eq(now),
+                    ))
+                    .execute(conn)?
+            } else {
+                diesel::update(target)
+                    .set((
+                        expert_applications::state.eq(to),
+                        expert_applications::closed_at.eq(Some(now)),
+                        expert_applications::updated_at.eq(now),
+                    ))
+                    .execute(conn)?
+            };
+            if n == 0 {
+                return Ok(false);
+            }
+            diesel::insert_into(expert_steps::table)
+                .values(NewStep {
+                    application_id: id,
+                    from_state: from,
+                    to_state: to,
+                    note,
+                    actor_id: actor,
+                    created_at: now,
+                })
+                .execute(conn)?;
+            Ok(true)
+        })
+    }
+
+    /// How many applications are in each state.
+    pub fn counts_by_state(conn: &mut DbConnection) -> Result<HashMap<String, i64>, DbError> {
+        let rows: Vec<(String, i64)> = expert_applications::table
+            .group_by(expert_applications::state)
+            .select((expert_applications::state, diesel::dsl::count_star()))
+            .load(conn)?;
+        Ok(rows.into_iter().collect())
+    }
+
+    /// The applications in one state with their applicants, oldest change
+    /// first (the one waiting longest is on top).
+    pub fn in_state(
+        conn: &mut DbConnection,
+        state: &str,
+        limit: i64,
+    ) -> Result<Vec<(Application, User)>, DbError> {
+        Ok(expert_applications::table
+            .inner_join(users::table)
+            .filter(expert_applications::state.eq(state))
+            .order((
+                expert_applications::updated_at.asc(),
+                expert_applications::id.asc(),
+            ))
+            .limit(limit)
+            .select((Application::as_select(), User::as_select()))
+            .load(conn)?)
+    }
+
+    /// For a deleted account: open applications are withdrawn and the
+    /// personal fields are blanked; the timeline stays for the record.
+    pub fn erase_for_user(conn: &mut DbConnection, user_id: i64) -> Result<(), DbError> {
+        let open: Vec<(i64, String)> = expert_applications::table
+            .filter(expert_applications::user_id.eq(user_id))
+            .filter(expert_applications::state.eq_any(OPEN))
+            .select((expert_applications::id, expert_applications::state))
+            .load(conn)?;
+        for (id, state) in open {
+            Application::move_state(conn, id, &state, WITHDRAWN, "", None)?;
+        }
+        diesel::update(expert_applications::table.filter(expert_applications::user_id.eq(user_id)))
+            .set((
+                expert_applications::real_name.eq(""),
+                expert_applications::links.eq(""),
+            ))
+            .execute(conn)?;
+        Ok(())
+    }
+}
+
+/// A certified expert as the directory and profile show them.
+#[derive(Debug, Clone)]
+pub struct CertifiedExpert {
+    pub user: User,
+    pub certification: Application,
+}
+
+/// The certified experts who can be shown: not deleted, not suspended. With
+/// `topic`, those certified in it. Returns user ids.
+pub fn certified_ids(conn: &mut DbConnection, topic: Option<&str>) -> Result<Vec<i64>, DbError> {
+    let now = crate::now();
+    let mut query = expert_applications::table
+        .inner_join(users::table)
+        .filter(expert_applications::state.eq(CERTIFIED))
+        .filter(users::deleted_at.is_null())
+        .filter(
+            users::suspended_until
+                .is_null()
+                .or(users::suspended_until.le(now)),
+        )
+        .select(users::id)
+        .into_boxed();
+    if let Some(topic) = topic {
+        query = query.filter(
+            expert_applications::id.eq_any(
+                expert_topics::table
+                    .filter(expert_topics::tag.eq(topic.to_string()))
+                    .select(expert_topics::application_id),
+            ),
+        );
+    }
+    Ok(query.load(conn)?)
+}
+
+/// These users with their certifications, in the order of `ids`.
+pub fn certified_in_order(conn: &mut DbConnection, ids: &[i64]) -> Result<Vec<CertifiedExpert>, DbError> {
+    let mut rows: Vec<(User, Application)> = expert_applications::table
+        .inner_join(users::table)
+        .filter(expert_applications::state.eq(CERTIFIED))
+        .filter(users::id.eq_any(ids))
+        .select((User::as_select(), Application::as_select()))
+        .load(conn)?;
+    rows.sort_by_key(|(u, _)| ids.iter().position(|id| *id == u.id).unwrap_or(usize::MAX));
+    Ok(rows
+        .into_iter()
+        .map(|(user, certification)| CertifiedExpert { user, certification })
+        .collect())
+}
+
+/// The topics the certified experts hold, with how many hold each, most first.
+pub fn certified_topics(conn: &mut DbConnection, limit: i64) -> Result<Vec<(String, i64)>, DbError> {
+    Ok(expert_topics::table
+        .inner_join(expert_applications::table)
+        .filter(expert_applications::state.eq(CERTIFIED))
+        .group_by(expert_topics::tag)
+        .select((expert_topics::tag, diesel::dsl::count_star()))
+        .order((diesel::dsl::count_star().desc(), expert_topics::tag.asc()))
+        .limit(limit)
+        .load(conn)?)
+}
+
+/// What an expert's published courses add up to.
+#[derive(Debug, Clone, Default, PartialEq, Eq, QueryableByName)]
+pub struct Figures {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub user_id: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub courses: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub learners: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub rating_sum: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub rating_count: i64,
+}
+
+/// The figures of every certified expert with a published course, or of one
+/// user, from one grouped query over the published courses.
+pub fn figures(conn: &mut DbConnection, one: Option<i64>) -> Result<Vec<Figures>, DbError> {
+    let owners = match one {
+        Some(id) => format!("c.owner_id = {id}"),
+        None => {
+            format!("c.owner_id IN (SELECT user_id FROM expert_applications WHERE state = '{CERTIFIED}')")
+        }
+    };
+    let sql = format!(
+        "SELECT c.owner_id AS user_id, COUNT(*) AS courses, \
+         CAST(COALESCE(SUM(c.learners_count), 0) AS BIGINT) AS learners, \
+         CAST(COALESCE(SUM(c.rating_sum), 0) AS BIGINT) AS rating_sum, \
+         CAST(COALESCE(SUM(c.rating_count), 0) AS BIGINT) AS rating_count \
+         FROM courses c WHERE c.state = 'published' AND {owners} GROUP BY c.owner_id"
+    );
+    Ok(match conn {
+        DbConnection::Sqlite(c) => diesel::sql_query(sql).load(c)?,
+        DbConnection::Pg(c) => diesel::sql_query(sql).load(c)?,
+    })
+}
+
+/// Follows of experts (a later feature mails followers about new courses).
+pub struct Follow;
+
+impl Follow {
+    /// Follows or unfollows; returns whether the follower now follows.
+    pub fn toggle(conn: &mut DbConnection, follower: i64, expert: i64) -> Result<bool, DbError> {
+        write_tx(conn, |conn| {
+            let removed = diesel::delete(
+                expert_follows::table
+                    .filter(expert_follows::follower_id.eq(follower))
+                    .filter(expert_follows::expert_id.eq(expert)),
+            )
+            .execute(conn)?;
+            if removed > 0 {
+                return Ok(false);
+            }
+            diesel::insert_into(expert_follows::table)
+                .values((
+                    expert_follows::follower_id.eq(follower),
+                    expert_follows::expert_id.eq(expert),
+                    expert_follows::created_at.eq(crate::now()),
+                ))
+                .execute(conn)?;
+            Ok(true)
+        })
+    }
+
+    pub fn count(conn: &mut DbConnection, expert: i64) -> Result<i64, DbError> {
+        Ok(expert_follows::table
+            .filter(expert_follows::expert_id.eq(expert))
+            .count()
+            .get_result(conn)?)
+    }
+
+    pub fn follows(conn: &mut DbConnection, follower: i64, expert: i64) -> Result<bool, DbError> {
+        Ok(diesel::select(diesel::dsl::exists(
+            expert_follows::table
+                .filter(expert_follows::follower_id.eq(follower))
+                .filter(expert_follows::expert_id.eq(expert)),
+        ))
+        .get_result(conn)?)
+    }
+}
+
+/// Evidence files of this user, by stored name, that no application holds
+/// yet: what an earlier, refused send of the form left to be reused.
+pub fn loose_evidence(
+    conn: &mut DbConnection,
+    user_id: i64,
+    names: &[String],
+) -> Result<Vec<Upload>, DbError> {
+    if names.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut found: Vec<Upload> = uploads::table
+        .filter(uploads::stored_name.eq_any(names))
+        .filter(uploads::owner_id.eq(user_id))
+        .filter(uploads::purpose.eq("evidence"))
+        .filter(diesel::dsl::not(diesel::dsl::exists(
+            expert_evidence::table.filter(expert_evidence::upload_id.eq(uploads::id)),
+        )))
+        .select(Upload::as_select())
+        .load(conn)?;
+    found.sort_by_key(|u| {
+        names
+            .iter()
+            .position(|n| *n == u.stored_name)
+            .unwrap_or(usize::MAX)
+    });
+    Ok(found)
+}

@@ -1,0 +1,121 @@
+//! Experts: applying for certification, the steps of its review (one service
+//! for moderators and applicants), public profiles, the directory and its
+//! ranking, follows.
+
+pub mod forms;
+pub mod routes;
+pub mod steps;
+pub mod views;
+
+use std::collections::HashMap;
+
+use klearn_db::experts::{self as db, Application, CertifiedExpert, Figures};
+use klearn_db::uploads::Upload;
+use klearn_db::{DbConnection, DbError};
+
+use crate::domain::expert::{rank, ExpertSort};
+
+/// An expert as a directory card shows them.
+#[derive(Debug, Clone)]
+pub struct ExpertCard {
+    pub expert: CertifiedExpert,
+    pub topics: Vec<String>,
+    pub figures: Figures,
+    /// Accepted answers: counted once the forum exists; none before.
+    pub answers: i64,
+    pub avatar_url: Option<String>,
+}
+
+impl ExpertCard {
+    pub fn username(&self) -> &str {
+        &self.expert.user.username
+    }
+
+    pub fn name(&self) -> &str {
+        self.expert.user.shown_name()
+    }
+
+    pub fn headline(&self) -> &str {
+        &self.expert.certification.headline
+    }
+
+    /// The letter shown when there is no avatar.
+    pub fn initial(&self) -> String {
+        initial(self.name())
+    }
+
+    /// The plain average of every rating of the expert's courses, one decimal.
+    pub fn average_rating(&self) -> Option<String> {
+        average(&self.figures)
+    }
+}
+
+pub fn initial(name: &str) -> String {
+    name.chars()
+        .next()
+        .map(|c| c.to_uppercase().to_string())
+        .unwrap_or_default()
+}
+
+pub fn average(f: &Figures) -> Option<String> {
+    (f.rating_count > 0).then(|| format!("{:.1}", f.rating_sum as f64 / f.rating_count as f64))
+}
+
+/// Accepted answers per expert. The forum issue brings accepted answers;
+/// until then every expert has none, and this says so in one place.
+fn accepted_answers(_ids: &[i64]) -> HashMap<i64, i64> {
+    HashMap::new()
+}
+
+/// The certified experts (in `topic`, if given) in ranking order, with the
+/// figures of every certified expert.
+pub fn ranked(
+    conn: &mut DbConnection,
+    topic: Option<&str>,
+    sort: ExpertSort,
+) -> Result<(Vec<i64>, Vec<Figures>), DbError> {
+    let ids = db::certified_ids(conn, topic)?;
+    let figures = db::figures(conn, None)?;
+    Ok((rank(&ids, &figures, &accepted_answers(&ids), sort), figures))
+}
+
+/// The cards of these experts, in this order, from a fixed number of queries.
+pub fn cards(conn: &mut DbConnection, ids: &[i64], figures: &[Figures]) -> Result<Vec<ExpertCard>, DbError> {
+    let experts = db::certified_in_order(conn, ids)?;
+    let application_ids: Vec<i64> = experts.iter().map(|e| e.certification.id).collect();
+    let mut topics = Application::topics_of(conn, &application_ids)?;
+    let figures: HashMap<i64, &Figures> = figures.iter().map(|f| (f.user_id, f)).collect();
+    let avatar_ids: Vec<i64> = experts.iter().filter_map(|e| e.user.avatar_upload_id).collect();
+    let avatars = Upload::find_many(conn, &avatar_ids)?;
+    let answers = accepted_answers(ids);
+    Ok(experts
+        .into_iter()
+        .map(|expert| {
+            let avatar_url = expert
+                .user
+                .avatar_upload_id
+                .and_then(|id| avatars.iter().find(|u| u.id == id))
+                .map(crate::uploads::media_url);
+            ExpertCard {
+                topics: topics.remove(&expert.certification.id).unwrap_or_default(),
+                figures: figures
+                    .get(&expert.user.id)
+                    .map(|f| (*f).clone())
+                    .unwrap_or(Figures {
+                        user_id: expert.user.id,
+                        ..Figures::default()
+                    }),
+                answers: answers.get(&expert.user.id).copied().unwrap_or(0),
+                avatar_url,
+                expert,
+            }
+        })
+        .collect())
+}
+
+/// The best-rated experts, for the home page.
+pub fn top(conn: &mut DbConnection, limit: usize) -> Result<Vec<ExpertCard>, DbError> {
+    let (ids, figures) = ranked(conn, None, ExpertSort::Rating)?;
+    let ids: Vec<i64> = ids.into_iter().take(limit).collect();
+    cards(conn, &ids, &figures)
+}
