@@ -11,6 +11,7 @@ mod browser;
 mod catalogue;
 mod cli;
 mod courses;
+mod experts;
 mod html_check;
 mod i18n;
 mod jobs;

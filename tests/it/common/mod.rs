@@ -227,6 +227,21 @@ impl Response {
             .collect()
     }
 
+    /// The text content of the elements that match, whitespace collapsed.
+    pub fn texts(&self, css: &str) -> Vec<String> {
+        let doc = scraper::Html::parse_document(&self.body);
+        let sel = scraper::Selector::parse(css).expect("a valid selector");
+        doc.select(&sel)
+            .map(|e| {
+                e.text()
+                    .collect::<String>()
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect()
+    }
+
     pub fn select(&self, css: &str) -> Vec<String> {
         let doc = scraper::Html::parse_document(&self.body);
         let sel = scraper::Selector::parse(css).expect("a valid selector");
@@ -473,7 +488,7 @@ pub struct UserBuilder<'a> {
     username: String,
     verified: bool,
     roles: Vec<klearn::domain::account::Role>,
-    certified: bool,
+    certified: Option<Vec<String>>,
 }
 
 pub const TEST_PASSWORD: &str = "a long test password 2026";
@@ -491,7 +506,7 @@ impl TestApp {
             username: username.to_string(),
             verified: false,
             roles: Vec::new(),
-            certified: false,
+            certified: None,
         }
     }
 }
@@ -509,8 +524,13 @@ impl UserBuilder<'_> {
 
     /// A certified expert: the expert role and an application that went
     /// through its last step (trial → certified) in topic `rust`.
-    pub fn certified(mut self) -> Self {
-        self.certified = true;
+    pub fn certified(self) -> Self {
+        self.certified_in(&["rust"])
+    }
+
+    /// A certified expert in these topics.
+    pub fn certified_in(mut self, topics: &[&str]) -> Self {
+        self.certified = Some(topics.iter().map(|t| t.to_string()).collect());
         self.roles.push(klearn::domain::account::Role::Expert);
         self
     }
@@ -535,7 +555,7 @@ impl UserBuilder<'_> {
                 for role in roles {
                     klearn_db::users::User::grant_role(conn, user.id, role.as_str(), None).unwrap();
                 }
-                if certified {
+                if let Some(topics) = certified {
                     use klearn_db::experts::{Application, NewApplication, CERTIFIED, TRIAL};
                     let now = klearn_db::now();
                     let new = NewApplication {
@@ -552,7 +572,7 @@ impl UserBuilder<'_> {
                         created_at: now,
                         updated_at: now,
                     };
-                    let Ok(application) = Application::file(conn, &new, &["rust".to_string()], &[]) else {
+                    let Ok(application) = Application::file(conn, &new, &topics, &[]) else {
                         panic!("test certification of {username}");
                     };
                     assert!(
