@@ -20,7 +20,7 @@ async fn signed_in(app: &TestApp, user: &TestUser) -> Client {
     c
 }
 
-fn application_fields<'a>(links: &'a str) -> Vec<(&'a str, &'a str)> {
+fn application_fields(links: &str) -> Vec<(&str, &str)> {
     vec![
         ("real_name", "张秘密"),
         ("headline", "Backend engineer, 9 years of Go"),
