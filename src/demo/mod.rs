@@ -1,6 +1,7 @@
 //! The demo community that `klearn seed --demo` and `klearn serve --demo` load
 //! into an empty database, in Chinese and English: categories, the four demo
-//! accounts, demo_expert's courses (`courses.toml`), a learner's progress.
+//! accounts, experts and applicants with their review timelines
+//! (`experts.toml`), the experts' courses (`courses.toml`), a learner's progress.
 
 pub mod scale;
 
@@ -30,6 +31,9 @@ pub struct DemoReport {
     pub course_categories: usize,
     pub forum_categories: usize,
     pub courses: usize,
+    /// Certified experts and applications in review.
+    pub experts: usize,
+    pub applications: usize,
     /// The demo accounts that exist, with their roles.
     pub accounts: Vec<(String, String)>,
 }
@@ -42,7 +46,8 @@ impl std::fmt::Display for DemoReport {
             writeln!(f, "Demo community loaded:")?;
             writeln!(f, "  {} course categories", self.course_categories)?;
             writeln!(f, "  {} forum categories", self.forum_categories)?;
-            writeln!(f, "  {} courses by demo_expert", self.courses)?;
+            writeln!(f, "  {} certified experts, {} applications in review", self.experts, self.applications)?;
+            writeln!(f, "  {} courses", self.courses)?;
         }
         if !self.accounts.is_empty() {
             writeln!(f, "Demo accounts (password: {DEMO_PASSWORD}):")?;
@@ -123,6 +128,7 @@ pub fn load(pool: &Pool) -> anyhow::Result<DemoReport> {
         report.course_categories = Category::list(&mut conn, COURSE)?.len();
         report.forum_categories = Category::insert_missing(&mut conn, &rows(FORUM, FORUM_CATEGORIES))?;
         load_accounts(&mut conn)?;
+        (report.experts, report.applications) = load_experts(&mut conn)?;
         report.courses = load_courses(&mut conn)?;
     }
     for (name, _, _, _) in ACCOUNTS {
@@ -162,7 +168,116 @@ fn load_accounts(conn: &mut DbConnection) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The demo expert's courses, as written in `courses.toml`.
+/// Experts and applicants, as written in `experts.toml`.
+#[derive(Debug, serde::Deserialize)]
+struct DemoExperts {
+    expert: Vec<DemoExpert>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct DemoExpert {
+    username: String,
+    display_name: String,
+    real_name: String,
+    headline: String,
+    bio: String,
+    expertise: Vec<String>,
+    years: i64,
+    links: Vec<String>,
+    sample_outline: String,
+    state: String,
+    days_ago: i64,
+    #[serde(default)]
+    step: Vec<DemoStep>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct DemoStep {
+    to: String,
+    note: String,
+    days_ago: i64,
+}
+
+/// Files each application and walks it along its timeline, step by step
+/// through the state machine, as demo_moderator; certification grants the
+/// expert role. Accounts that do not exist yet are made (verified, the demo
+/// password). Returns (certified experts, open applications).
+fn load_experts(conn: &mut DbConnection) -> anyhow::Result<(usize, usize)> {
+    use crate::domain::expert::{may_step, ExpertState, StepActor};
+    use klearn_db::experts::{self as db, Application, NewApplication};
+
+    let data: DemoExperts = toml::from_str(include_str!("experts.toml"))?;
+    let moderator = User::find_by_username(conn, "demo_moderator")?;
+    let hash = Passwords::hash_blocking(DEMO_PASSWORD)?;
+    let (mut certified, mut open) = (0, 0);
+    for demo in &data.expert {
+        let user = match User::find_by_username(conn, &demo.username) {
+            Ok(user) => user,
+            Err(_) => {
+                let username =
+                    Username::parse(&demo.username).map_err(|k| anyhow::anyhow!("{}: {k}", demo.username))?;
+                let email = Email::parse(&format!("{}@example.com", demo.username))
+                    .map_err(|k| anyhow::anyhow!("{}: {k}", demo.username))?;
+                create_verified_account(conn, &username, &email, &hash, &demo.display_name, &[], "demo community")?
+            }
+        };
+        let links = crate::domain::expert::parse_links(&demo.links.join("\n"))
+            .map_err(|k| anyhow::anyhow!("{}: {k}", demo.username))?;
+        let now = klearn_db::now();
+        let filed_at = now - chrono::Duration::days(demo.days_ago);
+        let new = NewApplication {
+            user_id: user.id,
+            state: ExpertState::Submitted.as_str().into(),
+            real_name: demo.real_name.clone(),
+            headline: demo.headline.clone(),
+            bio: demo.bio.clone(),
+            bio_html: crate::markdown::render(&demo.bio),
+            years: demo.years,
+            links: links.join("\n"),
+            sample_outline: demo.sample_outline.clone(),
+            sample_outline_html: crate::markdown::render(&demo.sample_outline),
+            created_at: filed_at,
+            updated_at: filed_at,
+        };
+        let application = Application::file(conn, &new, &demo.expertise, &[])
+            .map_err(|e| anyhow::anyhow!("{}: {e:?}", demo.username))?;
+        let mut from = ExpertState::Submitted;
+        let mut dates = Vec::new();
+        for step in &demo.step {
+            let to = ExpertState::parse(&step.to).ok_or_else(|| anyhow::anyhow!("{}: no state {}", demo.username, step.to))?;
+            anyhow::ensure!(
+                may_step(from, to, StepActor::Moderator),
+                "{}: {} -> {} is not a step",
+                demo.username,
+                from.as_str(),
+                to.as_str()
+            );
+            Application::move_state(conn, application.id, from.as_str(), to.as_str(), &step.note, Some(moderator.id))?;
+            klearn_db::audit::record(
+                conn,
+                Some(moderator.id),
+                &format!("expert.{}", to.as_str()),
+                klearn_db::audit::Object::new("expert_application", &application.id.to_string()),
+                &step.note,
+            )?;
+            if to == ExpertState::Certified {
+                User::grant_role(conn, user.id, Role::Expert.as_str(), Some(moderator.id))?;
+            }
+            dates.push(now - chrono::Duration::days(step.days_ago));
+            from = to;
+        }
+        anyhow::ensure!(from.as_str() == demo.state, "{}: the steps end in {}, not {}", demo.username, from.as_str(), demo.state);
+        db::backdate(conn, application.id, filed_at, &dates)?;
+        if from == ExpertState::Certified {
+            certified += 1;
+        } else if from.is_open() {
+            open += 1;
+        }
+    }
+    Ok((certified, open))
+}
+
+/// The courses of the demo experts, as written in `courses.toml`.
 #[derive(Debug, serde::Deserialize)]
 struct DemoCourses {
     course: Vec<DemoCourse>,
@@ -171,6 +286,9 @@ struct DemoCourses {
 #[derive(Debug, serde::Deserialize)]
 struct DemoCourse {
     slug: String,
+    /// The expert who teaches it; demo_expert when not given.
+    #[serde(default)]
+    owner: Option<String>,
     title: String,
     subtitle: String,
     category: String,
@@ -237,7 +355,11 @@ fn load_courses(conn: &mut DbConnection) -> anyhow::Result<usize> {
             level: demo.level.clone(),
             format: demo.format.clone(),
         };
-        let course = Course::create(conn, expert.id, &demo.slug, &content, &settings, &demo.tags)?;
+        let owner = match &demo.owner {
+            Some(name) => User::find_by_username(conn, name)?.id,
+            None => expert.id,
+        };
+        let course = Course::create(conn, owner, &demo.slug, &content, &settings, &demo.tags)?;
         let mut lesson_ids = Vec::new();
         for chapter in &demo.chapter {
             let saved = Chapter::create(conn, course.id, &chapter.title)?;

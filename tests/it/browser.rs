@@ -488,3 +488,95 @@ async fn a_guest_searches_in_chinese_filters_by_level_and_opens_a_course() {
     }
     client.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_member_applies_with_evidence_a_moderator_certifies_and_the_profile_shows_the_badge() {
+    let Some((_driver, client)) = browser().await else {
+        return;
+    };
+    let app = TestApp::builder().demo().spawn().await;
+    viewport(&client, 1280, 1600).await;
+    let evidence = tempfile::Builder::new().suffix(".pdf").tempfile().unwrap();
+    std::fs::write(
+        evidence.path(),
+        b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n",
+    )
+    .unwrap();
+
+    // demo_learner applies, with a PDF as evidence.
+    log_in(&client, &app, "demo_learner").await;
+    client.goto(&app.url("/experts/apply?lang=en")).await.unwrap();
+    let form = client
+        .form(Locator::Css("form[action='/experts/apply']"))
+        .await
+        .unwrap();
+    for (name, value) in [
+        ("real_name", "周小明"),
+        ("headline", "Rust convert, backend engineer"),
+        ("bio", "I moved a **payments** service from Python to Rust."),
+        ("expertise", "rust, python"),
+        ("years", "6"),
+        ("links", "https://github.com/zhou"),
+        ("sample_outline", "1. Why Rust\n2. Ownership for Python people"),
+    ] {
+        form.set_by_name(name, value).await.unwrap();
+    }
+    client
+        .find(Locator::Css("#f-evidence"))
+        .await
+        .unwrap()
+        .send_keys(&evidence.path().display().to_string())
+        .await
+        .unwrap();
+    screenshot(&client, "expert-apply-form").await;
+    form.submit().await.unwrap();
+    assert!(
+        wait_text(&client, "[role=status]", "Your application was sent").await,
+        "[role=status]"
+    );
+    assert!(wait_text(&client, ".evidence-list", ".pdf").await, "the evidence is listed");
+    click(&client, "form[action='/logout'] button").await;
+    assert!(wait_text(&client, "[role=status]", "logged out").await);
+
+    // demo_moderator walks it through every stage, with a note each time.
+    let id = app
+        .db(|conn| {
+            let user = klearn_db::users::User::find_by_username(conn, "demo_learner").unwrap();
+            klearn_db::experts::Application::latest_for_user(conn, user.id)
+                .unwrap()
+                .unwrap()
+                .id
+        })
+        .await;
+    log_in(&client, &app, "demo_moderator").await;
+    client.goto(&app.url("/admin/experts")).await.unwrap();
+    click(&client, &format!("a[href='/admin/experts/{id}']")).await;
+    assert!(wait_text(&client, "h1", "@demo_learner").await);
+    for to in ["screening", "interview", "trial", "certified"] {
+        let note = client
+            .find(Locator::Css(&format!("#note-{to}")))
+            .await
+            .unwrap();
+        note.send_keys(&format!("Note for {to}.")).await.unwrap();
+        click(&client, &format!("form.step-form:has(input[value='{to}']) button")).await;
+        assert!(
+            wait_text(&client, ".timeline", &format!("Note for {to}.")).await,
+            "{to} on the timeline"
+        );
+    }
+    screenshot(&client, "admin-expert-certified").await;
+    click(&client, "form[action='/logout'] button").await;
+    assert!(wait_text(&client, "[role=status]", "logged out").await);
+
+    // Anyone sees the badge on the public profile.
+    client
+        .goto(&app.url("/experts/demo_learner?lang=en"))
+        .await
+        .unwrap();
+    assert!(wait_text(&client, ".badge-certified", "Certified expert").await);
+    assert!(wait_text(&client, ".lead", "Rust convert, backend engineer").await);
+    let source = client.source().await.unwrap();
+    assert!(!source.contains("周小明"), "the real name stays private");
+    screenshot(&client, "expert-profile").await;
+    client.close().await.unwrap();
+}

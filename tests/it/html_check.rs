@@ -85,6 +85,16 @@ const PAGES: &[(&str, &str, Who)] = &[
         Who::Guest,
     ),
     ("category", "/categories/rust", Who::Guest),
+    ("experts", "/experts", Who::Guest),
+    ("experts-topic-en", "/experts?topic=rust&sort=learners&lang=en", Who::Guest),
+    ("expert-profile", "/experts/demo_expert", Who::Guest),
+    ("expert-profile-learner-en", "/experts/demo_expert?lang=en", Who::Learner),
+    ("experts-apply-form", "/experts/apply", Who::Learner),
+    ("experts-apply-certified", "/experts/apply?lang=en", Who::Expert),
+    ("admin-experts", "/admin/experts", Who::Admin),
+    ("admin-expert-certified", "/admin/experts/1", Who::Admin),
+    ("admin-expert-open", "/admin/experts/7?lang=en", Who::Admin),
+    ("admin-user-expert", "/admin/users/3", Who::Admin),
 ];
 
 /// A form's fields as sent.
@@ -181,6 +191,36 @@ async fn every_page_type_passes_the_html_checker() {
         .await;
     assert_eq!(res.status, 422);
     let file = dir.path().join("admin-courses-errors.html");
+    std::fs::write(&file, &res.body).unwrap();
+    files.push(file);
+    // The expert pages' forms with errors: a step without a note, a
+    // suspension without a reason, an application with a bad link.
+    admin.get("/admin/experts/7").await;
+    let res = admin
+        .post_form("/admin/experts/7/transition", &[("to", "trial"), ("note", "")])
+        .await;
+    assert_eq!(res.status, 422);
+    let file = dir.path().join("admin-expert-step-errors.html");
+    std::fs::write(&file, &res.body).unwrap();
+    files.push(file);
+    admin.get("/admin/users/4").await;
+    let res = admin
+        .post_form("/admin/users/4/suspend", &[("reason", ""), ("until", "yesterday")])
+        .await;
+    assert_eq!(res.status, 422);
+    let file = dir.path().join("admin-suspend-errors.html");
+    std::fs::write(&file, &res.body).unwrap();
+    files.push(file);
+    learner.get("/experts/apply").await;
+    let res = learner
+        .post_multipart(
+            "/experts/apply",
+            &[("headline", "x"), ("links", "javascript:alert(1)"), ("years", "old")],
+            vec![],
+        )
+        .await;
+    assert_eq!(res.status, 422);
+    let file = dir.path().join("experts-apply-errors.html");
     std::fs::write(&file, &res.body).unwrap();
     files.push(file);
     for (name, path, fields) in FORMS_WITH_ERRORS {

@@ -568,3 +568,38 @@ pub fn loose_evidence(
     });
     Ok(found)
 }
+
+/// Dates an application and its steps (oldest first) in the past: the demo
+/// community's history. Certification and closing take their step's date.
+pub fn backdate(
+    conn: &mut DbConnection,
+    application_id: i64,
+    filed_at: NaiveDateTime,
+    step_dates: &[NaiveDateTime],
+) -> Result<(), DbError> {
+    write_tx(conn, |conn| {
+        let ids: Vec<i64> = expert_steps::table
+            .filter(expert_steps::application_id.eq(application_id))
+            .order(expert_steps::id)
+            .select(expert_steps::id)
+            .load(conn)?;
+        let mut last = filed_at;
+        for (n, id) in ids.iter().enumerate() {
+            let at = if n == 0 { filed_at } else { step_dates.get(n - 1).copied().unwrap_or(last) };
+            diesel::update(expert_steps::table.find(id))
+                .set(expert_steps::created_at.eq(at))
+                .execute(conn)?;
+            last = at;
+        }
+        let application = Application::find(conn, application_id)?;
+        diesel::update(expert_applications::table.find(application_id))
+            .set((
+                expert_applications::created_at.eq(filed_at),
+                expert_applications::updated_at.eq(last),
+                expert_applications::certified_at.eq(application.certified_at.map(|_| last)),
+                expert_applications::closed_at.eq(application.closed_at.map(|_| last)),
+            ))
+            .execute(conn)?;
+        Ok(())
+    })
+}
