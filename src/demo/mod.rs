@@ -46,7 +46,11 @@ impl std::fmt::Display for DemoReport {
             writeln!(f, "Demo community loaded:")?;
             writeln!(f, "  {} course categories", self.course_categories)?;
             writeln!(f, "  {} forum categories", self.forum_categories)?;
-            writeln!(f, "  {} certified experts, {} applications in review", self.experts, self.applications)?;
+            writeln!(
+                f,
+                "  {} certified experts, {} applications in review",
+                self.experts, self.applications
+            )?;
             writeln!(f, "  {} courses", self.courses)?;
         }
         if !self.accounts.is_empty() {
@@ -218,7 +222,15 @@ fn load_experts(conn: &mut DbConnection) -> anyhow::Result<(usize, usize)> {
                     Username::parse(&demo.username).map_err(|k| anyhow::anyhow!("{}: {k}", demo.username))?;
                 let email = Email::parse(&format!("{}@example.com", demo.username))
                     .map_err(|k| anyhow::anyhow!("{}: {k}", demo.username))?;
-                create_verified_account(conn, &username, &email, &hash, &demo.display_name, &[], "demo community")?
+                create_verified_account(
+                    conn,
+                    &username,
+                    &email,
+                    &hash,
+                    &demo.display_name,
+                    &[],
+                    "demo community",
+                )?
             }
         };
         let links = crate::domain::expert::parse_links(&demo.links.join("\n"))
@@ -244,7 +256,8 @@ fn load_experts(conn: &mut DbConnection) -> anyhow::Result<(usize, usize)> {
         let mut from = ExpertState::Submitted;
         let mut dates = Vec::new();
         for step in &demo.step {
-            let to = ExpertState::parse(&step.to).ok_or_else(|| anyhow::anyhow!("{}: no state {}", demo.username, step.to))?;
+            let to = ExpertState::parse(&step.to)
+                .ok_or_else(|| anyhow::anyhow!("{}: no state {}", demo.username, step.to))?;
             anyhow::ensure!(
                 may_step(from, to, StepActor::Moderator),
                 "{}: {} -> {} is not a step",
@@ -252,7 +265,14 @@ fn load_experts(conn: &mut DbConnection) -> anyhow::Result<(usize, usize)> {
                 from.as_str(),
                 to.as_str()
             );
-            Application::move_state(conn, application.id, from.as_str(), to.as_str(), &step.note, Some(moderator.id))?;
+            Application::move_state(
+                conn,
+                application.id,
+                from.as_str(),
+                to.as_str(),
+                &step.note,
+                Some(moderator.id),
+            )?;
             klearn_db::audit::record(
                 conn,
                 Some(moderator.id),
@@ -266,7 +286,13 @@ fn load_experts(conn: &mut DbConnection) -> anyhow::Result<(usize, usize)> {
             dates.push(now - chrono::Duration::days(step.days_ago));
             from = to;
         }
-        anyhow::ensure!(from.as_str() == demo.state, "{}: the steps end in {}, not {}", demo.username, from.as_str(), demo.state);
+        anyhow::ensure!(
+            from.as_str() == demo.state,
+            "{}: the steps end in {}, not {}",
+            demo.username,
+            from.as_str(),
+            demo.state
+        );
         db::backdate(conn, application.id, filed_at, &dates)?;
         if from == ExpertState::Certified {
             certified += 1;

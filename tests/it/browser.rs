@@ -534,7 +534,10 @@ async fn a_member_applies_with_evidence_a_moderator_certifies_and_the_profile_sh
         wait_text(&client, "[role=status]", "Your application was sent").await,
         "[role=status]"
     );
-    assert!(wait_text(&client, ".evidence-list", ".pdf").await, "the evidence is listed");
+    assert!(
+        wait_text(&client, ".evidence-list", ".pdf").await,
+        "the evidence is listed"
+    );
     click(&client, "form[action='/logout'] button").await;
     assert!(wait_text(&client, "[role=status]", "logged out").await);
 
@@ -553,12 +556,13 @@ async fn a_member_applies_with_evidence_a_moderator_certifies_and_the_profile_sh
     click(&client, &format!("a[href='/admin/experts/{id}']")).await;
     assert!(wait_text(&client, "h1", "@demo_learner").await);
     for to in ["screening", "interview", "trial", "certified"] {
-        let note = client
-            .find(Locator::Css(&format!("#note-{to}")))
-            .await
-            .unwrap();
+        let note = client.find(Locator::Css(&format!("#note-{to}"))).await.unwrap();
         note.send_keys(&format!("Note for {to}.")).await.unwrap();
-        click(&client, &format!("form.step-form:has(input[value='{to}']) button")).await;
+        click(
+            &client,
+            &format!("form.step-form:has(input[value='{to}']) button"),
+        )
+        .await;
         assert!(
             wait_text(&client, ".timeline", &format!("Note for {to}.")).await,
             "{to} on the timeline"

@@ -86,9 +86,17 @@ const PAGES: &[(&str, &str, Who)] = &[
     ),
     ("category", "/categories/rust", Who::Guest),
     ("experts", "/experts", Who::Guest),
-    ("experts-topic-en", "/experts?topic=rust&sort=learners&lang=en", Who::Guest),
+    (
+        "experts-topic-en",
+        "/experts?topic=rust&sort=learners&lang=en",
+        Who::Guest,
+    ),
     ("expert-profile", "/experts/demo_expert", Who::Guest),
-    ("expert-profile-learner-en", "/experts/demo_expert?lang=en", Who::Learner),
+    (
+        "expert-profile-learner-en",
+        "/experts/demo_expert?lang=en",
+        Who::Learner,
+    ),
     ("experts-apply-form", "/experts/apply", Who::Learner),
     ("experts-apply-certified", "/experts/apply?lang=en", Who::Expert),
     ("admin-experts", "/admin/experts", Who::Admin),
@@ -205,7 +213,10 @@ async fn every_page_type_passes_the_html_checker() {
     files.push(file);
     admin.get("/admin/users/4").await;
     let res = admin
-        .post_form("/admin/users/4/suspend", &[("reason", ""), ("until", "yesterday")])
+        .post_form(
+            "/admin/users/4/suspend",
+            &[("reason", ""), ("until", "yesterday")],
+        )
         .await;
     assert_eq!(res.status, 422);
     let file = dir.path().join("admin-suspend-errors.html");
@@ -215,7 +226,11 @@ async fn every_page_type_passes_the_html_checker() {
     let res = learner
         .post_multipart(
             "/experts/apply",
-            &[("headline", "x"), ("links", "javascript:alert(1)"), ("years", "old")],
+            &[
+                ("headline", "x"),
+                ("links", "javascript:alert(1)"),
+                ("years", "old"),
+            ],
             vec![],
         )
         .await;

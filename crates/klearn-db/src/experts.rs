@@ -585,7 +585,11 @@ pub fn backdate(
             .load(conn)?;
         let mut last = filed_at;
         for (n, id) in ids.iter().enumerate() {
-            let at = if n == 0 { filed_at } else { step_dates.get(n - 1).copied().unwrap_or(last) };
+            let at = if n == 0 {
+                filed_at
+            } else {
+                step_dates.get(n - 1).copied().unwrap_or(last)
+            };
             diesel::update(expert_steps::table.find(id))
                 .set(expert_steps::created_at.eq(at))
                 .execute(conn)?;
