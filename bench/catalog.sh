@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The storefront benchmark: seeds a synthetic community of SCALE users into a
-# fresh database, starts the release binary, and drives the catalogue's pages
+# fresh database, starts the release binary, and drives the catalogue's and
+# the expert directory's pages
 # with wrk, printing requests/s, p50/p95/p99 and each page's throughput as a
 # ratio to /healthz measured in the same run.
 #
@@ -50,6 +51,7 @@ for _ in $(seq 1 100); do
 done
 BASE="http://127.0.0.1:$PORT"
 SLUG="$(curl -fs "$BASE/courses" | grep -o 'href="/courses/scale-[0-9]*"' | head -n1 | sed 's/href="\/courses\///;s/"//')"
+EXPERT="$(curl -fs "$BASE/experts" | grep -o 'href="/experts/[a-z0-9_]*"' | grep -v '/apply"' | head -n1 | sed 's/href="\/experts\///;s/"//')"
 
 PAGES=(
   "healthz|/healthz"
@@ -60,6 +62,9 @@ PAGES=(
   "search 并发|/courses?q=%E5%B9%B6%E5%8F%91"
   "search 机器学习|/courses?q=%E6%9C%BA%E5%99%A8%E5%AD%A6%E4%B9%A0"
   "search rust async|/courses?q=rust+async"
+  "experts by rating|/experts"
+  "experts, topic, p2|/experts?topic=rust&sort=learners&page=2"
+  "expert profile|/experts/$EXPERT"
 )
 
 echo "== wrk: ${DURATION}s per page, 2 threads, $CONNS connections, $(nproc) cores shared with the server"

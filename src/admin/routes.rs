@@ -177,7 +177,12 @@ pub async fn user_view(
         latest_application: latest,
         errors: extras.errors,
         typed_reason: extras.typed_reason,
-        typed_until: extras.typed_until,
+        // A date field shows only a date; anything else typed was not one.
+        typed_until: if chrono::NaiveDate::parse_from_str(extras.typed_until.trim(), "%Y-%m-%d").is_ok() {
+            extras.typed_until.trim().to_string()
+        } else {
+            String::new()
+        },
         typed_revoke: extras.typed_revoke,
     })
 }

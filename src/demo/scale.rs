@@ -280,6 +280,43 @@ pub fn seed(pool: &Pool, n: usize) -> anyhow::Result<ScaleReport> {
     for chunk in roles.chunks(BATCH) {
         seed::roles(&mut conn, chunk)?;
     }
+    // Every one of them certified, in one topic each.
+    let certifications: Vec<seed::SeedCertification> = experts
+        .iter()
+        .enumerate()
+        .map(|(k, id)| {
+            let (_, _, en, _) = TOPICS[k % TOPICS.len()];
+            seed::SeedCertification {
+                user_id: *id,
+                state: klearn_db::experts::CERTIFIED.into(),
+                real_name: format!("Seed Expert {k}"),
+                headline: format!("{} engineer, {} years", en[k % en.len()], 3 + k % 15),
+                bio: "A synthetic expert.".into(),
+                bio_html: "<p>A synthetic expert.</p>".into(),
+                years: 3 + (k % 15) as i64,
+                links: String::new(),
+                sample_outline: "1. One".into(),
+                sample_outline_html: "<ol><li>One</li></ol>".into(),
+                certified_at: Some(now),
+                created_at: now,
+                updated_at: now,
+            }
+        })
+        .collect();
+    for chunk in certifications.chunks(BATCH) {
+        seed::certifications(&mut conn, chunk)?;
+    }
+    let topics: Vec<seed::SeedTopic> = seed::certification_ids(&mut conn)?
+        .into_iter()
+        .enumerate()
+        .map(|(k, (application_id, _))| seed::SeedTopic {
+            application_id,
+            tag: TOPICS[k % TOPICS.len()].0.to_string(),
+        })
+        .collect();
+    for chunk in topics.chunks(BATCH) {
+        seed::expert_topics(&mut conn, chunk)?;
+    }
 
     let categories = Category::list(&mut conn, COURSE)?;
     let n_courses = (n / 10).max(1);

@@ -529,7 +529,15 @@ async fn a_member_applies_with_evidence_a_moderator_certifies_and_the_profile_sh
         .await
         .unwrap();
     screenshot(&client, "expert-apply-form").await;
-    form.submit().await.unwrap();
+    // The long form's button sits below the fold: bring it to the middle, clear of the sticky header.
+    client
+        .execute(
+            "document.querySelector(\"form[action='/experts/apply'] button[type=submit]\").scrollIntoView({block: 'center'});",
+            vec![],
+        )
+        .await
+        .unwrap();
+    click(&client, "form[action='/experts/apply'] button[type=submit]").await;
     assert!(
         wait_text(&client, "[role=status]", "Your application was sent").await,
         "[role=status]"

@@ -7,7 +7,9 @@ use diesel::prelude::*;
 
 use crate::connection::{write_tx, DbConnection};
 use crate::error::DbError;
-use crate::schema::{chapters, courses, enrollments, lessons, user_roles, users};
+use crate::schema::{
+    chapters, courses, enrollments, expert_applications, expert_topics, lessons, user_roles, users,
+};
 
 macro_rules! insert_many {
     ($conn:expr, $table:expr, $rows:expr) => {
@@ -97,6 +99,51 @@ pub struct SeedEnrollment {
     pub course_id: i64,
     pub source: String,
     pub created_at: NaiveDateTime,
+}
+
+/// A certification: an application already in the certified state.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = expert_applications)]
+pub struct SeedCertification {
+    pub user_id: i64,
+    pub state: String,
+    pub real_name: String,
+    pub headline: String,
+    pub bio: String,
+    pub bio_html: String,
+    pub years: i64,
+    pub links: String,
+    pub sample_outline: String,
+    pub sample_outline_html: String,
+    pub certified_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = expert_topics)]
+pub struct SeedTopic {
+    pub application_id: i64,
+    pub tag: String,
+}
+
+pub fn certifications(conn: &mut DbConnection, rows: &[SeedCertification]) -> Result<usize, DbError> {
+    write_tx(conn, |conn| {
+        Ok(insert_many!(conn, expert_applications::table, rows)?)
+    })
+}
+
+pub fn expert_topics(conn: &mut DbConnection, rows: &[SeedTopic]) -> Result<usize, DbError> {
+    write_tx(conn, |conn| Ok(insert_many!(conn, expert_topics::table, rows)?))
+}
+
+/// (application id, user id) of every certification, by user.
+pub fn certification_ids(conn: &mut DbConnection) -> Result<Vec<(i64, i64)>, DbError> {
+    Ok(expert_applications::table
+        .filter(expert_applications::state.eq(crate::experts::CERTIFIED))
+        .order(expert_applications::user_id.asc())
+        .select((expert_applications::id, expert_applications::user_id))
+        .load(conn)?)
 }
 
 pub fn users(conn: &mut DbConnection, rows: &[SeedUser]) -> Result<usize, DbError> {
