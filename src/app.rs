@@ -27,6 +27,8 @@ pub struct AppState {
     pub i18n: Arc<I18n>,
     pub assets: Arc<Assets>,
     pub passwords: Passwords,
+    /// The expert directory's rankings, kept for a short while.
+    pub rankings: crate::experts::ranking::RankingCache,
 }
 
 pub struct Application {
@@ -82,6 +84,7 @@ impl Application {
             i18n: I18n::load()?,
             assets: Arc::new(Assets::load()),
             passwords: Passwords::new()?,
+            rankings: Default::default(),
         });
         let mailer = Arc::new(Mailer::from_settings(&settings)?);
 

@@ -1012,6 +1012,7 @@ async fn delete(
     })
     .await?;
     tracing::info!(user = user.id, "account deleted");
+    state.rankings.clear();
     session.purge();
     Ok(redirect_with_flash(
         &state.settings,

@@ -240,6 +240,7 @@ async fn transition(
         Ok(steps::take(conn, &i18n, &settings, &request)?.ok_or(AppError::Conflict))
     })
     .await??;
+    state.rankings.clear();
     Ok(redirect_with_flash(
         &state.settings,
         &format!("/admin/experts/{id}"),
@@ -301,6 +302,7 @@ async fn revoke(
     if revoked.is_none() {
         return Err(AppError::Conflict);
     }
+    state.rankings.clear();
     Ok(redirect_with_flash(
         &state.settings,
         &format!("/admin/users/{}", member.id),

@@ -267,6 +267,7 @@ async fn suspend(
         })
     })
     .await?;
+    state.rankings.clear();
     Ok(redirect_with_flash(
         &state.settings,
         &format!("/admin/users/{id}"),
@@ -325,6 +326,7 @@ async fn unsuspend(
         })
     })
     .await?;
+    state.rankings.clear();
     let flash = if lifted {
         Flash::new(Level::Success, k("admin.suspend.lifted"))
     } else {

@@ -3,17 +3,22 @@
 //! ranking, follows.
 
 pub mod forms;
+pub mod ranking;
 pub mod routes;
 pub mod steps;
 pub mod views;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use klearn_db::experts::{self as db, Application, CertifiedExpert, Figures};
 use klearn_db::uploads::Upload;
 use klearn_db::{DbConnection, DbError};
 
+use crate::app::AppState;
 use crate::domain::expert::{rank, ExpertSort};
+use crate::experts::ranking::Ranking;
+use crate::web::AppError;
 
 /// An expert as a directory card shows them.
 #[derive(Debug, Clone)]
@@ -68,15 +73,24 @@ fn accepted_answers(_ids: &[i64]) -> HashMap<i64, i64> {
 }
 
 /// The certified experts (in `topic`, if given) in ranking order, with the
-/// figures of every certified expert.
-pub fn ranked(
-    conn: &mut DbConnection,
-    topic: Option<&str>,
-    sort: ExpertSort,
-) -> Result<(Vec<i64>, Vec<Figures>), DbError> {
-    let ids = db::certified_ids(conn, topic)?;
-    let figures = db::figures(conn, None)?;
-    Ok((rank(&ids, &figures, &accepted_answers(&ids), sort), figures))
+/// figures of every certified expert: from the cache, or worked out and kept.
+pub async fn ranked(state: &AppState, topic: &str, sort: ExpertSort) -> Result<Arc<Ranking>, AppError> {
+    if let Some(ranking) = state.rankings.get(topic, sort) {
+        return Ok(ranking);
+    }
+    let filter = topic.to_string();
+    let ranking = crate::web::db(&state.pool, move |conn| {
+        let ids = db::certified_ids(conn, (!filter.is_empty()).then_some(filter.as_str()))?;
+        let figures = db::figures(conn, None)?;
+        Ok(Ranking {
+            ids: rank(&ids, &figures, &accepted_answers(&ids), sort),
+            figures,
+        })
+    })
+    .await?;
+    let ranking = Arc::new(ranking);
+    state.rankings.put(topic, sort, ranking.clone());
+    Ok(ranking)
 }
 
 /// The cards of these experts, in this order, from a fixed number of queries.
@@ -114,8 +128,11 @@ pub fn cards(conn: &mut DbConnection, ids: &[i64], figures: &[Figures]) -> Resul
 }
 
 /// The best-rated experts, for the home page.
-pub fn top(conn: &mut DbConnection, limit: usize) -> Result<Vec<ExpertCard>, DbError> {
-    let (ids, figures) = ranked(conn, None, ExpertSort::Rating)?;
-    let ids: Vec<i64> = ids.into_iter().take(limit).collect();
-    cards(conn, &ids, &figures)
+pub async fn top(state: &AppState, limit: usize) -> Result<Vec<ExpertCard>, AppError> {
+    let ranking = ranked(state, "", ExpertSort::Rating).await?;
+    crate::web::db(&state.pool, move |conn| {
+        let ids: Vec<i64> = ranking.ids.iter().take(limit).copied().collect();
+        cards(conn, &ids, &ranking.figures)
+    })
+    .await
 }

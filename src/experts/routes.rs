@@ -266,19 +266,19 @@ async fn directory(
     let sort = ExpertSort::parse(&query.sort).unwrap_or(ExpertSort::Rating);
     let topic: String = query.topic.trim().to_lowercase().chars().take(30).collect();
     let wanted = page_number(query.page.as_deref());
-    let filter = topic.clone();
-    let (cards, total, topics) = plumbing::db(&state.pool, move |conn| {
-        let (ranked, figures) =
-            crate::experts::ranked(conn, (!filter.is_empty()).then_some(filter.as_str()), sort)?;
-        let total = ranked.len() as i64;
+    let ranking = crate::experts::ranked(&state, &topic, sort).await?;
+    let total = ranking.ids.len() as i64;
+    let (cards, topics) = plumbing::db(&state.pool, move |conn| {
         let shown = wanted.min(last_page(total, PER_PAGE));
-        let ids: Vec<i64> = ranked
-            .into_iter()
+        let ids: Vec<i64> = ranking
+            .ids
+            .iter()
             .skip(((shown - 1) * PER_PAGE) as usize)
             .take(PER_PAGE as usize)
+            .copied()
             .collect();
-        let cards = crate::experts::cards(conn, &ids, &figures)?;
-        Ok((cards, total, db::certified_topics(conn, 30)?))
+        let cards = crate::experts::cards(conn, &ids, &ranking.figures)?;
+        Ok((cards, db::certified_topics(conn, 30)?))
     })
     .await?;
     let sort_param = if sort == ExpertSort::Rating {

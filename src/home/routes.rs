@@ -15,7 +15,7 @@ pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
 }
 
 async fn home(page: Page, state: actix_web::web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let (course_categories, featured, newest, popular, experts) = web::db(&state.pool, |conn| {
+    let (course_categories, featured, newest, popular) = web::db(&state.pool, |conn| {
         let categories = Category::list(conn, COURSE)?;
         let featured = Course::featured(conn, 4)?;
         let featured = with_covers(conn, featured)?;
@@ -23,10 +23,10 @@ async fn home(page: Page, state: actix_web::web::Data<AppState>) -> Result<HttpR
         let newest = with_covers(conn, newest)?;
         let popular = Course::top(conn, CatalogueSort::Popular, 4)?;
         let popular = with_covers(conn, popular)?;
-        let experts = crate::experts::top(conn, 4)?;
-        Ok((categories, featured, newest, popular, experts))
+        Ok((categories, featured, newest, popular))
     })
     .await?;
+    let experts = crate::experts::top(&state, 4).await?;
     web::html(&HomeView {
         page,
         course_categories,

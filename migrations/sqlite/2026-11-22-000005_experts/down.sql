@@ -1,3 +1,4 @@
+DROP INDEX courses_owner_figures;
 DROP TABLE expert_follows;
 DROP TABLE expert_steps;
 DROP TABLE expert_evidence;

@@ -63,3 +63,7 @@ CREATE TABLE expert_follows (
     UNIQUE (follower_id, expert_id)
 );
 CREATE INDEX expert_follows_expert ON expert_follows (expert_id);
+
+-- The expert directory adds up every certified expert's published courses:
+-- a covering index keeps that off the wide course rows.
+CREATE INDEX courses_owner_figures ON courses (state, owner_id, learners_count, rating_sum, rating_count);
