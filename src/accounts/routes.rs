@@ -1039,12 +1039,7 @@ async fn member(
         Ok((member, interests, avatar))
     })
     .await?;
-    let initial = member
-        .shown_name()
-        .chars()
-        .next()
-        .map(|c| c.to_uppercase().to_string())
-        .unwrap_or_default();
+    let initial = member.initial();
     html(&MemberView {
         page,
         member,

@@ -131,8 +131,10 @@ pub fn load(pool: &Pool) -> anyhow::Result<DemoReport> {
     if empty {
         report.course_categories = Category::list(&mut conn, COURSE)?.len();
         report.forum_categories = Category::insert_missing(&mut conn, &rows(FORUM, FORUM_CATEGORIES))?;
-        load_accounts(&mut conn)?;
-        (report.experts, report.applications) = load_experts(&mut conn)?;
+        // One hash for every demo account: they share the password, and argon2 is slow on purpose.
+        let hash = Passwords::hash_blocking(DEMO_PASSWORD)?;
+        load_accounts(&mut conn, &hash)?;
+        (report.experts, report.applications) = load_experts(&mut conn, &hash)?;
         report.courses = load_courses(&mut conn)?;
     }
     for (name, _, _, _) in ACCOUNTS {
@@ -149,14 +151,12 @@ pub fn load(pool: &Pool) -> anyhow::Result<DemoReport> {
     Ok(report)
 }
 
-fn load_accounts(conn: &mut DbConnection) -> anyhow::Result<()> {
-    // One hash for all four: they share the password, and argon2 is slow on purpose.
-    let hash = Passwords::hash_blocking(DEMO_PASSWORD)?;
+fn load_accounts(conn: &mut DbConnection, hash: &str) -> anyhow::Result<()> {
     for (name, display, roles, bio) in ACCOUNTS {
         let username = Username::parse(name).map_err(|k| anyhow::anyhow!("{name}: {k}"))?;
         let email =
             Email::parse(&format!("{name}@example.com")).map_err(|k| anyhow::anyhow!("{name}: {k}"))?;
-        let user = create_verified_account(conn, &username, &email, &hash, display, roles, "demo community")?;
+        let user = create_verified_account(conn, &username, &email, hash, display, roles, "demo community")?;
         User::update_profile(
             conn,
             user.id,
@@ -206,13 +206,12 @@ struct DemoStep {
 /// through the state machine, as demo_moderator; certification grants the
 /// expert role. Accounts that do not exist yet are made (verified, the demo
 /// password). Returns (certified experts, open applications).
-fn load_experts(conn: &mut DbConnection) -> anyhow::Result<(usize, usize)> {
+fn load_experts(conn: &mut DbConnection, hash: &str) -> anyhow::Result<(usize, usize)> {
     use crate::domain::expert::{may_step, ExpertState, StepActor};
     use klearn_db::experts::{self as db, Application, NewApplication};
 
     let data: DemoExperts = toml::from_str(include_str!("experts.toml"))?;
     let moderator = User::find_by_username(conn, "demo_moderator")?;
-    let hash = Passwords::hash_blocking(DEMO_PASSWORD)?;
     let (mut certified, mut open) = (0, 0);
     for demo in &data.expert {
         let user = match User::find_by_username(conn, &demo.username) {
@@ -226,7 +225,7 @@ fn load_experts(conn: &mut DbConnection) -> anyhow::Result<(usize, usize)> {
                     conn,
                     &username,
                     &email,
-                    &hash,
+                    hash,
                     &demo.display_name,
                     &[],
                     "demo community",

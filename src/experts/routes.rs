@@ -359,6 +359,7 @@ async fn profile(
         })
         .await?;
     let avatar_url = avatar.as_ref().map(uploads::media_url);
+    let member_id = member.id;
     let links = certification
         .as_ref()
         .map(Application::link_list)
@@ -387,7 +388,10 @@ async fn profile(
         avatar_url,
         courses,
         figures,
-        answers: 0,
+        answers: crate::experts::accepted_answers(&[member_id])
+            .get(&member_id)
+            .copied()
+            .unwrap_or(0),
         followers,
         following,
         json_ld,

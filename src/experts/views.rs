@@ -34,32 +34,19 @@ impl Status {
     /// The stages of the pipeline with whether each is reached, for the
     /// progress line of an open application.
     pub fn stages(&self) -> Vec<(String, bool, bool)> {
-        let now = self.state();
-        let position = |s: ExpertState| {
-            [
-                ExpertState::Submitted,
-                ExpertState::Screening,
-                ExpertState::Interview,
-                ExpertState::Trial,
-                ExpertState::Certified,
-            ]
-            .iter()
-            .position(|x| *x == s)
-        };
-        let reached = position(now);
-        [
+        const PIPELINE: [ExpertState; 5] = [
             ExpertState::Submitted,
             ExpertState::Screening,
             ExpertState::Interview,
             ExpertState::Trial,
             ExpertState::Certified,
-        ]
-        .into_iter()
-        .map(|s| {
-            let p = position(s);
-            (s.label_key(), p <= reached && reached.is_some(), p == reached)
-        })
-        .collect()
+        ];
+        let reached = PIPELINE.iter().position(|s| *s == self.state());
+        PIPELINE
+            .iter()
+            .enumerate()
+            .map(|(n, s)| (s.label_key(), reached.is_some_and(|r| n <= r), reached == Some(n)))
+            .collect()
     }
 }
 
@@ -155,19 +142,11 @@ impl ProfileView {
         self.member.shown_name()
     }
 
-    pub fn initial(&self) -> String {
-        crate::experts::initial(self.name())
-    }
-
     pub fn headline(&self) -> &str {
         self.certification
             .as_ref()
             .map(|c| c.headline.as_str())
             .unwrap_or("")
-    }
-
-    pub fn average_rating(&self) -> Option<String> {
-        crate::experts::average(&self.figures)
     }
 
     pub fn is_self(&self) -> bool {

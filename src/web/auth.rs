@@ -88,7 +88,9 @@ pub async fn middleware(
                     return Ok(None);
                 }
                 let roles = User::roles(conn, user.id)?;
-                let certified = klearn_db::experts::Application::is_certified(conn, user.id)?;
+                // Certification grants the expert role: only experts need the lookup.
+                let certified = roles.iter().any(|r| r == Role::Expert.as_str())
+                    && klearn_db::experts::Application::is_certified(conn, user.id)?;
                 Ok(Some(CurrentUser::from_user(&user, &roles, certified)))
             })
             .await;

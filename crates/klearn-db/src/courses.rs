@@ -97,6 +97,12 @@ struct NewCourseRow<'a> {
     updated_at: NaiveDateTime,
 }
 
+/// The plain average of `count` ratings adding up to `sum`, with one decimal;
+/// none without ratings.
+pub fn average_rating(sum: i64, count: i64) -> Option<String> {
+    (count > 0).then(|| format!("{:.1}", sum as f64 / count as f64))
+}
+
 /// A course with its owner's names, for lists and landing pages.
 #[derive(Debug, Clone)]
 pub struct CourseCard {
@@ -109,7 +115,7 @@ impl CourseCard {
     /// The average rating with one decimal, when there are ratings.
     pub fn average_rating(&self) -> Option<String> {
         let c = &self.course;
-        (c.rating_count > 0).then(|| format!("{:.1}", c.rating_sum as f64 / c.rating_count as f64))
+        average_rating(c.rating_sum, c.rating_count)
     }
 
     pub fn owner_name(&self) -> &str {

@@ -475,6 +475,13 @@ pub struct Figures {
     pub rating_count: i64,
 }
 
+impl Figures {
+    /// The plain average of every rating of the expert's courses.
+    pub fn average_rating(&self) -> Option<String> {
+        crate::courses::average_rating(self.rating_sum, self.rating_count)
+    }
+}
+
 /// The figures of every certified expert with a published course, or of one
 /// user, from one grouped query over the published courses.
 pub fn figures(conn: &mut DbConnection, one: Option<i64>) -> Result<Vec<Figures>, DbError> {
@@ -570,7 +577,8 @@ pub fn loose_evidence(
 }
 
 /// Dates an application and its steps (oldest first) in the past: the demo
-/// community's history. Certification and closing take their step's date.
+/// community's history. Certification and closing take their step's date;
+/// the applicant's account is made older than the application.
 pub fn backdate(
     conn: &mut DbConnection,
     application_id: i64,
@@ -604,6 +612,14 @@ pub fn backdate(
                 expert_applications::closed_at.eq(application.closed_at.map(|_| last)),
             ))
             .execute(conn)?;
+        let joined = filed_at - chrono::Duration::days(60);
+        diesel::update(
+            users::table
+                .find(application.user_id)
+                .filter(users::created_at.gt(joined)),
+        )
+        .set(users::created_at.eq(joined))
+        .execute(conn)?;
         Ok(())
     })
 }

@@ -215,6 +215,15 @@ impl User {
         }
     }
 
+    /// The letter shown in place of a missing avatar.
+    pub fn initial(&self) -> String {
+        self.shown_name()
+            .chars()
+            .next()
+            .map(|c| c.to_uppercase().to_string())
+            .unwrap_or_default()
+    }
+
     /// The end of a suspension in force at `now`, if any.
     pub fn suspended_at(&self, now: NaiveDateTime) -> Option<NaiveDateTime> {
         self.suspended_until.filter(|until| *until > now)
