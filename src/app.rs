@@ -12,24 +12,13 @@ use anyhow::Context;
 use klearn_db::Pool;
 use tokio::sync::watch;
 
-use crate::accounts::password::Passwords;
 use crate::assets::Assets;
 use crate::config::{redact_url, Settings};
-use crate::i18n::I18n;
-use crate::jobs::Worker;
+use crate::experts::ranking::RankingCache;
+use crate::jobs::{JobContext, Registry, Worker};
 use crate::mail::Mailer;
-use crate::web::{self as plumbing, AppError};
-
-/// What every handler can reach, shared by all HTTP workers.
-pub struct AppState {
-    pub settings: Arc<Settings>,
-    pub pool: Pool,
-    pub i18n: Arc<I18n>,
-    pub assets: Arc<Assets>,
-    pub passwords: Passwords,
-    /// The expert directory's rankings, kept for a short while.
-    pub rankings: crate::experts::ranking::RankingCache,
-}
+use crate::services::Services;
+use crate::web::{self as plumbing, AppError, AppState};
 
 pub struct Application {
     port: u16,
@@ -78,14 +67,15 @@ impl Application {
     ) -> anyhow::Result<Self> {
         let pool = open_database(&settings).await?;
         let settings = Arc::new(settings);
+        let services = Services::new(settings.clone())?;
         let state = web::Data::new(AppState {
-            settings: settings.clone(),
             pool: pool.clone(),
-            i18n: I18n::load()?,
+            settings: settings.clone(),
+            services: services.clone(),
             assets: Arc::new(Assets::load()),
-            passwords: Passwords::new()?,
-            rankings: Default::default(),
         });
+        // The areas' own state, shared by every HTTP worker.
+        let rankings = web::Data::new(RankingCache::default());
         let mailer = Arc::new(Mailer::from_settings(&settings)?);
 
         let port = listener.local_addr()?.port();
@@ -93,6 +83,7 @@ impl Application {
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(server_state.clone())
+                .app_data(rankings.clone())
                 .configure(routes)
                 .configure(extra)
                 .default_service(web::to(|| async {
@@ -109,6 +100,7 @@ impl Application {
                 ))
                 .wrap(Compress::default())
                 .wrap(plumbing::headers::security_headers(&server_state.settings))
+                .wrap(from_fn(plumbing::head::middleware))
                 .wrap(from_fn(plumbing::logging::middleware))
         })
         // Pages go out as several segments; without TCP_NODELAY, Nagle's
@@ -126,7 +118,12 @@ impl Application {
         let server = server.run();
 
         let (stop_worker, stopped) = watch::channel(false);
-        let worker = Worker::new(pool, mailer, settings.clone());
+        let ctx = JobContext {
+            pool,
+            services,
+            mailer,
+        };
+        let worker = Worker::new(ctx, Registry::site());
         let worker = tokio::spawn(worker.run(stopped));
         tracing::info!(port, base_url = %settings.base_url, "Klearn is listening");
         Ok(Self {

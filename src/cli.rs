@@ -79,8 +79,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 if settings.payments.is_none() {
                     settings.payments = Some("sandbox".into());
                 }
-                let pool = open_database(&settings).await?;
-                let report = actix_web::web::block(move || crate::demo::load(&pool)).await??;
+                let report = load_demo(&settings).await?;
                 println!("{report}");
             }
             let app = Application::build(settings).await?;
@@ -167,12 +166,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Seed { .. } => {
-            let pool = open_database(&settings).await?;
-            let report = actix_web::web::block(move || crate::demo::load(&pool)).await??;
+            let report = load_demo(&settings).await?;
             println!("{report}");
             Ok(())
         }
     }
+}
+
+/// Loads the demo community (into an empty database) with the site's services.
+pub async fn load_demo(settings: &Settings) -> anyhow::Result<crate::demo::DemoReport> {
+    let pool = open_database(settings).await?;
+    let services = crate::services::Services::new(std::sync::Arc::new(settings.clone()))?;
+    actix_web::web::block(move || crate::demo::load(&pool, &services)).await?
 }
 
 /// The English text of a validation message, for the terminal.

@@ -1,81 +1,97 @@
-//! Accounts: registration, sign-in and sign-out, email verification,
-//! password reset, the settings pages and the public member page.
+//! Accounts: signing up and confirming an address (`signup`), signing in
+//! with its lockout and out (`signin`), recovering a forgotten password
+//! (`recovery`), the settings and deleting an account (`settings`), and what
+//! staff do to accounts: suspensions and roles (`moderation`). Each of those
+//! modules holds use cases: one transaction, every rule, the audit entry and
+//! the mail. The pages are in `routes/`.
 
 pub mod forms;
+pub mod moderation;
 pub mod password;
+pub mod recovery;
 pub mod routes;
+pub mod settings;
+pub mod signin;
+pub mod signup;
 pub mod views;
 
 use base64::Engine;
-use klearn_db::audit::{self, Object};
-use klearn_db::users::{CreateUserError, NewUser, Taken, User};
-use klearn_db::{write_tx, DbConnection, DbError};
+use chrono::NaiveDateTime;
+use klearn_db::DbError;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-use crate::domain::account::{Email, Role, Username};
+use crate::web::AppError;
 
-/// Creates an account whose address is taken as verified, with roles: for the
-/// command line and the demo, where no mail round trip is possible. Audited.
-pub fn create_verified_account(
-    conn: &mut DbConnection,
-    username: &Username,
-    email: &Email,
-    password_hash: &str,
-    display_name: &str,
-    roles: &[Role],
-    note: &str,
-) -> anyhow::Result<User> {
-    let mut new = NewUser::new(username.as_str(), email.as_str(), password_hash, "zh-CN");
-    new.display_name = display_name;
-    new.email_verified_at = Some(klearn_db::now());
-    let user = write_tx(conn, |conn| -> anyhow::Result<User> {
-        let user = match User::create(conn, &new) {
-            Ok(u) => u,
-            Err(CreateUserError::Taken(Taken::Username)) => {
-                anyhow::bail!("the username {} is taken", username.as_str())
-            }
-            Err(CreateUserError::Taken(Taken::Email)) => {
-                anyhow::bail!("the email {} is taken", email.as_str())
-            }
-            Err(CreateUserError::Db(e)) => return Err(e.into()),
-        };
-        let object_id = user.id.to_string();
-        audit::record(conn, None, "user.create", Object::new("user", &object_id), note)?;
-        for role in roles {
-            User::grant_role(conn, user.id, role.as_str(), None)?;
-            audit::record(
-                conn,
-                None,
-                "user.role_grant",
-                Object::new("user", &object_id),
-                role.as_str(),
-            )?;
-        }
-        Ok(user)
-    })?;
-    Ok(user)
+pub use moderation::{grant_role_by_name, set_roles, suspend, unsuspend};
+pub use recovery::{request_reset, reset_password};
+pub use settings::{change_password, delete_account, request_email_change, update_profile};
+pub use signin::{login, logout};
+pub use signup::{create_verified_account, register, resend_verification, verify_email};
+
+/// Why an account use case refused.
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    #[error("no such account")]
+    NotFound,
+    /// 403; the reason is a translation key.
+    #[error("not allowed: {0}")]
+    Forbidden(&'static str),
+    /// 409; the reason is a translation key.
+    #[error("refused as things stand: {0}")]
+    Conflict(&'static str),
+    /// 422: the form comes back with this message next to this field.
+    #[error("{field}: {key}")]
+    Invalid { field: &'static str, key: &'static str },
+    /// 429: asked too often; may ask again after this many seconds.
+    #[error("too many requests")]
+    TooMany { retry_after_secs: u64 },
+    /// 429 at login: too many failed attempts for the account or the address.
+    #[error("locked out until {until}")]
+    LockedOut { until: NaiveDateTime },
+    /// 403 at login, told only after the right password.
+    #[error("suspended until {until}")]
+    Suspended { until: NaiveDateTime },
+    #[error(transparent)]
+    Db(DbError),
 }
 
-/// Grants a role from the command line; audited. False when it was held already.
-pub fn grant_role_by_name(conn: &mut DbConnection, username: &str, role: Role) -> anyhow::Result<bool> {
-    write_tx(conn, |conn| -> anyhow::Result<bool> {
-        let user = User::find_by_username(conn, username).map_err(|e| match e {
-            DbError::NotFound => anyhow::anyhow!("no user named {username}"),
-            other => other.into(),
-        })?;
-        let granted = User::grant_role(conn, user.id, role.as_str(), None)?;
-        if granted {
-            audit::record(
-                conn,
-                None,
-                "user.role_grant",
-                Object::new("user", &user.id.to_string()),
-                &format!("{} (command line)", role.as_str()),
-            )?;
+impl AccountError {
+    pub fn invalid(field: &'static str, key: &'static str) -> Self {
+        AccountError::Invalid { field, key }
+    }
+}
+
+impl From<DbError> for AccountError {
+    fn from(e: DbError) -> Self {
+        match e {
+            DbError::NotFound => AccountError::NotFound,
+            other => AccountError::Db(other),
         }
-        Ok(granted)
-    })
+    }
+}
+
+impl From<diesel::result::Error> for AccountError {
+    fn from(e: diesel::result::Error) -> Self {
+        DbError::from_query(e).into()
+    }
+}
+
+impl From<AccountError> for AppError {
+    fn from(e: AccountError) -> Self {
+        match e {
+            AccountError::NotFound => AppError::NotFound,
+            AccountError::Forbidden(key) => AppError::ForbiddenBecause(key),
+            AccountError::Conflict(key) => AppError::ConflictBecause(key),
+            AccountError::Invalid { .. } => AppError::BadRequest,
+            AccountError::TooMany { retry_after_secs } => AppError::TooManyRequests { retry_after_secs },
+            AccountError::LockedOut { until } => AppError::TooManyRequests {
+                retry_after_secs: (until - klearn_db::now()).num_seconds().max(1) as u64,
+            },
+            AccountError::Suspended { .. } => AppError::Forbidden,
+            AccountError::Db(e) => AppError::from(e),
+        }
+    }
 }
 
 /// A token for a mailed link: the raw value goes in the link, its hash in the database.

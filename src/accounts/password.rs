@@ -3,26 +3,26 @@
 //! every core. An unknown login is verified against a dummy hash, so the time
 //! taken says nothing about whether the account exists.
 
-use std::sync::Arc;
+use std::sync::{Condvar, Mutex};
 
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
 use argon2::Argon2;
 use rand::RngCore;
-use tokio::sync::Semaphore;
 
-use crate::web::AppError;
-
+/// Hashes and checks passwords, at most one at a time per core. The use
+/// cases call it on their blocking thread.
 pub struct Passwords {
-    permits: Arc<Semaphore>,
+    free: Mutex<usize>,
+    freed: Condvar,
     dummy_hash: String,
 }
 
-fn hash_now(password: &[u8]) -> Result<String, AppError> {
+fn hash_now(password: &[u8]) -> anyhow::Result<String> {
     Argon2::default()
         .hash_password(password)
         .map(|h| h.to_string())
-        .map_err(|e| AppError::internal(anyhow::anyhow!("argon2 hash: {e}")))
+        .map_err(|e| anyhow::anyhow!("argon2 hash: {e}"))
 }
 
 fn verify_now(password: &[u8], hash: &str) -> bool {
@@ -37,32 +37,39 @@ impl Passwords {
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
         let mut random = [0u8; 32];
         rand::rng().fill_bytes(&mut random);
-        let dummy_hash = hash_now(&random).map_err(|e| anyhow::anyhow!("{e}"))?;
         Ok(Self {
-            permits: Arc::new(Semaphore::new(cores)),
-            dummy_hash,
+            free: Mutex::new(cores),
+            freed: Condvar::new(),
+            dummy_hash: hash_now(&random)?,
         })
     }
 
-    pub async fn hash(&self, password: &str) -> Result<String, AppError> {
-        let _permit = self.permits.acquire().await.map_err(AppError::internal)?;
-        let password = password.as_bytes().to_vec();
-        actix_web::web::block(move || hash_now(&password))
-            .await
-            .map_err(AppError::internal)?
+    /// Runs `f` once a core is free for it.
+    fn bounded<T>(&self, f: impl FnOnce() -> T) -> T {
+        {
+            let mut free = self.free.lock().unwrap_or_else(|e| e.into_inner());
+            while *free == 0 {
+                free = self.freed.wait(free).unwrap_or_else(|e| e.into_inner());
+            }
+            *free -= 1;
+        }
+        let out = f();
+        *self.free.lock().unwrap_or_else(|e| e.into_inner()) += 1;
+        self.freed.notify_one();
+        out
+    }
+
+    pub fn hash(&self, password: &str) -> anyhow::Result<String> {
+        self.bounded(|| hash_now(password.as_bytes()))
     }
 
     /// Checks `password` against `hash`; with no hash (no such account) the
     /// same work is done against a dummy and the answer is false.
-    pub async fn verify(&self, password: &str, hash: Option<String>) -> Result<bool, AppError> {
-        let _permit = self.permits.acquire().await.map_err(AppError::internal)?;
-        let password = password.as_bytes().to_vec();
+    pub fn verify(&self, password: &str, hash: Option<&str>) -> bool {
         let known = hash.is_some();
-        let hash = hash.unwrap_or_else(|| self.dummy_hash.clone());
-        let ok = actix_web::web::block(move || verify_now(&password, &hash))
-            .await
-            .map_err(AppError::internal)?;
-        Ok(known && ok)
+        let hash = hash.unwrap_or(&self.dummy_hash);
+        let ok = self.bounded(|| verify_now(password.as_bytes(), hash));
+        known && ok
     }
 
     /// A hash no password matches, for erased accounts.
@@ -72,9 +79,9 @@ impl Passwords {
         format!("!erased:{}", hex::encode(random))
     }
 
-    /// Hashes on the calling thread, for the command line and the demo.
+    /// Hashes at once, for the command line, the demo and the tests.
     pub fn hash_blocking(password: &str) -> anyhow::Result<String> {
-        hash_now(password.as_bytes()).map_err(|e| anyhow::anyhow!("{e}"))
+        hash_now(password.as_bytes())
     }
 }
 

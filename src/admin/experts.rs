@@ -11,16 +11,18 @@ use klearn_db::uploads::Upload;
 use klearn_db::users::User;
 use serde::Deserialize;
 
-use crate::admin::routes::{user_view, UserExtras};
-use crate::admin::views::AdminNav;
-use crate::app::AppState;
-use crate::domain::expert::{moderator_steps, ExpertState, StepActor};
-use crate::experts::steps::{self, StepRequest};
+use klearn_db::{ApplicationId, DbConnection, DbError};
+
+use crate::admin::users::{UserExtras, UserPage};
+use crate::admin::views::{AdminNav, UserView};
+use crate::domain::expert::{moderator_steps, ExpertState, ExpertStateExt, StepActor};
+use crate::experts::{steps, ExpertError};
 use crate::i18n::k;
 use crate::web::auth::Moderator;
 use crate::web::flash::{Flash, Level};
 use crate::web::{
-    self as plumbing, html, html_with_status, redirect_with_flash, AppError, FieldErrors, Page,
+    self as plumbing, call, html, html_with_status, redirect_with_flash, AppError, AppState, FieldErrors,
+    Page,
 };
 
 /// How many applications each state's list shows.
@@ -51,10 +53,10 @@ pub struct PipelineView {
 }
 
 /// The counts of applications waiting in each open state, for the dashboard.
-pub fn waiting(counts: &HashMap<String, i64>) -> Vec<(ExpertState, i64)> {
+pub fn waiting(counts: &HashMap<ExpertState, i64>) -> Vec<(ExpertState, i64)> {
     ExpertState::OPEN
         .into_iter()
-        .map(|s| (s, counts.get(s.as_str()).copied().unwrap_or(0)))
+        .map(|s| (s, counts.get(&s).copied().unwrap_or(0)))
         .collect()
 }
 
@@ -63,7 +65,7 @@ async fn pipeline(page: Page, _: Moderator, state: web::Data<AppState>) -> Resul
         let counts = Application::counts_by_state(conn)?;
         let mut lists = Vec::new();
         for s in ExpertState::OPEN {
-            lists.push(Application::in_state(conn, s.as_str(), PER_STATE)?);
+            lists.push(Application::in_state(conn, s, PER_STATE)?);
         }
         Ok((counts, lists))
     })
@@ -73,7 +75,7 @@ async fn pipeline(page: Page, _: Moderator, state: web::Data<AppState>) -> Resul
         .zip(lists)
         .map(|(s, rows)| Column {
             state: s,
-            count: counts.get(s.as_str()).copied().unwrap_or(0),
+            count: counts.get(&s).copied().unwrap_or(0),
             rows,
         })
         .collect();
@@ -84,7 +86,7 @@ async fn pipeline(page: Page, _: Moderator, state: web::Data<AppState>) -> Resul
         ExpertState::Revoked,
     ]
     .into_iter()
-    .map(|s| (s, counts.get(s.as_str()).copied().unwrap_or(0)))
+    .map(|s| (s, counts.get(&s).copied().unwrap_or(0)))
     .collect();
     html(&PipelineView {
         page,
@@ -117,7 +119,7 @@ pub struct ApplicationView {
 
 impl ApplicationView {
     pub fn state(&self) -> ExpertState {
-        ExpertState::parse(&self.application.state).unwrap_or(ExpertState::Submitted)
+        self.application.state
     }
 
     pub fn note_for(&self, to: &ExpertState) -> &str {
@@ -148,48 +150,59 @@ impl ApplicationView {
     }
 }
 
-async fn application_view(
-    state: &AppState,
-    page: Page,
-    id: i64,
-    errors: FieldErrors,
-    typed: Option<(String, String)>,
-) -> Result<ApplicationView, AppError> {
-    let viewer = page.user.as_ref().map(|u| u.id);
-    let (application, applicant, topics, evidence, timeline) = plumbing::db(&state.pool, move |conn| {
+/// One application as its admin page shows it.
+pub struct ApplicationPage {
+    application: Application,
+    applicant: User,
+    topics: Vec<String>,
+    evidence: Vec<Upload>,
+    timeline: Vec<StepRow>,
+}
+
+impl ApplicationPage {
+    fn load(conn: &mut DbConnection, id: ApplicationId) -> Result<ApplicationPage, DbError> {
         let application = Application::find(conn, id)?;
-        let applicant = User::find(conn, application.user_id)?;
-        let topics = Application::topics(conn, id)?;
-        let evidence = Application::evidence(conn, id)?;
-        let timeline = Application::steps(conn, id)?;
-        Ok((application, applicant, topics, evidence, timeline))
-    })
-    .await?;
-    let from = ExpertState::parse(&application.state).unwrap_or(ExpertState::Submitted);
-    Ok(ApplicationView {
-        page,
-        nav: AdminNav {
-            current: "/admin/experts",
-        },
-        own: viewer == Some(application.user_id),
-        steps: moderator_steps(from),
-        application,
-        applicant,
-        topics,
-        evidence,
-        timeline,
-        errors,
-        typed,
-    })
+        Ok(ApplicationPage {
+            applicant: User::find(conn, application.user_id)?,
+            topics: Application::topics(conn, id)?,
+            evidence: Application::evidence(conn, id)?,
+            timeline: Application::steps(conn, id)?,
+            application,
+        })
+    }
+
+    fn view(self, page: Page, errors: FieldErrors, typed: Option<(String, String)>) -> ApplicationView {
+        let own = page
+            .user
+            .as_ref()
+            .is_some_and(|u| u.id == self.application.user_id);
+        ApplicationView {
+            page,
+            nav: AdminNav {
+                current: "/admin/experts",
+            },
+            own,
+            steps: moderator_steps(self.application.state),
+            application: self.application,
+            applicant: self.applicant,
+            topics: self.topics,
+            evidence: self.evidence,
+            timeline: self.timeline,
+            errors,
+            typed,
+        }
+    }
 }
 
 async fn application(
     page: Page,
     _: Moderator,
     state: web::Data<AppState>,
-    id: web::Path<i64>,
+    id: web::Path<ApplicationId>,
 ) -> Result<HttpResponse, AppError> {
-    html(&application_view(&state, page, id.into_inner(), FieldErrors::new(), None).await?)
+    let id = id.into_inner();
+    let parts = plumbing::db(&state.pool, move |conn| ApplicationPage::load(conn, id)).await?;
+    html(&parts.view(page, FieldErrors::new(), None))
 }
 
 #[derive(Debug, Deserialize)]
@@ -204,48 +217,39 @@ async fn transition(
     page: Page,
     Moderator(moderator): Moderator,
     state: web::Data<AppState>,
-    id: web::Path<i64>,
+    id: web::Path<ApplicationId>,
     form: web::Form<StepForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let note: String = form.note.trim().chars().take(2000).collect();
-    let Some(to) = ExpertState::parse(form.to.trim()) else {
-        let mut errors = FieldErrors::new();
-        errors.add(&page.tr, "to", "admin.experts.unknown_state");
-        let view = application_view(&state, page, id, errors, None).await?;
-        return html_with_status(StatusCode::UNPROCESSABLE_ENTITY, &view);
-    };
-    if note.is_empty() {
-        let mut errors = FieldErrors::new();
-        errors.add(&page.tr, "note", "admin.experts.note_required");
-        let typed = Some((to.as_str().to_string(), form.note.clone()));
-        let view = application_view(&state, page, id, errors, typed).await?;
-        return html_with_status(StatusCode::UNPROCESSABLE_ENTITY, &view);
-    }
-    let i18n = state.i18n.clone();
-    let settings = state.settings.clone();
-    let moderator_id = moderator.id;
-    plumbing::db(&state.pool, move |conn| {
-        let application = Application::find(conn, id)?;
-        if application.user_id == moderator_id {
-            return Ok(Err(AppError::ForbiddenBecause("admin.experts.not_own")));
-        }
-        let request = StepRequest {
-            application_id: id,
-            to,
-            note,
-            actor_id: moderator_id,
-            actor: StepActor::Moderator,
-        };
-        Ok(steps::take(conn, &i18n, &settings, &request)?.ok_or(AppError::Conflict))
+    let to = ExpertState::parse(form.to.trim());
+    let (services, actor) = (state.services.clone(), moderator.actor());
+    // Taken, or refused with the application to show the form on again.
+    let refused = call(&state.pool, move |conn| -> Result<_, ExpertError> {
+        let refusal =
+            match to.map(|to| steps::take(conn, &services, &actor, StepActor::Moderator, id, to, &note)) {
+                Some(Ok(_)) => return Ok(None),
+                Some(Err(ExpertError::Invalid { field, key })) => (field, key),
+                Some(Err(e)) => return Err(e),
+                None => ("to", "admin.experts.unknown_state"),
+            };
+        Ok(Some((refusal, ApplicationPage::load(conn, id)?)))
     })
     .await??;
-    state.rankings.clear();
-    Ok(redirect_with_flash(
-        &state.settings,
-        &format!("/admin/experts/{id}"),
-        &Flash::new(Level::Success, k("admin.experts.stepped")),
-    ))
+    let Some(((field, key), parts)) = refused else {
+        let flash = Flash::new(Level::Success, k("admin.experts.stepped"));
+        return Ok(redirect_with_flash(
+            &state.settings,
+            &format!("/admin/experts/{id}"),
+            &flash,
+        ));
+    };
+    let mut errors = FieldErrors::new();
+    errors.add(&page.tr, field, key);
+    let typed = to
+        .filter(|_| field == "note")
+        .map(|to| (to.as_str().to_string(), form.note.clone()));
+    html_with_status(StatusCode::UNPROCESSABLE_ENTITY, &parts.view(page, errors, typed))
 }
 
 #[derive(Debug, Deserialize)]
@@ -263,49 +267,39 @@ async fn revoke(
 ) -> Result<HttpResponse, AppError> {
     let username = username.into_inner();
     let reason: String = form.reason.trim().chars().take(2000).collect();
-    let (member, certification) = {
-        let username = username.clone();
-        plumbing::db(&state.pool, move |conn| {
-            let member = User::find_by_username(conn, &username)?;
-            let certification = Application::certified_for(conn, member.id)?;
-            Ok((member, certification))
-        })
-        .await?
-    };
-    if reason.is_empty() {
-        let mut errors = FieldErrors::new();
-        errors.add(&page.tr, "revoke_reason", "admin.experts.reason_required");
-        let extras = UserExtras {
-            errors,
-            typed_revoke: form.reason.clone(),
-            ..UserExtras::default()
-        };
-        let view = user_view(&state, page, member.id, extras).await?;
-        return html_with_status(StatusCode::UNPROCESSABLE_ENTITY, &view);
-    }
-    let Some(certification) = certification else {
-        return Err(AppError::Conflict);
-    };
-    let i18n = state.i18n.clone();
-    let settings = state.settings.clone();
-    let request = StepRequest {
-        application_id: certification.id,
-        to: ExpertState::Revoked,
-        note: reason,
-        actor_id: moderator.id,
-        actor: StepActor::Moderator,
-    };
-    let revoked = plumbing::db(&state.pool, move |conn| {
-        steps::take(conn, &i18n, &settings, &request)
+    let (services, actor) = (state.services.clone(), moderator.actor());
+    // Revoked (the member's id), or refused with the member's page.
+    let outcome = call(&state.pool, move |conn| -> Result<_, ExpertError> {
+        let member = User::find_by_username(conn, &username)?;
+        match steps::revoke(conn, &services, &actor, member.id, &reason) {
+            Ok(_) => Ok(Ok(member.id)),
+            Err(ExpertError::Invalid { field, key }) => {
+                Ok(Err(((field, key), UserPage::load(conn, member.id)?)))
+            }
+            Err(e) => Err(e),
+        }
     })
-    .await?;
-    if revoked.is_none() {
-        return Err(AppError::Conflict);
-    }
-    state.rankings.clear();
-    Ok(redirect_with_flash(
-        &state.settings,
-        &format!("/admin/users/{}", member.id),
-        &Flash::new(Level::Success, k("admin.experts.revoked")),
-    ))
+    .await??;
+    let ((field, key), parts) = match outcome {
+        Ok(member) => {
+            let flash = Flash::new(Level::Success, k("admin.experts.revoked"));
+            return Ok(redirect_with_flash(
+                &state.settings,
+                &format!("/admin/users/{member}"),
+                &flash,
+            ));
+        }
+        Err(refused) => refused,
+    };
+    let mut errors = FieldErrors::new();
+    errors.add(&page.tr, field, key);
+    let extras = UserExtras {
+        errors,
+        typed_revoke: form.reason.clone(),
+        ..UserExtras::default()
+    };
+    html_with_status(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &UserView::new(page, parts, extras),
+    )
 }

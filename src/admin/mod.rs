@@ -1,10 +1,15 @@
-//! The admin shell: the dashboard, users with their roles and suspensions,
-//! the course review queue, the certification pipeline, categories, the
-//! audit log. Moderators and admins only.
+//! The admin shell: the dashboard (`routes`), users with their roles and
+//! suspensions (`users`), the course review queue (`review`), course and
+//! forum categories (`categories`), the certification pipeline (`experts`),
+//! the audit log (`audit`). Moderators and admins only; the use cases are the
+//! areas' own.
 
-pub mod courses;
+pub mod audit;
+pub mod categories;
 pub mod experts;
+pub mod review;
 pub mod routes;
+pub mod users;
 pub mod views;
 
 pub use crate::web::pager::Pager;

@@ -8,7 +8,7 @@ use klearn_db::security::SecurityEvent;
 use klearn_db::users::User;
 
 use crate::admin::Pager;
-use crate::domain::expert::ExpertState;
+use crate::domain::expert::{ExpertState, ExpertStateExt};
 use crate::web::{FieldErrors, Page};
 
 /// Which entry of the admin navigation is current.

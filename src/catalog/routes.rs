@@ -1,24 +1,25 @@
-//! `GET /courses/{slug}` and `POST /courses/{slug}/enroll`.
+//! `GET /courses`, `GET /categories/{slug}`, `GET /courses/{slug}` and
+//! `POST /courses/{slug}/enroll`.
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use klearn_db::categories::Category;
-use klearn_db::courses::{Course, Lesson, PUBLISHED};
-use klearn_db::enrollments::{self, Enrollment, LessonProgress};
+use klearn_db::catalogue::{CatalogueFilter, CatalogueSort};
+use klearn_db::categories::{Category, COURSE};
+use klearn_db::courses::{Audience, Course, CourseCard, Lesson, Outline};
+use klearn_db::enrollments::LessonProgress;
 use klearn_db::uploads::Upload;
-use klearn_db::DbError;
+use klearn_db::{DbConnection, DbError, LessonId, UploadId};
+use serde::Deserialize;
 
-use crate::app::AppState;
 use crate::catalog::views::{course_json_ld, CatalogueView, Choices, CourseView};
+use crate::domain::actor::Actor;
 use crate::domain::course::{FORMATS, LEVELS};
 use crate::i18n::k;
 use crate::learn::access::{may_see_course, Standing};
+use crate::learn::progress::enroll as enroll_in;
 use crate::web::auth::current_user;
 use crate::web::flash::{Flash, Level};
-use crate::web::pager::Pager;
-use crate::web::{self as plumbing, html, redirect_with_flash, AppError, Page, SignedIn};
-use klearn_db::categories::COURSE;
-use klearn_db::courses::{CatalogueFilter, CatalogueSort, CourseCard};
-use serde::Deserialize;
+use crate::web::pager::{last_page, page_number, Pager};
+use crate::web::{self as plumbing, call, html, redirect_with_flash, AppError, AppState, Page, SignedIn};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/courses").route(web::get().to(catalogue)))
@@ -51,10 +52,10 @@ const SORTS: [(&str, CatalogueSort); 5] = [
 
 /// Covers of a list of cards, in one query.
 pub fn with_covers(
-    conn: &mut klearn_db::DbConnection,
+    conn: &mut DbConnection,
     cards: Vec<CourseCard>,
 ) -> Result<Vec<(CourseCard, Option<String>)>, DbError> {
-    let ids: Vec<i64> = cards.iter().filter_map(|c| c.course.cover_upload_id).collect();
+    let ids: Vec<UploadId> = cards.iter().filter_map(|c| c.course.cover_upload_id).collect();
     let covers = Upload::find_many(conn, &ids)?;
     Ok(cards
         .into_iter()
@@ -67,6 +68,94 @@ pub fn with_covers(
             (card, cover)
         })
         .collect())
+}
+
+impl Choices {
+    /// The filters as asked for: unknown values are dropped.
+    fn from_query(query: CatalogueQuery) -> (Choices, i64) {
+        let keep = |v: Option<String>, ok: &dyn Fn(&str) -> bool| v.filter(|v| ok(v)).unwrap_or_default();
+        let choices = Choices {
+            q: query.q.unwrap_or_default().trim().chars().take(200).collect(),
+            category: query.category.unwrap_or_default(),
+            level: keep(query.level, &|l| LEVELS.contains(&l)),
+            format: keep(query.format, &|f| FORMATS.contains(&f)),
+            price: keep(query.price, &|p| p == "free" || p == "paid"),
+            sort: keep(query.sort, &|s| SORTS.iter().any(|(n, _)| *n == s)),
+        };
+        (choices, page_number(query.page.as_deref()))
+    }
+
+    fn sort(&self) -> CatalogueSort {
+        match SORTS.iter().find(|(n, _)| *n == self.sort) {
+            Some((_, s)) => *s,
+            None if !self.q.is_empty() => CatalogueSort::Relevance,
+            None => CatalogueSort::Popular,
+        }
+    }
+}
+
+/// One page of the catalogue, read in one call.
+struct CataloguePage {
+    categories: Vec<Category>,
+    fixed: Option<Category>,
+    cards: Vec<(CourseCard, Option<String>)>,
+    total: i64,
+    shown: i64,
+}
+
+impl CataloguePage {
+    /// `fixed`: the category of a `/categories/{slug}` page (unknown: 404).
+    /// A page past the end shows the last page.
+    fn load(
+        conn: &mut DbConnection,
+        choices: &mut Choices,
+        fixed: Option<&str>,
+        wanted: i64,
+    ) -> Result<CataloguePage, DbError> {
+        let categories = Category::list(conn, COURSE)?;
+        let fixed = match fixed {
+            Some(slug) => Some(
+                categories
+                    .iter()
+                    .find(|c| c.slug == slug)
+                    .cloned()
+                    .ok_or(DbError::NotFound)?,
+            ),
+            None => None,
+        };
+        let wanted_slug = fixed
+            .as_ref()
+            .map_or(choices.category.clone(), |c| c.slug.clone());
+        let category = categories.iter().find(|c| c.slug == wanted_slug);
+        // A fixed category is the page's own, not a filter choice.
+        choices.category = match (&fixed, category) {
+            (None, Some(c)) => c.slug.clone(),
+            _ => String::new(),
+        };
+        let filter = CatalogueFilter {
+            category_id: category.map(|c| c.id),
+            level: (!choices.level.is_empty()).then(|| choices.level.clone()),
+            format: (!choices.format.is_empty()).then(|| choices.format.clone()),
+            free: match choices.price.as_str() {
+                "free" => Some(true),
+                "paid" => Some(false),
+                _ => None,
+            },
+        };
+        let q = (!choices.q.is_empty()).then_some(choices.q.as_str());
+        let (mut cards, total) = Course::catalogue(conn, q, &filter, choices.sort(), wanted, PER_PAGE)?;
+        let shown = wanted.min(last_page(total, PER_PAGE));
+        if shown < wanted {
+            cards = Course::catalogue(conn, q, &filter, choices.sort(), shown, PER_PAGE)?.0;
+        }
+        Ok(CataloguePage {
+            cards: with_covers(conn, cards)?,
+            categories,
+            fixed,
+            total,
+            shown,
+        })
+    }
 }
 
 async fn catalogue(
@@ -83,92 +172,26 @@ async fn category(
     slug: web::Path<String>,
     query: web::Query<CatalogueQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let slug = slug.into_inner();
-    let found = plumbing::db(&state.pool, move |conn| {
-        Ok(Category::list(conn, COURSE)?.into_iter().find(|c| c.slug == slug))
-    })
-    .await?;
-    let category = found.ok_or(AppError::NotFound)?;
-    list(page, state, query.into_inner(), Some(category)).await
+    list(page, state, query.into_inner(), Some(slug.into_inner())).await
 }
 
-/// The catalogue, with or without a fixed category. Unknown filter values are
-/// dropped, a page past the end shows the last page.
+/// The catalogue, with or without a fixed category.
 async fn list(
     page: Page,
     state: web::Data<AppState>,
     query: CatalogueQuery,
-    fixed: Option<Category>,
+    fixed: Option<String>,
 ) -> Result<HttpResponse, AppError> {
-    let q: String = query.q.unwrap_or_default().trim().chars().take(200).collect();
-    let level = query
-        .level
-        .filter(|l| LEVELS.contains(&l.as_str()))
-        .unwrap_or_default();
-    let format = query
-        .format
-        .filter(|f| FORMATS.contains(&f.as_str()))
-        .unwrap_or_default();
-    let price = query
-        .price
-        .filter(|p| p == "free" || p == "paid")
-        .unwrap_or_default();
-    let sort_name = query
-        .sort
-        .filter(|s| SORTS.iter().any(|(n, _)| n == s))
-        .unwrap_or_default();
-    let sort = match SORTS.iter().find(|(n, _)| *n == sort_name) {
-        Some((_, s)) => *s,
-        None if !q.is_empty() => CatalogueSort::Relevance,
-        None => CatalogueSort::Popular,
-    };
-    let wanted = crate::web::pager::page_number(query.page.as_deref());
-    let wanted_category = match &fixed {
-        Some(c) => Some(c.slug.clone()),
-        None => query.category.filter(|c| !c.is_empty()),
-    };
-    let (search, lvl, fmt, prc) = (q.clone(), level.clone(), format.clone(), price.clone());
-    let (categories, cards, total, page_shown, category_slug) = plumbing::db(&state.pool, move |conn| {
-        let categories = Category::list(conn, COURSE)?;
-        let category = wanted_category.and_then(|slug| categories.iter().find(|c| c.slug == slug).cloned());
-        let filter = CatalogueFilter {
-            category_id: category.as_ref().map(|c| c.id),
-            level: (!lvl.is_empty()).then_some(lvl),
-            format: (!fmt.is_empty()).then_some(fmt),
-            free: match prc.as_str() {
-                "free" => Some(true),
-                "paid" => Some(false),
-                _ => None,
-            },
-        };
-        let q = (!search.is_empty()).then_some(search.as_str());
-        let (mut cards, total) = Course::catalogue(conn, q, &filter, sort, wanted, PER_PAGE)?;
-        let last = crate::web::pager::last_page(total, PER_PAGE);
-        let mut shown = wanted;
-        if wanted > last {
-            shown = last;
-            cards = Course::catalogue(conn, q, &filter, sort, last, PER_PAGE)?.0;
-        }
-        let cards = with_covers(conn, cards)?;
-        Ok((categories, cards, total, shown, category.map(|c| c.slug)))
+    let (mut choices, wanted) = Choices::from_query(query);
+    let (loaded, choices) = plumbing::db(&state.pool, move |conn| {
+        let loaded = CataloguePage::load(conn, &mut choices, fixed.as_deref(), wanted)?;
+        Ok((loaded, choices))
     })
     .await?;
-    let choices = Choices {
-        q,
-        category: if fixed.is_some() {
-            String::new()
-        } else {
-            category_slug.unwrap_or_default()
-        },
-        level,
-        format,
-        price,
-        sort: sort_name,
-    };
     let pager = Pager::new(
-        page_shown,
+        loaded.shown,
         PER_PAGE,
-        total,
+        loaded.total,
         &[
             ("q", &choices.q),
             ("category", &choices.category),
@@ -178,20 +201,83 @@ async fn list(
             ("sort", &choices.sort),
         ],
     );
-    let action = match &fixed {
+    let action = match &loaded.fixed {
         Some(c) => format!("/categories/{}", c.slug),
         None => "/courses".to_string(),
     };
     html(&CatalogueView {
         page,
         action,
-        fixed_category: fixed,
-        categories,
+        fixed_category: loaded.fixed,
+        categories: loaded.categories,
         choices,
-        cards,
+        cards: loaded.cards,
         pager,
         sorts: SORTS.iter().map(|(n, _)| *n).collect(),
     })
+}
+
+/// A course's landing page, read in one call.
+struct Landing {
+    card: CourseCard,
+    outline: Outline,
+    category: Option<(String, String)>,
+    tags: Vec<String>,
+    cover: Option<Upload>,
+    standing: Standing,
+    continue_lesson: Option<LessonId>,
+}
+
+impl Landing {
+    fn load(
+        conn: &mut DbConnection,
+        slug: &str,
+        viewer: Option<&Actor>,
+        lang: &str,
+    ) -> Result<Landing, DbError> {
+        let course = Course::find_by_slug(conn, slug)?;
+        let standing = Standing::of(conn, &course, viewer)?;
+        if !may_see_course(&course, standing) {
+            return Err(DbError::NotFound);
+        }
+        let outline = Lesson::outline(conn, course.id, Audience::Learners)?;
+        let category = match course.category_id {
+            Some(id) => Category::list(conn, COURSE)?
+                .into_iter()
+                .find(|c| c.id == id)
+                .map(|c| (c.slug.clone(), c.name(lang).to_string())),
+            None => None,
+        };
+        let continue_lesson = match viewer.and_then(Actor::user_id) {
+            Some(id) if standing.enrolled => {
+                let progress = LessonProgress::for_course(conn, id, course.id)?;
+                let done = |l: &&Lesson| {
+                    progress
+                        .iter()
+                        .any(|p| p.lesson_id == l.id && p.completed_at.is_some())
+                };
+                outline
+                    .lessons()
+                    .find(|l| !done(l))
+                    .or_else(|| outline.lessons().next())
+                    .map(|l| l.id)
+            }
+            _ => None,
+        };
+        let cover = match course.cover_upload_id {
+            Some(id) => Some(Upload::find(conn, id)?),
+            None => None,
+        };
+        Ok(Landing {
+            card: Course::card(conn, course.id)?,
+            tags: Course::tags(conn, course.id)?,
+            outline,
+            category,
+            cover,
+            standing,
+            continue_lesson,
+        })
+    }
 }
 
 async fn course(
@@ -201,58 +287,23 @@ async fn course(
     slug: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let slug = slug.into_inner();
-    let viewer = current_user(&req);
+    let viewer = current_user(&req).map(|u| u.actor());
     let lang = page.lang();
-    let found = plumbing::db(&state.pool, move |conn| {
-        let course = Course::find_by_slug(conn, &slug)?;
-        let standing = Standing::of(conn, &course, viewer.as_ref())?;
-        if !may_see_course(&course, standing) {
-            return Err(DbError::NotFound);
-        }
-        let card = Course::card(conn, course.id)?;
-        let outline = Lesson::outline(conn, course.id, false)?;
-        let category = match course.category_id {
-            Some(id) => Category::list(conn, klearn_db::categories::COURSE)?
-                .into_iter()
-                .find(|c| c.id == id)
-                .map(|c| (c.slug.clone(), c.name(lang).to_string())),
-            None => None,
-        };
-        let tags = Course::tags(conn, course.id)?;
-        let cover = match course.cover_upload_id {
-            Some(id) => Some(Upload::find(conn, id)?),
-            None => None,
-        };
-        let continue_lesson = match &viewer {
-            Some(u) if standing.enrolled => {
-                let progress = LessonProgress::for_course(conn, u.id, course.id)?;
-                outline
-                    .lessons()
-                    .find(|l| {
-                        !progress
-                            .iter()
-                            .any(|p| p.lesson_id == l.id && p.completed_at.is_some())
-                    })
-                    .or_else(|| outline.lessons().next())
-                    .map(|l| l.id)
-            }
-            _ => None,
-        };
-        Ok((card, outline, category, tags, cover, standing, continue_lesson))
+    let landing = plumbing::db(&state.pool, move |conn| {
+        Landing::load(conn, &slug, viewer.as_ref(), lang)
     })
     .await?;
-    let (card, outline, category, tags, cover, standing, continue_lesson) = found;
-    let json_ld = course_json_ld(&card, &page.canonical_url(), page.lang());
+    let json_ld = course_json_ld(&landing.card, &page.canonical_url(), page.lang());
     html(&CourseView {
         page,
-        card,
-        outline,
-        category,
-        tags,
-        cover_url: cover.as_ref().map(crate::uploads::media_url),
-        enrolled: standing.enrolled,
-        staff: standing.staff(),
-        continue_lesson,
+        card: landing.card,
+        outline: landing.outline,
+        category: landing.category,
+        tags: landing.tags,
+        cover_url: landing.cover.as_ref().map(crate::uploads::media_url),
+        enrolled: landing.standing.enrolled,
+        staff: landing.standing.staff(),
+        continue_lesson: landing.continue_lesson,
         payments_ready: state.settings.payments.is_some(),
         json_ld,
     })
@@ -265,34 +316,12 @@ async fn enroll(
 ) -> Result<HttpResponse, AppError> {
     let slug = slug.into_inner();
     let location = format!("/courses/{slug}");
-    let outcome = plumbing::db(&state.pool, move |conn| {
-        let course = Course::find_by_slug(conn, &slug)?;
-        if course.state != PUBLISHED {
-            return Err(DbError::NotFound);
-        }
-        if course.price_cents != 0 {
-            return Ok(None);
-        }
-        Ok(Some(Enrollment::enroll(
-            conn,
-            user.id,
-            course.id,
-            enrollments::FREE,
-        )?))
-    })
-    .await?;
-    match outcome {
+    let actor = user.actor();
+    let flash = match call(&state.pool, move |conn| enroll_in(conn, &actor, &slug)).await? {
+        Ok(true) => Flash::new(Level::Success, k("courses.enrolled")),
+        Ok(false) => Flash::new(Level::Info, k("courses.already_enrolled")),
         // A paid course is bought at checkout, never enrolled in for free.
-        None => Err(AppError::ForbiddenBecause("courses.paid_needs_checkout")),
-        Some(true) => Ok(redirect_with_flash(
-            &state.settings,
-            &location,
-            &Flash::new(Level::Success, k("courses.enrolled")),
-        )),
-        Some(false) => Ok(redirect_with_flash(
-            &state.settings,
-            &location,
-            &Flash::new(Level::Info, k("courses.already_enrolled")),
-        )),
-    }
+        Err(e) => return Err(e.into()),
+    };
+    Ok(redirect_with_flash(&state.settings, &location, &flash))
 }

@@ -83,7 +83,7 @@ pub struct CourseView {
     pub enrolled: bool,
     pub staff: bool,
     /// The lesson to continue with, for an enrolled learner.
-    pub continue_lesson: Option<i64>,
+    pub continue_lesson: Option<klearn_db::LessonId>,
     pub payments_ready: bool,
     pub json_ld: String,
 }
@@ -98,7 +98,7 @@ impl CourseView {
     }
 
     pub fn is_published(&self) -> bool {
-        self.card.course.state == klearn_db::courses::PUBLISHED
+        self.card.course.state == klearn_db::CourseState::Published
     }
 
     /// Whether the outline links a lesson: previews for all, every lesson for those who may.

@@ -1,17 +1,26 @@
 //! The demo community that `klearn seed --demo` and `klearn serve --demo` load
 //! into an empty database, in Chinese and English: categories, the four demo
 //! accounts, experts and applicants with their review timelines
-//! (`experts.toml`), the experts' courses (`courses.toml`), a learner's progress.
+//! (`experts.toml`), the experts' courses (`courses.toml`), a learner's
+//! progress. Everything goes through the same use cases as the pages (as the
+//! demo's own members: the applicants apply, demo_moderator reviews, the
+//! experts write their courses), so the demo holds nothing the site itself
+//! would refuse.
 
 pub mod scale;
 
 use klearn_db::categories::{Category, NewCategory, COURSE, FORUM};
-use klearn_db::users::{ProfileChanges, User};
+use klearn_db::experts::Application;
+use klearn_db::users::User;
 use klearn_db::{DbConnection, Pool};
 
 use crate::accounts::create_verified_account;
 use crate::accounts::password::Passwords;
+use crate::accounts::settings::ProfileUpdate;
 use crate::domain::account::{Email, Role, Username};
+use crate::domain::actor::Actor;
+use crate::i18n::Locale;
+use crate::services::Services;
 
 /// The password of every demo account (CONTRACT.md).
 pub const DEMO_PASSWORD: &str = "demo-password-2026";
@@ -120,7 +129,7 @@ fn rows(kind: &'static str, list: &'static [DemoCategory]) -> Vec<NewCategory<'s
 }
 
 /// Loads the demo into an empty database; a database with content is left alone.
-pub fn load(pool: &Pool) -> anyhow::Result<DemoReport> {
+pub fn load(pool: &Pool, services: &Services) -> anyhow::Result<DemoReport> {
     let mut conn = pool.get()?;
     // Course categories come with the migrations; an empty site has no accounts yet.
     let empty = User::count_live(&mut conn)? == 0;
@@ -133,9 +142,9 @@ pub fn load(pool: &Pool) -> anyhow::Result<DemoReport> {
         report.forum_categories = Category::insert_missing(&mut conn, &rows(FORUM, FORUM_CATEGORIES))?;
         // One hash for every demo account: they share the password, and argon2 is slow on purpose.
         let hash = Passwords::hash_blocking(DEMO_PASSWORD)?;
-        load_accounts(&mut conn, &hash)?;
-        (report.experts, report.applications) = load_experts(&mut conn, &hash)?;
-        report.courses = load_courses(&mut conn)?;
+        load_accounts(&mut conn, services, &hash)?;
+        (report.experts, report.applications) = load_experts(&mut conn, services, &hash)?;
+        report.courses = load_courses(&mut conn, services)?;
     }
     for (name, _, _, _) in ACCOUNTS {
         if let Ok(user) = User::find_by_username(&mut conn, name) {
@@ -151,25 +160,58 @@ pub fn load(pool: &Pool) -> anyhow::Result<DemoReport> {
     Ok(report)
 }
 
-fn load_accounts(conn: &mut DbConnection, hash: &str) -> anyhow::Result<()> {
+fn load_accounts(conn: &mut DbConnection, services: &Services, hash: &str) -> anyhow::Result<()> {
     for (name, display, roles, bio) in ACCOUNTS {
         let username = Username::parse(name).map_err(|k| anyhow::anyhow!("{name}: {k}"))?;
         let email =
             Email::parse(&format!("{name}@example.com")).map_err(|k| anyhow::anyhow!("{name}: {k}"))?;
         let user = create_verified_account(conn, &username, &email, hash, display, roles, "demo community")?;
-        User::update_profile(
-            conn,
-            user.id,
-            &ProfileChanges {
-                display_name: display.to_string(),
-                bio: bio.to_string(),
-                bio_html: crate::markdown::render(bio),
-                locale: "zh-CN".into(),
-                updated_at: klearn_db::now(),
-            },
-        )?;
+        let profile = ProfileUpdate {
+            display_name: display.to_string(),
+            bio: bio.to_string(),
+            locale: Locale::ZhCn,
+            interests: Vec::new(),
+            avatar: None,
+            remove_avatar: false,
+        };
+        crate::accounts::update_profile(conn, services, &Actor::member(user.id, roles), profile)?
+            .map_err(|e| anyhow::anyhow!("{name}: {e:?}"))?;
     }
     Ok(())
+}
+
+/// A one-page PDF, the evidence every demo applicant sends.
+fn demo_evidence(services: &Services, who: &str) -> anyhow::Result<crate::uploads::ReceivedFile> {
+    let text = format!("Klearn demo evidence: {who}");
+    let content = format!("BT /F1 18 Tf 72 720 Td ({text}) Tj ET");
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".to_string(),
+        format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_string(),
+    ];
+    let mut pdf = String::from("%PDF-1.4\n");
+    let mut offsets = Vec::new();
+    for (n, object) in objects.iter().enumerate() {
+        offsets.push(pdf.len());
+        pdf.push_str(&format!("{} 0 obj\n{object}\nendobj\n", n + 1));
+    }
+    let xref = pdf.len();
+    pdf.push_str(&format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1));
+    for offset in offsets {
+        pdf.push_str(&format!("{offset:010} 00000 n \n"));
+    }
+    pdf.push_str(&format!(
+        "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+        objects.len() + 1
+    ));
+    crate::uploads::ReceivedFile::from_bytes(
+        &services.storage.tmp_dir(),
+        &format!("{who}-evidence.pdf"),
+        pdf.as_bytes(),
+        crate::uploads::EVIDENCE,
+    )
 }
 
 /// Experts and applicants, as written in `experts.toml`.
@@ -206,21 +248,22 @@ struct DemoStep {
 /// through the state machine, as demo_moderator; certification grants the
 /// expert role. Accounts that do not exist yet are made (verified, the demo
 /// password). Returns (certified experts, open applications).
-fn load_experts(conn: &mut DbConnection, hash: &str) -> anyhow::Result<(usize, usize)> {
-    use crate::domain::expert::{may_step, ExpertState, StepActor};
-    use klearn_db::experts::{self as db, Application, NewApplication};
+fn load_experts(conn: &mut DbConnection, services: &Services, hash: &str) -> anyhow::Result<(usize, usize)> {
+    use crate::domain::expert::{ExpertState, StepActor};
+    use crate::experts::forms::ValidApplication;
 
     let data: DemoExperts = toml::from_str(include_str!("experts.toml"))?;
     let moderator = User::find_by_username(conn, "demo_moderator")?;
+    let reviewer = Actor::member(moderator.id, &[Role::Moderator]);
     let (mut certified, mut open) = (0, 0);
     for demo in &data.expert {
-        let user = match User::find_by_username(conn, &demo.username) {
+        let who = &demo.username;
+        let user = match User::find_by_username(conn, who) {
             Ok(user) => user,
             Err(_) => {
-                let username =
-                    Username::parse(&demo.username).map_err(|k| anyhow::anyhow!("{}: {k}", demo.username))?;
-                let email = Email::parse(&format!("{}@example.com", demo.username))
-                    .map_err(|k| anyhow::anyhow!("{}: {k}", demo.username))?;
+                let username = Username::parse(who).map_err(|k| anyhow::anyhow!("{who}: {k}"))?;
+                let email =
+                    Email::parse(&format!("{who}@example.com")).map_err(|k| anyhow::anyhow!("{who}: {k}"))?;
                 create_verified_account(
                     conn,
                     &username,
@@ -233,69 +276,51 @@ fn load_experts(conn: &mut DbConnection, hash: &str) -> anyhow::Result<(usize, u
             }
         };
         let links = crate::domain::expert::parse_links(&demo.links.join("\n"))
-            .map_err(|k| anyhow::anyhow!("{}: {k}", demo.username))?;
-        let now = klearn_db::now();
-        let filed_at = now - chrono::Duration::days(demo.days_ago);
-        let new = NewApplication {
-            user_id: user.id,
-            state: ExpertState::Submitted.as_str().into(),
+            .map_err(|k| anyhow::anyhow!("{who}: {k}"))?;
+        let applicant = Actor::member(user.id, &[]);
+        let application = ValidApplication {
             real_name: demo.real_name.clone(),
             headline: demo.headline.clone(),
             bio: demo.bio.clone(),
-            bio_html: crate::markdown::render(&demo.bio),
+            topics: demo.expertise.clone(),
             years: demo.years,
-            links: links.join("\n"),
+            links,
             sample_outline: demo.sample_outline.clone(),
-            sample_outline_html: crate::markdown::render(&demo.sample_outline),
-            created_at: filed_at,
-            updated_at: filed_at,
         };
-        let application = Application::file(conn, &new, &demo.expertise, &[])
-            .map_err(|e| anyhow::anyhow!("{}: {e:?}", demo.username))?;
-        let mut from = ExpertState::Submitted;
+        let evidence = vec![demo_evidence(services, who)?];
+        let filed = crate::experts::applying::apply(conn, services, &applicant, application, &[], evidence)
+            .map_err(|e| anyhow::anyhow!("{who}: {e}"))?;
+        let now = klearn_db::now();
+        let filed_at = now - chrono::Duration::days(demo.days_ago);
         let mut dates = Vec::new();
+        let mut state = ExpertState::Submitted;
         for step in &demo.step {
-            let to = ExpertState::parse(&step.to)
-                .ok_or_else(|| anyhow::anyhow!("{}: no state {}", demo.username, step.to))?;
-            anyhow::ensure!(
-                may_step(from, to, StepActor::Moderator),
-                "{}: {} -> {} is not a step",
-                demo.username,
-                from.as_str(),
-                to.as_str()
-            );
-            Application::move_state(
+            let to =
+                ExpertState::parse(&step.to).ok_or_else(|| anyhow::anyhow!("{who}: no state {}", step.to))?;
+            // The state machine refuses a timeline it would refuse on the page.
+            crate::experts::steps::take(
                 conn,
-                application.id,
-                from.as_str(),
-                to.as_str(),
+                services,
+                &reviewer,
+                StepActor::Moderator,
+                filed.id,
+                to,
                 &step.note,
-                Some(moderator.id),
-            )?;
-            klearn_db::audit::record(
-                conn,
-                Some(moderator.id),
-                &format!("expert.{}", to.as_str()),
-                klearn_db::audit::Object::new("expert_application", &application.id.to_string()),
-                &step.note,
-            )?;
-            if to == ExpertState::Certified {
-                User::grant_role(conn, user.id, Role::Expert.as_str(), Some(moderator.id))?;
-            }
+            )
+            .map_err(|e| anyhow::anyhow!("{who}: {} -> {}: {e}", state.as_str(), to.as_str()))?;
             dates.push(now - chrono::Duration::days(step.days_ago));
-            from = to;
+            state = to;
         }
         anyhow::ensure!(
-            from.as_str() == demo.state,
-            "{}: the steps end in {}, not {}",
-            demo.username,
-            from.as_str(),
+            state.as_str() == demo.state,
+            "{who}: the steps end in {}, not {}",
+            state.as_str(),
             demo.state
         );
-        db::backdate(conn, application.id, filed_at, &dates)?;
-        if from == ExpertState::Certified {
+        klearn_db::experts::backdate(conn, filed.id, filed_at, &dates)?;
+        if Application::find(conn, filed.id)?.state == ExpertState::Certified {
             certified += 1;
-        } else if from.is_open() {
+        } else if state.is_open() {
             open += 1;
         }
     }
@@ -348,46 +373,50 @@ struct DemoLesson {
     task_kind: Option<String>,
 }
 
-/// Publishes the demo expert's courses (some in review, one rejected) and
-/// enrolls the demo learner in a free one with some progress.
-fn load_courses(conn: &mut DbConnection) -> anyhow::Result<usize> {
-    use klearn_db::courses::{Chapter, Course, CourseContent, CourseSettings, Lesson, LessonFields};
-    use klearn_db::enrollments::{Enrollment, LessonProgress, FREE};
+/// The demo experts write their courses through the studio's use cases;
+/// demo_moderator approves most, leaves one in review and rejects one. The
+/// demo learner enrolls in a free course and gets through two lessons.
+fn load_courses(conn: &mut DbConnection, services: &Services) -> anyhow::Result<usize> {
+    use crate::courses::{self, CourseInput, LessonInput};
+    use klearn_db::courses::LessonFields;
 
     let data: DemoCourses = toml::from_str(include_str!("courses.toml"))?;
-    let expert = User::find_by_username(conn, "demo_expert")?;
     let learner = User::find_by_username(conn, "demo_learner")?;
     let moderator = User::find_by_username(conn, "demo_moderator")?;
-    let categories = Category::list(conn, COURSE)?;
-    let mut first_free: Option<(i64, Vec<i64>)> = None;
-    for (n, demo) in data.course.iter().enumerate() {
-        let category = categories
-            .iter()
-            .find(|c| c.slug == demo.category)
-            .ok_or_else(|| anyhow::anyhow!("demo course {}: no category {}", demo.slug, demo.category))?;
-        let content = CourseContent {
+    let reviewer = Actor::member(moderator.id, &[Role::Moderator]);
+    let mut first_free: Option<(String, Vec<klearn_db::LessonId>)> = None;
+    let mut featured = 0;
+    // The first published course gets changes that wait for review.
+    let mut to_revise: Option<(Actor, klearn_db::ChapterId, klearn_db::LessonId)> = None;
+    for demo in &data.course {
+        let owner = User::find_by_username(conn, demo.owner.as_deref().unwrap_or("demo_expert"))?;
+        let expert = Actor::Member {
+            id: owner.id,
+            roles: vec![Role::Expert],
+            certified: Application::is_certified(conn, owner.id)?,
+        };
+        let fail = |e: courses::CourseError| anyhow::anyhow!("demo course {}: {e}", demo.slug);
+        let input = CourseInput {
+            slug: Some(demo.slug.clone()),
             title: demo.title.clone(),
             subtitle: demo.subtitle.clone(),
             description: demo.description.clone(),
-            description_html: crate::markdown::render(&demo.description),
             outcomes: demo.outcomes.clone(),
-            outcomes_html: crate::markdown::render(&demo.outcomes),
+            category: demo.category.clone(),
+            level: crate::domain::course::parse_level(&demo.level).map_err(|k| anyhow::anyhow!("{k}"))?,
+            format: crate::domain::course::parse_format(&demo.format).map_err(|k| anyhow::anyhow!("{k}"))?,
             price_cents: crate::domain::course::parse_price(&demo.price)
                 .map_err(|k| anyhow::anyhow!("{k}"))?,
+            tags: demo.tags.clone(),
+            cover: None,
+            remove_cover: false,
         };
-        let settings = CourseSettings {
-            category_id: Some(category.id),
-            level: demo.level.clone(),
-            format: demo.format.clone(),
-        };
-        let owner = match &demo.owner {
-            Some(name) => User::find_by_username(conn, name)?.id,
-            None => expert.id,
-        };
-        let course = Course::create(conn, owner, &demo.slug, &content, &settings, &demo.tags)?;
+        let course = courses::create(conn, services, &expert, input).map_err(fail)?;
         let mut lesson_ids = Vec::new();
+        let mut last_chapter = None;
         for chapter in &demo.chapter {
-            let saved = Chapter::create(conn, course.id, &chapter.title)?;
+            let saved = courses::add_chapter(conn, &expert, course.id, &chapter.title).map_err(fail)?;
+            last_chapter = Some(saved.id);
             for lesson in &chapter.lesson {
                 let has_task = !lesson.task.trim().is_empty();
                 let fields = LessonFields {
@@ -404,68 +433,98 @@ fn load_courses(conn: &mut DbConnection) -> anyhow::Result<usize> {
                     },
                     task_kind: if has_task { lesson.task_kind.clone() } else { None },
                 };
-                lesson_ids.push(Lesson::create(conn, &saved, &fields, None)?.id);
+                let input = LessonInput {
+                    fields,
+                    media: None,
+                    remove_media: false,
+                };
+                lesson_ids.push(
+                    courses::add_lesson(conn, services, &expert, saved.id, input)
+                        .map_err(fail)?
+                        .id,
+                );
             }
         }
         // Walk the course along its real states, as the studio and the review queue would.
-        Course::move_state(
-            conn,
-            course.id,
-            klearn_db::courses::DRAFT,
-            klearn_db::courses::IN_REVIEW,
-            None,
-        )?;
+        courses::submit(conn, &expert, course.id).map_err(fail)?;
         match demo.state.as_str() {
             "published" => {
-                Course::move_state(
-                    conn,
-                    course.id,
-                    klearn_db::courses::IN_REVIEW,
-                    klearn_db::courses::PUBLISHED,
-                    None,
-                )?;
+                courses::approve(conn, services, &reviewer, course.id, None, "").map_err(fail)?;
                 // The first published courses are the ones moderators picked for the home page.
-                if n < 4 {
-                    Course::set_featured(conn, course.id, true)?;
+                if featured < 4 {
+                    courses::feature(conn, &reviewer, course.id).map_err(fail)?;
+                    featured += 1;
                 }
             }
-            "rejected" => {
-                Course::move_state(
-                    conn,
-                    course.id,
-                    klearn_db::courses::IN_REVIEW,
-                    klearn_db::courses::REJECTED,
-                    Some(&demo.review_note),
-                )?;
-            }
+            "rejected" => courses::reject(conn, services, &reviewer, course.id, None, &demo.review_note)
+                .map_err(fail)?,
             _ => {}
         }
-        let object = course.id.to_string();
-        klearn_db::audit::record(
-            conn,
-            Some(moderator.id),
-            &format!(
-                "course.{}",
-                if demo.state == "rejected" {
-                    "reject"
-                } else if demo.state == "published" {
-                    "approve"
-                } else {
-                    "submit"
-                }
-            ),
-            klearn_db::audit::Object::new("course", &object),
-            "demo community",
-        )?;
-        if demo.state == "published" && content.price_cents == 0 && first_free.is_none() {
-            first_free = Some((course.id, lesson_ids));
+        if let (true, None, Some(chapter), Some(lesson)) = (
+            demo.state == "published",
+            &to_revise,
+            last_chapter,
+            lesson_ids.first(),
+        ) {
+            to_revise = Some((expert.clone(), chapter, *lesson));
+        }
+        if demo.state == "published" && course.price_cents == 0 && first_free.is_none() {
+            first_free = Some((demo.slug.clone(), lesson_ids));
         }
     }
-    if let Some((course_id, lessons)) = first_free {
-        Enrollment::enroll(conn, learner.id, course_id, FREE)?;
+    if let Some((expert, chapter, lesson)) = to_revise {
+        propose_changes(conn, services, &expert, chapter, lesson)?;
+    }
+    if let Some((slug, lessons)) = first_free {
+        let learner = Actor::member(learner.id, &[]);
+        crate::learn::progress::enroll(conn, &learner, &slug)?;
         for (i, lesson) in lessons.iter().take(2).enumerate() {
-            LessonProgress::set_completed(conn, learner.id, *lesson, course_id, i == 0)?;
+            crate::learn::progress::complete(conn, &learner, &slug, *lesson, i == 0)?;
         }
     }
     Ok(data.course.len())
+}
+
+/// demo_expert improves a published course: a clearer first lesson and a
+/// new one at the end. Both wait in the review queue, so that a moderator
+/// trying the demo has changes to look at.
+fn propose_changes(
+    conn: &mut DbConnection,
+    services: &Services,
+    expert: &Actor,
+    chapter: klearn_db::ChapterId,
+    lesson: klearn_db::LessonId,
+) -> anyhow::Result<()> {
+    use crate::courses::{self, LessonInput};
+    use klearn_db::courses::Lesson;
+
+    let mut fields = Lesson::find(conn, lesson)?.fields();
+    fields.body.push_str("\n\n> 更新：补充了一个练习。Update: one more exercise at the end.\n\n练习 / Exercise: 写一个函数，接收 `String` 并返回它的长度，调用之后原来的变量还能用吗？");
+    fields.body_html = crate::markdown::render(&fields.body);
+    let input = LessonInput {
+        fields,
+        media: None,
+        remove_media: false,
+    };
+    courses::edit_lesson(conn, services, expert, lesson, input)
+        .map_err(|e| anyhow::anyhow!("demo revision: {e}"))?;
+    let body = "本章小结与常见错误清单。\n\nA summary of the chapter and a checklist of the usual mistakes.";
+    let fields = klearn_db::courses::LessonFields {
+        title: "本章小结 / Chapter summary".into(),
+        body: body.into(),
+        body_html: crate::markdown::render(body),
+        free_preview: false,
+        duration_minutes: 8,
+        task_instructions: String::new(),
+        task_instructions_html: String::new(),
+        task_kind: None,
+    };
+    let input = LessonInput {
+        fields,
+        media: None,
+        remove_media: false,
+    };
+    courses::add_lesson(conn, services, expert, chapter, input)
+        .map_err(|e| anyhow::anyhow!("demo revision: {e}"))?;
+    Ok(())
 }

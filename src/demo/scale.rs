@@ -268,7 +268,7 @@ pub fn seed(pool: &Pool, n: usize) -> anyhow::Result<ScaleReport> {
     report.users = user_ids.len();
 
     // One expert per hundred users, each owning about ten courses.
-    let experts: Vec<i64> = user_ids.iter().step_by(100).copied().collect();
+    let experts: Vec<klearn_db::UserId> = user_ids.iter().step_by(100).copied().collect();
     let roles: Vec<SeedRole> = experts
         .iter()
         .map(|id| SeedRole {
@@ -288,7 +288,7 @@ pub fn seed(pool: &Pool, n: usize) -> anyhow::Result<ScaleReport> {
             let (_, _, en, _) = TOPICS[k % TOPICS.len()];
             seed::SeedCertification {
                 user_id: *id,
-                state: klearn_db::experts::CERTIFIED.into(),
+                state: klearn_db::ExpertState::Certified,
                 real_name: format!("Seed Expert {k}"),
                 headline: format!("{} engineer, {} years", en[k % en.len()], 3 + k % 15),
                 bio: "A synthetic expert.".into(),
@@ -376,9 +376,9 @@ pub fn seed(pool: &Pool, n: usize) -> anyhow::Result<ScaleReport> {
             price_cents: price,
             currency: "CNY".into(),
             state: if published {
-                "published".into()
+                klearn_db::CourseState::Published
             } else {
-                "draft".into()
+                klearn_db::CourseState::Draft
             },
             rating_sum: (average * rating_count as f64).round() as i64,
             rating_count,
@@ -403,7 +403,7 @@ pub fn seed(pool: &Pool, n: usize) -> anyhow::Result<ScaleReport> {
         klearn_db::write_tx(&mut conn, |conn| -> Result<(), klearn_db::DbError> {
             for (j, id) in chunk.iter().enumerate() {
                 let (_, _, _, tags) = TOPICS[(k * BATCH + j) % TOPICS.len()];
-                let count = 2 + (id % 3) as usize;
+                let count = 2 + (id.get() % 3) as usize;
                 let picked: Vec<String> = tags.iter().take(count).map(|t| t.to_string()).collect();
                 klearn_db::courses::Course::set_tags(conn, *id, &picked)?;
             }
@@ -416,12 +416,13 @@ pub fn seed(pool: &Pool, n: usize) -> anyhow::Result<ScaleReport> {
     // Chapters: two to four per course; lessons: two to five per chapter.
     let mut chapter_rows = Vec::new();
     for id in &course_ids {
-        for p in 0..(2 + (id % 3) as i32) {
+        for p in 0..(2 + (id.get() % 3) as i32) {
             chapter_rows.push(SeedChapter {
                 course_id: *id,
                 title: format!("第 {} 章 / Chapter {}", p + 1, p + 1),
                 position: p + 1,
                 created_at: now,
+                approved: true,
             });
         }
     }
@@ -431,7 +432,11 @@ pub fn seed(pool: &Pool, n: usize) -> anyhow::Result<ScaleReport> {
         progress.show(((k + 1) * BATCH).min(chapter_rows.len()));
     }
     progress.finish();
-    let chapters = seed::chapter_ids(&mut conn, course_ids[0], *course_ids.last().unwrap_or(&0))?;
+    let chapters = seed::chapter_ids(
+        &mut conn,
+        course_ids[0],
+        *course_ids.last().unwrap_or(&klearn_db::CourseId(0)),
+    )?;
     // Five lesson texts, rendered once each.
     let bodies: Vec<(String, String)> = (1..=5)
         .map(|p| {
@@ -442,7 +447,7 @@ pub fn seed(pool: &Pool, n: usize) -> anyhow::Result<ScaleReport> {
         .collect();
     let mut lesson_rows = Vec::new();
     for (chapter, course) in &chapters {
-        for p in 0..(2 + (chapter % 4) as i32) {
+        for p in 0..(2 + (chapter.get() % 4) as i32) {
             let (body, body_html) = bodies[p as usize].clone();
             lesson_rows.push(SeedLesson {
                 course_id: *course,
@@ -455,6 +460,7 @@ pub fn seed(pool: &Pool, n: usize) -> anyhow::Result<ScaleReport> {
                 duration_minutes: rng.random_range(5..40),
                 created_at: now,
                 updated_at: now,
+                approved: true,
             });
         }
     }

@@ -1,44 +1,10 @@
-//! Course rules: the state machine, levels and formats, slugs, prices, and
-//! who may charge for a course.
-
-use crate::web::CurrentUser;
+//! Course rules: the state machine, how an owner's change reaches the
+//! course (directly, through review, or not at all), levels and formats,
+//! slugs, prices.
 
 use super::account::Problem;
-use super::account::Role;
 
-/// Where a course is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CourseState {
-    Draft,
-    InReview,
-    Published,
-    Rejected,
-    Unpublished,
-}
-
-impl CourseState {
-    pub const ALL: [CourseState; 5] = [
-        CourseState::Draft,
-        CourseState::InReview,
-        CourseState::Published,
-        CourseState::Rejected,
-        CourseState::Unpublished,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CourseState::Draft => klearn_db::courses::DRAFT,
-            CourseState::InReview => klearn_db::courses::IN_REVIEW,
-            CourseState::Published => klearn_db::courses::PUBLISHED,
-            CourseState::Rejected => klearn_db::courses::REJECTED,
-            CourseState::Unpublished => klearn_db::courses::UNPUBLISHED,
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<CourseState> {
-        CourseState::ALL.into_iter().find(|c| c.as_str() == s)
-    }
-}
+pub use klearn_db::types::CourseState;
 
 /// What someone wants to do with a course.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,21 +42,26 @@ pub fn transition(from: CourseState, action: CourseAction, actor: CourseActor) -
     }
 }
 
-/// Whether the course's live content can be edited directly, or goes
-/// through a reviewed revision (a published course).
-pub fn edits_need_review(state: CourseState) -> bool {
-    state == CourseState::Published
+/// How an owner's change reaches a course.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EditPath {
+    /// Nobody but staff sees the course yet: the change is made at once.
+    Direct,
+    /// Learners can see the course (it is published, or was, and its
+    /// learners keep it): the change waits in a revision for a moderator.
+    Review,
+    /// A moderator is looking at it: nothing changes until they decide.
+    Locked,
 }
 
-/// Whether the owner can edit the course at all: not while a reviewer looks at it.
-pub fn editable(state: CourseState) -> bool {
-    state != CourseState::InReview
-}
-
-/// Who may set a price above zero: a certified expert. The bare expert role
-/// (granted by an admin) opens the studio for free courses only.
-pub fn may_charge(user: &CurrentUser) -> bool {
-    user.certified && user.has(Role::Expert)
+/// The one place that says how a change reaches a course in `state`, given
+/// whether it was ever published.
+pub fn edit_path(state: CourseState, was_published: bool) -> EditPath {
+    match state {
+        CourseState::InReview => EditPath::Locked,
+        _ if was_published => EditPath::Review,
+        _ => EditPath::Direct,
+    }
 }
 
 pub const LEVELS: [&str; 3] = ["beginner", "intermediate", "advanced"];
@@ -219,7 +190,7 @@ mod tests {
             (Published, Unpublish, Moderator, Unpublished),
         ];
         let actions = [Submit, Withdraw, Approve, Reject, Unpublish];
-        for from in CourseState::ALL {
+        for &from in CourseState::ALL {
             for action in actions {
                 for actor in [Owner, Moderator] {
                     let expected = legal
@@ -239,9 +210,29 @@ mod tests {
     #[test]
     fn states_round_trip_through_text() {
         for s in CourseState::ALL {
-            assert_eq!(CourseState::parse(s.as_str()), Some(s));
+            assert_eq!(CourseState::parse(s.as_str()), Some(*s));
         }
         assert_eq!(CourseState::parse("deleted"), None);
+    }
+
+    #[test]
+    fn changes_wait_for_review_once_learners_can_see_the_course() {
+        for &state in CourseState::ALL {
+            for was_published in [false, true] {
+                let expected = match (state, was_published) {
+                    (InReview, _) => EditPath::Locked,
+                    (_, true) => EditPath::Review,
+                    (_, false) => EditPath::Direct,
+                };
+                assert_eq!(
+                    edit_path(state, was_published),
+                    expected,
+                    "{state:?} {was_published}"
+                );
+            }
+        }
+        // A published course was published: it always goes through review.
+        assert_eq!(edit_path(Published, true), EditPath::Review);
     }
 
     #[test]

@@ -5,66 +5,23 @@
 use std::collections::HashMap;
 
 use chrono::{Duration, NaiveDateTime};
-use klearn_db::experts::{self as db, Figures};
+use klearn_db::types::{UserId, RATING_PRIOR_WEIGHT};
 
 use super::account::Problem;
 
-/// Where an application is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ExpertState {
-    Submitted,
-    Screening,
-    Interview,
-    Trial,
-    Certified,
-    Rejected,
-    Withdrawn,
-    Revoked,
+pub use klearn_db::types::ExpertState;
+
+/// The pipeline and the labels of the states: rules of this crate over the
+/// stored state.
+pub trait ExpertStateExt {
+    /// The next stage of the pipeline, for an open application.
+    fn next(self) -> Option<ExpertState>;
+    /// Its translation key, `experts.state.<state>`.
+    fn label_key(self) -> String;
 }
 
-impl ExpertState {
-    pub const ALL: [ExpertState; 8] = [
-        ExpertState::Submitted,
-        ExpertState::Screening,
-        ExpertState::Interview,
-        ExpertState::Trial,
-        ExpertState::Certified,
-        ExpertState::Rejected,
-        ExpertState::Withdrawn,
-        ExpertState::Revoked,
-    ];
-
-    /// The states in which a moderator has work to do, in pipeline order.
-    pub const OPEN: [ExpertState; 4] = [
-        ExpertState::Submitted,
-        ExpertState::Screening,
-        ExpertState::Interview,
-        ExpertState::Trial,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ExpertState::Submitted => db::SUBMITTED,
-            ExpertState::Screening => db::SCREENING,
-            ExpertState::Interview => db::INTERVIEW,
-            ExpertState::Trial => db::TRIAL,
-            ExpertState::Certified => db::CERTIFIED,
-            ExpertState::Rejected => db::REJECTED,
-            ExpertState::Withdrawn => db::WITHDRAWN,
-            ExpertState::Revoked => db::REVOKED,
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<ExpertState> {
-        ExpertState::ALL.into_iter().find(|st| st.as_str() == s)
-    }
-
-    pub fn is_open(self) -> bool {
-        ExpertState::OPEN.contains(&self)
-    }
-
-    /// The next stage of the pipeline, for an open application.
-    pub fn next(self) -> Option<ExpertState> {
+impl ExpertStateExt for ExpertState {
+    fn next(self) -> Option<ExpertState> {
         match self {
             ExpertState::Submitted => Some(ExpertState::Screening),
             ExpertState::Screening => Some(ExpertState::Interview),
@@ -74,8 +31,7 @@ impl ExpertState {
         }
     }
 
-    /// Its translation key, `experts.state.<state>`.
-    pub fn label_key(self) -> String {
+    fn label_key(self) -> String {
         format!("experts.state.{}", self.as_str())
     }
 }
@@ -105,7 +61,8 @@ pub fn may_step(from: ExpertState, to: ExpertState, actor: StepActor) -> bool {
 /// The steps a moderator may take from here, forward first.
 pub fn moderator_steps(from: ExpertState) -> Vec<ExpertState> {
     ExpertState::ALL
-        .into_iter()
+        .iter()
+        .copied()
         .filter(|to| *to != ExpertState::Revoked && may_step(from, *to, StepActor::Moderator))
         .collect()
 }
@@ -179,7 +136,7 @@ impl ExpertSort {
 }
 
 /// The weight of the prior: the catalogue's m.
-pub const PRIOR_WEIGHT: f64 = klearn_db::courses::RATING_PRIOR_WEIGHT as f64;
+pub const PRIOR_WEIGHT: f64 = RATING_PRIOR_WEIGHT as f64;
 
 /// The Bayesian average (m·C + sum) / (m + n): few ratings stay near the
 /// mean C, many ratings speak for themselves.
@@ -187,13 +144,23 @@ pub fn bayesian(sum: i64, count: i64, mean: f64) -> f64 {
     (PRIOR_WEIGHT * mean + sum as f64) / (PRIOR_WEIGHT + count as f64)
 }
 
+/// What the ranking knows of an expert: their published courses' learners
+/// and ratings, added up.
+pub trait Standing {
+    fn user_id(&self) -> UserId;
+    fn learners(&self) -> i64;
+    /// (sum, count) of every rating of their courses.
+    fn ratings(&self) -> (i64, i64);
+}
+
 /// C: the mean of the average ratings of the rated experts (the catalogue
 /// takes the mean over rated courses).
-pub fn mean_rating(figures: &[Figures]) -> f64 {
-    let averages: Vec<f64> = figures
+pub fn mean_rating<S: Standing>(standings: &[S]) -> f64 {
+    let averages: Vec<f64> = standings
         .iter()
-        .filter(|f| f.rating_count > 0)
-        .map(|f| f.rating_sum as f64 / f.rating_count as f64)
+        .map(Standing::ratings)
+        .filter(|(_, count)| *count > 0)
+        .map(|(sum, count)| sum as f64 / count as f64)
         .collect();
     if averages.is_empty() {
         0.0
@@ -204,17 +171,24 @@ pub fn mean_rating(figures: &[Figures]) -> f64 {
 
 /// Orders the experts `ids` by `sort`, ties broken by the Bayesian rating,
 /// then by learners, then newest account (highest id) first. `answers` are
-/// accepted answers per expert (none yet: the forum issue counts them).
-pub fn rank(ids: &[i64], figures: &[Figures], answers: &HashMap<i64, i64>, sort: ExpertSort) -> Vec<i64> {
-    let mean = mean_rating(figures);
-    let by_user: HashMap<i64, &Figures> = figures.iter().map(|f| (f.user_id, f)).collect();
-    let none = Figures::default();
-    let mut keyed: Vec<(i64, f64, i64, i64)> = ids
+/// accepted answers per expert.
+pub fn rank<S: Standing>(
+    ids: &[UserId],
+    standings: &[S],
+    answers: &HashMap<UserId, i64>,
+    sort: ExpertSort,
+) -> Vec<UserId> {
+    let mean = mean_rating(standings);
+    let by_user: HashMap<UserId, &S> = standings.iter().map(|s| (s.user_id(), s)).collect();
+    let mut keyed: Vec<(UserId, f64, i64, i64)> = ids
         .iter()
         .map(|id| {
-            let f = by_user.get(id).copied().unwrap_or(&none);
-            let score = bayesian(f.rating_sum, f.rating_count, mean);
-            (*id, score, f.learners, answers.get(id).copied().unwrap_or(0))
+            let (sum, count, learners) = match by_user.get(id) {
+                Some(s) => (s.ratings().0, s.ratings().1, s.learners()),
+                None => (0, 0, 0),
+            };
+            let score = bayesian(sum, count, mean);
+            (*id, score, learners, answers.get(id).copied().unwrap_or(0))
         })
         .collect();
     keyed.sort_by(|a, b| {
@@ -255,8 +229,8 @@ mod tests {
             (Interview, Withdrawn),
             (Trial, Withdrawn),
         ];
-        for from in ExpertState::ALL {
-            for to in ExpertState::ALL {
+        for &from in ExpertState::ALL {
+            for &to in ExpertState::ALL {
                 assert_eq!(
                     may_step(from, to, StepActor::Moderator),
                     legal_moderator.contains(&(from, to)),
@@ -282,7 +256,7 @@ mod tests {
     #[test]
     fn states_round_trip() {
         for s in ExpertState::ALL {
-            assert_eq!(ExpertState::parse(s.as_str()), Some(s));
+            assert_eq!(ExpertState::parse(s.as_str()), Some(*s));
         }
         assert_eq!(ExpertState::parse("approved"), None);
     }
@@ -325,14 +299,26 @@ mod tests {
         assert_eq!(parse_years("5.5"), Err("experts.error.years_invalid"));
     }
 
-    fn fig(user_id: i64, learners: i64, rating_sum: i64, rating_count: i64) -> Figures {
-        Figures {
-            user_id,
-            courses: 1,
-            learners,
-            rating_sum,
-            rating_count,
+    struct Fig(i64, i64, i64, i64);
+
+    impl Standing for Fig {
+        fn user_id(&self) -> UserId {
+            UserId(self.0)
         }
+        fn learners(&self) -> i64 {
+            self.1
+        }
+        fn ratings(&self) -> (i64, i64) {
+            (self.2, self.3)
+        }
+    }
+
+    fn fig(user_id: i64, learners: i64, rating_sum: i64, rating_count: i64) -> Fig {
+        Fig(user_id, learners, rating_sum, rating_count)
+    }
+
+    fn ids(list: &[i64]) -> Vec<UserId> {
+        list.iter().map(|i| UserId(*i)).collect()
     }
 
     #[test]
@@ -344,17 +330,20 @@ mod tests {
         // 4: unrated            -> C = 4.00, tied with 2, which has more learners
         let figures = vec![fig(1, 10, 5, 1), fig(2, 900, 400, 100), fig(3, 50, 150, 50)];
         assert!((mean_rating(&figures) - 4.0).abs() < 1e-9);
-        let ids = [1, 2, 3, 4];
+        let all = ids(&[1, 2, 3, 4]);
         let none = HashMap::new();
-        assert_eq!(rank(&ids, &figures, &none, ExpertSort::Rating), vec![1, 2, 4, 3]);
         assert_eq!(
-            rank(&ids, &figures, &none, ExpertSort::Learners),
-            vec![2, 3, 1, 4]
+            rank(&all, &figures, &none, ExpertSort::Rating),
+            ids(&[1, 2, 4, 3])
         );
-        let answers = HashMap::from([(3, 7), (4, 2)]);
         assert_eq!(
-            rank(&ids, &figures, &answers, ExpertSort::Answers),
-            vec![3, 4, 1, 2]
+            rank(&all, &figures, &none, ExpertSort::Learners),
+            ids(&[2, 3, 1, 4])
+        );
+        let answers = HashMap::from([(UserId(3), 7), (UserId(4), 2)]);
+        assert_eq!(
+            rank(&all, &figures, &answers, ExpertSort::Answers),
+            ids(&[3, 4, 1, 2])
         );
     }
 

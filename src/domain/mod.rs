@@ -1,7 +1,11 @@
-//! Pure rules with no I/O, unit tested: accounts (usernames, emails,
-//! passwords, roles), courses (states, prices, slugs) and experts
-//! (certification steps, application fields, ranking).
+//! Pure rules with no I/O, unit tested: who acts (`actor`), accounts
+//! (usernames, emails, passwords, roles), courses (states, how changes reach
+//! a course, prices, slugs) and experts (certification steps, application
+//! fields, ranking). Of klearn-db it uses only the vocabulary in
+//! `klearn_db::types` (ids and stored states); nothing here reads the
+//! database or knows the web.
 
 pub mod account;
+pub mod actor;
 pub mod course;
 pub mod expert;

@@ -1,7 +1,9 @@
-//! Experts: applying for certification, the steps of its review (one service
-//! for moderators and applicants), public profiles, the directory and its
-//! ranking, follows.
+//! Experts: applying for certification and following experts
+//! (`applying`), the steps of an application's review (`steps`, one use
+//! case for moderators and applicants), public profiles, the directory and
+//! its ranking (`ranking`, the area's own cache).
 
+pub mod applying;
 pub mod forms;
 pub mod ranking;
 pub mod routes;
@@ -13,12 +15,85 @@ use std::sync::Arc;
 
 use klearn_db::experts::{self as db, Application, CertifiedExpert, Figures};
 use klearn_db::uploads::Upload;
-use klearn_db::{DbConnection, DbError};
+use klearn_db::users::User;
+use klearn_db::{DbConnection, DbError, UserId};
 
-use crate::app::AppState;
-use crate::domain::expert::{rank, ExpertSort};
-use crate::experts::ranking::Ranking;
+use crate::domain::account::Role;
+use crate::domain::expert::{rank, ExpertSort, Standing};
+use crate::experts::ranking::{Ranking, RankingCache};
+use crate::uploads::UploadError;
 use crate::web::AppError;
+
+/// Why an experts use case refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ExpertError {
+    #[error("not found")]
+    NotFound,
+    /// 403; the reason is a translation key.
+    #[error("not allowed: {0}")]
+    Forbidden(&'static str),
+    /// 409: not possible as things stand; a translation key.
+    #[error("refused as things stand: {0}")]
+    Conflict(&'static str),
+    /// 422: the form comes back with this message next to this field.
+    #[error("{field}: {key}")]
+    Invalid { field: &'static str, key: &'static str },
+    /// 422: a file of the form was refused.
+    #[error("{field}: {problem:?}")]
+    Upload {
+        field: &'static str,
+        problem: UploadError,
+    },
+    #[error(transparent)]
+    Db(DbError),
+}
+
+impl ExpertError {
+    pub fn invalid(field: &'static str, key: &'static str) -> Self {
+        ExpertError::Invalid { field, key }
+    }
+}
+
+impl From<DbError> for ExpertError {
+    fn from(e: DbError) -> Self {
+        match e {
+            DbError::NotFound => ExpertError::NotFound,
+            other => ExpertError::Db(other),
+        }
+    }
+}
+
+impl From<diesel::result::Error> for ExpertError {
+    fn from(e: diesel::result::Error) -> Self {
+        DbError::from_query(e).into()
+    }
+}
+
+impl From<ExpertError> for AppError {
+    fn from(e: ExpertError) -> Self {
+        match e {
+            ExpertError::NotFound => AppError::NotFound,
+            ExpertError::Forbidden(key) => AppError::ForbiddenBecause(key),
+            ExpertError::Conflict(key) => AppError::ConflictBecause(key),
+            ExpertError::Invalid { .. } | ExpertError::Upload { .. } => AppError::BadRequest,
+            ExpertError::Db(e) => AppError::from(e),
+        }
+    }
+}
+
+impl Standing for Figures {
+    fn user_id(&self) -> UserId {
+        self.user_id
+    }
+
+    fn learners(&self) -> i64 {
+        self.learners
+    }
+
+    fn ratings(&self) -> (i64, i64) {
+        (self.rating_sum, self.rating_count)
+    }
+}
 
 /// An expert as a directory card shows them.
 #[derive(Debug, Clone)]
@@ -26,7 +101,6 @@ pub struct ExpertCard {
     pub expert: CertifiedExpert,
     pub topics: Vec<String>,
     pub figures: Figures,
-    /// Accepted answers: counted once the forum exists; none before.
     pub answers: i64,
     pub avatar_url: Option<String>,
 }
@@ -47,38 +121,66 @@ impl ExpertCard {
 
 /// Accepted answers per expert. The forum issue brings accepted answers;
 /// until then every expert has none, and this says so in one place.
-pub fn accepted_answers(_ids: &[i64]) -> HashMap<i64, i64> {
+pub fn accepted_answers(_ids: &[UserId]) -> HashMap<UserId, i64> {
     HashMap::new()
 }
 
 /// The certified experts (in `topic`, if given) in ranking order, with the
-/// figures of every certified expert: from the cache, or worked out and kept.
-pub async fn ranked(state: &AppState, topic: &str, sort: ExpertSort) -> Result<Arc<Ranking>, AppError> {
-    if let Some(ranking) = state.rankings.get(topic, sort) {
+/// figures of every certified expert: from the cache while the directory's
+/// generation has not moved, or worked out and kept.
+pub fn ranked(
+    conn: &mut DbConnection,
+    cache: &RankingCache,
+    topic: &str,
+    sort: ExpertSort,
+) -> Result<Arc<Ranking>, DbError> {
+    let generation = klearn_db::generations::current(conn, klearn_db::generations::EXPERTS)?;
+    if let Some(ranking) = cache.get(topic, sort, generation) {
         return Ok(ranking);
     }
-    let filter = topic.to_string();
-    let ranking = crate::web::db(&state.pool, move |conn| {
-        let ids = db::certified_ids(conn, (!filter.is_empty()).then_some(filter.as_str()))?;
-        let figures = db::figures(conn, None)?;
-        Ok(Ranking {
-            ids: rank(&ids, &figures, &accepted_answers(&ids), sort),
-            figures,
-        })
-    })
-    .await?;
-    let ranking = Arc::new(ranking);
-    state.rankings.put(topic, sort, ranking.clone());
+    let ids = db::certified_ids(conn, (!topic.is_empty()).then_some(topic))?;
+    let figures = db::figures(conn, None)?;
+    let ranking = Arc::new(Ranking {
+        ids: rank(&ids, &figures, &accepted_answers(&ids), sort),
+        figures,
+    });
+    cache.put(topic, sort, generation, ranking.clone());
     Ok(ranking)
 }
 
+/// The member behind `/experts/{username}`: a certified expert, or a member
+/// with the expert role (studio access without certification: no badge).
+pub fn find_expert(conn: &mut DbConnection, username: &str) -> Result<(User, Option<Application>), DbError> {
+    let member = User::find_by_username(conn, username)?;
+    let certification = Application::certified_for(conn, member.id)?;
+    if certification.is_none()
+        && !User::roles(conn, member.id)?
+            .iter()
+            .any(|r| r == Role::Expert.as_str())
+    {
+        return Err(DbError::NotFound);
+    }
+    Ok((member, certification))
+}
+
+/// For an erased account: open applications are withdrawn and the personal
+/// fields blanked; the timeline stays for the record.
+pub fn erase_for_user(conn: &mut DbConnection, user_id: UserId) -> Result<(), DbError> {
+    Application::erase_for_user(conn, user_id)
+}
+
 /// The cards of these experts, in this order, from a fixed number of queries.
-pub fn cards(conn: &mut DbConnection, ids: &[i64], figures: &[Figures]) -> Result<Vec<ExpertCard>, DbError> {
+pub fn cards(
+    conn: &mut DbConnection,
+    ids: &[UserId],
+    figures: &[Figures],
+) -> Result<Vec<ExpertCard>, DbError> {
     let experts = db::certified_in_order(conn, ids)?;
-    let application_ids: Vec<i64> = experts.iter().map(|e| e.certification.id).collect();
+    let application_ids: Vec<klearn_db::ApplicationId> = experts.iter().map(|e| e.certification.id).collect();
     let mut topics = Application::topics_of(conn, &application_ids)?;
-    let figures: HashMap<i64, &Figures> = figures.iter().map(|f| (f.user_id, f)).collect();
-    let avatar_ids: Vec<i64> = experts.iter().filter_map(|e| e.user.avatar_upload_id).collect();
+    let figures: HashMap<UserId, &Figures> = figures.iter().map(|f| (f.user_id, f)).collect();
+    let avatar_ids: Vec<klearn_db::UploadId> =
+        experts.iter().filter_map(|e| e.user.avatar_upload_id).collect();
     let avatars = Upload::find_many(conn, &avatar_ids)?;
     let answers = accepted_answers(ids);
     Ok(experts
@@ -107,11 +209,8 @@ pub fn cards(conn: &mut DbConnection, ids: &[i64], figures: &[Figures]) -> Resul
 }
 
 /// The best-rated experts, for the home page.
-pub async fn top(state: &AppState, limit: usize) -> Result<Vec<ExpertCard>, AppError> {
-    let ranking = ranked(state, "", ExpertSort::Rating).await?;
-    crate::web::db(&state.pool, move |conn| {
-        let ids: Vec<i64> = ranking.ids.iter().take(limit).copied().collect();
-        cards(conn, &ids, &ranking.figures)
-    })
-    .await
+pub fn top(conn: &mut DbConnection, cache: &RankingCache, limit: usize) -> Result<Vec<ExpertCard>, DbError> {
+    let ranking = ranked(conn, cache, "", ExpertSort::Rating)?;
+    let ids: Vec<UserId> = ranking.ids.iter().take(limit).copied().collect();
+    cards(conn, &ids, &ranking.figures)
 }

@@ -6,27 +6,27 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use chrono::NaiveDateTime;
 use klearn_db::courses::Course;
-use klearn_db::experts::{self as db, Application, FileError, Follow, NewApplication};
+use klearn_db::experts::{self as db, Application, Follow};
 use klearn_db::uploads::Upload;
-use klearn_db::users::User;
-use klearn_db::{audit, DbConnection, DbError};
+use klearn_db::{DbConnection, DbError, UserId};
 use serde::Deserialize;
 
-use crate::app::AppState;
 use crate::catalog::routes::with_covers;
-use crate::domain::account::Role;
+use crate::domain::actor::Actor;
 use crate::domain::expert::{may_apply_again_at, ExpertSort, ExpertState, StepActor};
-use crate::experts::forms::{ApplicationForm, MAX_EVIDENCE};
-use crate::experts::steps::{self, StepRequest};
+use crate::experts::applying::{apply as file_application, keep_evidence, may_apply, toggle_follow};
+use crate::experts::forms::{ApplicationForm, ValidApplication, MAX_EVIDENCE};
+use crate::experts::ranking::RankingCache;
 use crate::experts::views::{person_json_ld, ApplyView, DirectoryView, ProfileView, Status};
+use crate::experts::{find_expert, steps, ExpertError};
 use crate::i18n::k;
 use crate::uploads::multipart::FieldRules;
-use crate::uploads::{self, Storage};
+use crate::uploads::{self, UploadError};
 use crate::web::flash::{Flash, Level};
 use crate::web::pager::{last_page, page_number, Pager};
 use crate::web::{
-    self as plumbing, html, html_with_status, redirect_with_flash, AppError, FieldErrors, Page, SignedIn,
-    Verified,
+    self as plumbing, call, html, html_with_status, redirect_with_flash, AppError, AppState, FieldErrors,
+    Page, SignedIn, Verified,
 };
 
 const PER_PAGE: i64 = 20;
@@ -50,7 +50,7 @@ struct Standing {
     wait_until: Option<NaiveDateTime>,
 }
 
-fn standing(conn: &mut DbConnection, user_id: i64) -> Result<Standing, DbError> {
+fn standing(conn: &mut DbConnection, user_id: UserId) -> Result<Standing, DbError> {
     let status = match Application::latest_for_user(conn, user_id)? {
         Some(application) => Some(Status {
             topics: Application::topics(conn, application.id)?,
@@ -113,139 +113,115 @@ fn rules() -> FieldRules {
         .files_per_field(MAX_EVIDENCE)
 }
 
+/// A refused application: what to tell, the evidence kept for the next send.
+enum Refused {
+    /// The member may not apply now (an open application, or the wait).
+    Closed(&'static str, Standing),
+    /// The form comes back: its problems and the files kept.
+    Form(
+        Vec<(&'static str, Option<&'static str>, Option<UploadError>)>,
+        Vec<Upload>,
+        Standing,
+    ),
+}
+
 async fn apply(
     page: Page,
     Verified(user): Verified,
     state: web::Data<AppState>,
     payload: Multipart,
 ) -> Result<HttpResponse, AppError> {
-    let storage = Storage::new(state.settings.uploads_dir());
-    let mut multipart = uploads::multipart::parse(payload, &storage.tmp_dir(), &rules(), None).await?;
-    let form = ApplicationForm::from_multipart(&multipart);
+    let mut multipart =
+        uploads::multipart::parse(payload, &state.services.storage.tmp_dir(), &rules(), None).await?;
+    let mut form = ApplicationForm::from_multipart(&multipart);
     let mut errors = FieldErrors::new();
     let valid = form.check(&page.tr, &mut errors);
+    let sent_problem = multipart.error("evidence").cloned();
     let files = multipart.take_files("evidence");
-    let user_id = user.id;
-    let kept_names = form.kept.clone();
-    let (standing, mut kept) = plumbing::db(&state.pool, move |conn| {
-        Ok((
-            standing(conn, user_id)?,
-            db::loose_evidence(conn, user_id, &kept_names)?,
-        ))
+    let (services, actor, kept_names) = (state.services.clone(), user.actor(), form.kept.clone());
+    let refused = call(&state.pool, move |conn| {
+        refuse_or_file(conn, &services, &actor, valid, sent_problem, &kept_names, files)
     })
-    .await?;
-    if !standing.may_apply {
-        let notice = if standing.wait_until.is_some() {
-            k("experts.apply.must_wait")
-        } else {
-            k("experts.apply.already_open")
-        };
-        let mut view = view(page, standing, form, Vec::new(), FieldErrors::new());
-        view.notice = Some(view.page.t(notice).to_string());
-        return html_with_status(StatusCode::CONFLICT, &view);
-    }
-    if let Some(problem) = multipart.error("evidence") {
-        errors.add_text("evidence", problem.message(&page.tr));
-    } else if kept.len() + files.len() > MAX_EVIDENCE {
-        errors.add_text("evidence", page.tr.t1("upload.too_many", "max", MAX_EVIDENCE));
-    } else if kept.is_empty() && files.is_empty() {
-        errors.add(&page.tr, "evidence", "experts.error.evidence_required");
-    }
-    let files_fit = kept.len() + files.len() <= MAX_EVIDENCE;
-    let (Some(valid), true) = (valid, errors.is_empty()) else {
-        // Files that passed are kept for the next send, so nothing is lost.
-        if files_fit && !files.is_empty() {
-            let storage = storage.clone();
-            let new = plumbing::db(&state.pool, move |conn| {
-                files
-                    .into_iter()
-                    .map(|f| storage.keep(conn, f, Some(user_id)))
-                    .collect::<Result<Vec<_>, _>>()
-            })
-            .await?;
-            kept.extend(new);
-        }
-        let mut form = form;
-        form.kept = kept.iter().map(|u| u.stored_name.clone()).collect();
-        return html_with_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &view(page, standing, form, kept, errors),
-        );
+    .await??;
+    let Some(refused) = refused else {
+        let flash = Flash::new(Level::Success, k("experts.apply.filed"));
+        return Ok(redirect_with_flash(&state.settings, "/experts/apply", &flash));
     };
-    let i18n = state.i18n.clone();
-    let settings = state.settings.clone();
-    let filed = plumbing::db(&state.pool, move |conn| {
-        let mut evidence: Vec<i64> = kept.iter().map(|u| u.id).collect();
-        for file in files {
-            evidence.push(storage.keep(conn, file, Some(user_id))?.id);
+    match refused {
+        Refused::Closed(key, standing) => {
+            let mut view = view(page, standing, form, Vec::new(), FieldErrors::new());
+            view.notice = Some(view.page.t(key).to_string());
+            html_with_status(StatusCode::CONFLICT, &view)
         }
-        let now = klearn_db::now();
-        let new = NewApplication {
-            user_id,
-            state: ExpertState::Submitted.as_str().to_string(),
-            real_name: valid.real_name,
-            headline: valid.headline,
-            bio_html: crate::markdown::render(&valid.bio),
-            bio: valid.bio,
-            years: valid.years,
-            links: valid.links.join("\n"),
-            sample_outline_html: crate::markdown::render(&valid.sample_outline),
-            sample_outline: valid.sample_outline,
-            created_at: now,
-            updated_at: now,
-        };
-        let application = match Application::file(conn, &new, &valid.topics, &evidence) {
-            Ok(a) => a,
-            Err(FileError::AlreadyLive) => return Ok(None),
-            Err(FileError::Db(e)) => return Err(e),
-        };
-        audit::record(
-            conn,
-            Some(user_id),
-            "expert.submitted",
-            audit::Object::new("expert_application", &application.id.to_string()),
-            &application.headline,
-        )?;
-        let applicant = User::find(conn, user_id)?;
-        steps::tell_filed(conn, &i18n, &settings, &applicant)?;
-        Ok(Some(application))
-    })
-    .await?;
-    if filed.is_none() {
-        return Err(AppError::Conflict);
+        Refused::Form(problems, kept, standing) => {
+            for (field, key, upload) in problems {
+                match (key, upload) {
+                    (_, Some(problem)) => errors.add_text(field, problem.message(&page.tr)),
+                    (Some(key), None) => errors.add(&page.tr, field, key),
+                    (None, None) => {}
+                }
+            }
+            form.kept = kept.iter().map(|u| u.stored_name.clone()).collect();
+            html_with_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &view(page, standing, form, kept, errors),
+            )
+        }
     }
-    Ok(redirect_with_flash(
-        &state.settings,
-        "/experts/apply",
-        &Flash::new(Level::Success, k("experts.apply.filed")),
-    ))
+}
+
+/// Files the application, or says why not, keeping the evidence that
+/// passed so that it need not be sent again.
+fn refuse_or_file(
+    conn: &mut DbConnection,
+    services: &crate::services::Services,
+    actor: &Actor,
+    valid: Option<ValidApplication>,
+    sent_problem: Option<UploadError>,
+    kept_names: &[String],
+    files: Vec<uploads::ReceivedFile>,
+) -> Result<Option<Refused>, ExpertError> {
+    let user_id = actor.user_id().ok_or(ExpertError::NotFound)?;
+    if let Err(ExpertError::Conflict(key)) = may_apply(conn, actor) {
+        return Ok(Some(Refused::Closed(key, standing(conn, user_id)?)));
+    }
+    let problem = match (valid, sent_problem) {
+        (Some(valid), None) => match file_application(conn, services, actor, valid, kept_names, files) {
+            Ok(_) => return Ok(None),
+            Err(ExpertError::Invalid { field, key }) => (field, Some(key), None),
+            Err(ExpertError::Upload { field, problem }) => (field, None, Some(problem)),
+            Err(e) => return Err(e),
+        },
+        (_, sent_problem) => {
+            let (kept, problem) = keep_evidence(conn, services, actor, kept_names, files)?;
+            let none_sent = kept.is_empty() && sent_problem.is_none() && problem.is_none();
+            let key = none_sent.then_some("experts.error.evidence_required");
+            let problems = vec![("evidence", key, sent_problem.or(problem))];
+            return Ok(Some(Refused::Form(problems, kept, standing(conn, user_id)?)));
+        }
+    };
+    let kept = db::loose_evidence(conn, user_id, kept_names)?;
+    Ok(Some(Refused::Form(vec![problem], kept, standing(conn, user_id)?)))
 }
 
 async fn withdraw(SignedIn(user): SignedIn, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let i18n = state.i18n.clone();
-    let settings = state.settings.clone();
-    let withdrawn = plumbing::db(&state.pool, move |conn| {
-        let Some(application) = Application::latest_for_user(conn, user.id)? else {
-            return Ok(None);
-        };
-        let request = StepRequest {
-            application_id: application.id,
-            to: ExpertState::Withdrawn,
-            note: String::new(),
-            actor_id: user.id,
-            actor: StepActor::Applicant,
-        };
-        steps::take(conn, &i18n, &settings, &request)
+    let (services, actor) = (state.services.clone(), user.actor());
+    call(&state.pool, move |conn| {
+        let application =
+            Application::latest_for_user(conn, user.id)?.ok_or(ExpertError::Conflict("error.409.message"))?;
+        steps::take(
+            conn,
+            &services,
+            &actor,
+            StepActor::Applicant,
+            application.id,
+            ExpertState::Withdrawn,
+            "",
+        )
     })
-    .await?;
-    if withdrawn.is_none() {
-        return Err(AppError::Conflict);
-    }
-    Ok(redirect_with_flash(
-        &state.settings,
-        "/experts/apply",
-        &Flash::new(Level::Success, k("experts.apply.withdrawn")),
-    ))
+    .await??;
+    let flash = Flash::new(Level::Success, k("experts.apply.withdrawn"));
+    Ok(redirect_with_flash(&state.settings, "/experts/apply", &flash))
 }
 
 #[derive(Debug, Deserialize)]
@@ -261,16 +237,18 @@ struct DirectoryQuery {
 async fn directory(
     page: Page,
     state: web::Data<AppState>,
+    rankings: web::Data<RankingCache>,
     query: web::Query<DirectoryQuery>,
 ) -> Result<HttpResponse, AppError> {
     let sort = ExpertSort::parse(&query.sort).unwrap_or(ExpertSort::Rating);
     let topic: String = query.topic.trim().to_lowercase().chars().take(30).collect();
     let wanted = page_number(query.page.as_deref());
-    let ranking = crate::experts::ranked(&state, &topic, sort).await?;
-    let total = ranking.ids.len() as i64;
-    let (cards, topics) = plumbing::db(&state.pool, move |conn| {
+    let filter = topic.clone();
+    let (cards, topics, total) = plumbing::db(&state.pool, move |conn| {
+        let ranking = crate::experts::ranked(conn, &rankings, &filter, sort)?;
+        let total = ranking.ids.len() as i64;
         let shown = wanted.min(last_page(total, PER_PAGE));
-        let ids: Vec<i64> = ranking
+        let ids: Vec<UserId> = ranking
             .ids
             .iter()
             .skip(((shown - 1) * PER_PAGE) as usize)
@@ -278,7 +256,7 @@ async fn directory(
             .copied()
             .collect();
         let cards = crate::experts::cards(conn, &ids, &ranking.figures)?;
-        Ok((cards, db::certified_topics(conn, 30)?))
+        Ok((cards, db::certified_topics(conn, 30)?, total))
     })
     .await?;
     let sort_param = if sort == ExpertSort::Rating {
@@ -302,21 +280,6 @@ async fn directory(
     })
 }
 
-/// The member behind `/experts/{username}`: a certified expert, or a member
-/// with the expert role (studio access without certification: no badge).
-fn find_expert(conn: &mut DbConnection, username: &str) -> Result<(User, Option<Application>), DbError> {
-    let member = User::find_by_username(conn, username)?;
-    let certification = Application::certified_for(conn, member.id)?;
-    if certification.is_none()
-        && !User::roles(conn, member.id)?
-            .iter()
-            .any(|r| r == Role::Expert.as_str())
-    {
-        return Err(DbError::NotFound);
-    }
-    Ok((member, certification))
-}
-
 async fn profile(
     page: Page,
     state: web::Data<AppState>,
@@ -324,78 +287,105 @@ async fn profile(
 ) -> Result<HttpResponse, AppError> {
     let username = username.into_inner();
     let viewer = page.user.as_ref().map(|u| u.id);
-    let (member, certification, topics, figures, courses, followers, following, avatar) =
-        plumbing::db(&state.pool, move |conn| {
-            let (member, certification) = find_expert(conn, &username)?;
-            let topics = match &certification {
-                Some(c) => Application::topics(conn, c.id)?,
-                None => Vec::new(),
-            };
-            let figures = db::figures(conn, Some(member.id))?.pop().unwrap_or(db::Figures {
-                user_id: member.id,
-                ..Default::default()
-            });
-            let published = Course::published_by(conn, member.id)?;
-            let courses = with_covers(conn, published)?;
-            let followers = Follow::count(conn, member.id)?;
-            let following = match viewer {
+    let parts = plumbing::db(&state.pool, move |conn| {
+        ProfileParts::load(conn, &username, viewer)
+    })
+    .await?;
+    html(&parts.view(page))
+}
+
+/// What an expert's profile shows, read in one call.
+struct ProfileParts {
+    member: klearn_db::users::User,
+    certification: Option<Application>,
+    topics: Vec<String>,
+    figures: db::Figures,
+    courses: Vec<(klearn_db::courses::CourseCard, Option<String>)>,
+    followers: i64,
+    following: bool,
+    avatar: Option<Upload>,
+}
+
+impl ProfileParts {
+    fn load(
+        conn: &mut DbConnection,
+        username: &str,
+        viewer: Option<UserId>,
+    ) -> Result<ProfileParts, DbError> {
+        let (member, certification) = find_expert(conn, username)?;
+        let topics = match &certification {
+            Some(c) => Application::topics(conn, c.id)?,
+            None => Vec::new(),
+        };
+        let figures = db::figures(conn, Some(member.id))?.pop().unwrap_or(db::Figures {
+            user_id: member.id,
+            ..Default::default()
+        });
+        let published = Course::published_by(conn, member.id)?;
+        let avatar = match member.avatar_upload_id {
+            Some(id) => Some(Upload::find(conn, id)?),
+            None => None,
+        };
+        Ok(ProfileParts {
+            courses: with_covers(conn, published)?,
+            followers: Follow::count(conn, member.id)?,
+            following: match viewer {
                 Some(v) => Follow::follows(conn, v, member.id)?,
                 None => false,
-            };
-            let avatar = match member.avatar_upload_id {
-                Some(id) => Some(Upload::find(conn, id)?),
-                None => None,
-            };
-            Ok((
-                member,
-                certification,
-                topics,
-                figures,
-                courses,
-                followers,
-                following,
-                avatar,
-            ))
+            },
+            member,
+            certification,
+            topics,
+            figures,
+            avatar,
         })
-        .await?;
-    let avatar_url = avatar.as_ref().map(uploads::media_url);
-    let member_id = member.id;
-    let links = certification
-        .as_ref()
-        .map(Application::link_list)
-        .unwrap_or_default();
-    let bio_html = match &certification {
-        Some(c) => c.bio_html.clone(),
-        None => member.bio_html.clone(),
-    };
-    let headline = certification.as_ref().map(|c| c.headline.as_str()).unwrap_or("");
-    let image = avatar_url.as_ref().map(|u| page.absolute(u));
-    let json_ld = person_json_ld(
-        member.shown_name(),
-        headline,
-        &page.canonical_url(),
-        image.as_deref(),
-        &links,
-        &topics,
-    );
-    html(&ProfileView {
-        page,
-        member,
-        certification,
-        topics,
-        links,
-        bio_html,
-        avatar_url,
-        courses,
-        figures,
-        answers: crate::experts::accepted_answers(&[member_id])
-            .get(&member_id)
+    }
+
+    fn view(self, page: Page) -> ProfileView {
+        let avatar_url = self.avatar.as_ref().map(uploads::media_url);
+        let links = self
+            .certification
+            .as_ref()
+            .map(Application::link_list)
+            .unwrap_or_default();
+        let bio_html = match &self.certification {
+            Some(c) => c.bio_html.clone(),
+            None => self.member.bio_html.clone(),
+        };
+        let headline = self
+            .certification
+            .as_ref()
+            .map(|c| c.headline.as_str())
+            .unwrap_or("");
+        let image = avatar_url.as_ref().map(|u| page.absolute(u));
+        let json_ld = person_json_ld(
+            self.member.shown_name(),
+            headline,
+            &page.canonical_url(),
+            image.as_deref(),
+            &links,
+            &self.topics,
+        );
+        let answers = crate::experts::accepted_answers(&[self.member.id])
+            .get(&self.member.id)
             .copied()
-            .unwrap_or(0),
-        followers,
-        following,
-        json_ld,
-    })
+            .unwrap_or(0);
+        ProfileView {
+            page,
+            member: self.member,
+            certification: self.certification,
+            topics: self.topics,
+            links,
+            bio_html,
+            avatar_url,
+            courses: self.courses,
+            figures: self.figures,
+            answers,
+            followers: self.followers,
+            following: self.following,
+            json_ld,
+        }
+    }
 }
 
 async fn follow(
@@ -405,24 +395,17 @@ async fn follow(
 ) -> Result<HttpResponse, AppError> {
     let username = username.into_inner();
     let location = format!("/experts/{username}");
-    let follower = user.id;
-    let outcome = plumbing::db(&state.pool, move |conn| {
-        let (member, _) = find_expert(conn, &username)?;
-        if member.id == follower {
-            return Ok(None);
-        }
-        Ok(Some(Follow::toggle(conn, follower, member.id)?))
-    })
-    .await?;
-    let flash = match outcome {
-        None => Flash::new(Level::Error, k("experts.follow.self")),
-        Some(true) => Flash::new(Level::Success, k("experts.follow.following")),
-        Some(false) => Flash::new(Level::Info, k("experts.follow.unfollowed")),
+    let actor = user.actor();
+    let flash = match call(&state.pool, move |conn| toggle_follow(conn, &actor, &username)).await? {
+        Ok(true) => Flash::new(Level::Success, k("experts.follow.following")),
+        Ok(false) => Flash::new(Level::Info, k("experts.follow.unfollowed")),
+        Err(ExpertError::Conflict(key)) => Flash::new(Level::Error, key),
+        Err(e) => return Err(e.into()),
     };
     Ok(redirect_with_flash(&state.settings, &location, &flash))
 }
 
 /// Whether the viewer may read this evidence file: its applicant and moderators.
-pub fn may_read_evidence(upload: &Upload, viewer: Option<&crate::web::CurrentUser>) -> bool {
-    viewer.is_some_and(|v| v.is_moderator() || upload.owner_id == Some(v.id))
+pub fn may_read_evidence(upload: &Upload, viewer: Option<&Actor>) -> bool {
+    viewer.is_some_and(|v| v.is_moderator() || upload.owner_id.is_some_and(|owner| v.is(owner)))
 }

@@ -1,110 +1,125 @@
 //! Certification steps: the one way an application changes state, for
-//! moderators and applicants alike. It asks the state machine, writes the
-//! step and its audit entry, grants the expert role on certification,
-//! unpublishes paid courses on revocation, and mails the applicant in their
-//! language, all in one transaction.
+//! moderators and applicants alike. In one transaction it asks the state
+//! machine about the state now, writes the step and its audit entry, grants
+//! the expert role on certification, takes paid courses off the market on
+//! revocation, moves the directory's generation, and mails the applicant in
+//! their language.
 
-use std::sync::Arc;
-
-use klearn_db::courses::{Course, PUBLISHED, UNPUBLISHED};
+use klearn_db::audit::{self, Object};
 use klearn_db::experts::Application;
 use klearn_db::users::User;
-use klearn_db::{audit, write_tx, DbConnection, DbError};
+use klearn_db::{generations, write_tx, ApplicationId, DbConnection, DbError, UserId};
 
-use crate::config::Settings;
+use super::ExpertError;
 use crate::domain::account::Role;
-use crate::domain::expert::{may_step, ExpertState, StepActor};
-use crate::i18n::{I18n, Locale, Tr};
+use crate::domain::actor::Actor;
+use crate::domain::expert::{may_step, ExpertState, ExpertStateExt, StepActor};
+use crate::i18n::{Locale, Tr};
 use crate::mail::notice::{self, NoticeKind};
+use crate::services::Services;
 
-/// A step someone asks for.
-pub struct StepRequest {
-    pub application_id: i64,
-    pub to: ExpertState,
-    pub note: String,
-    pub actor_id: i64,
-    pub actor: StepActor,
-}
-
-/// Takes the step if the state machine allows it from the application's
-/// state now; `Ok(None)` (nothing written) if it does not.
+/// Takes the step `to` on the application, as its applicant or as a
+/// moderator (with a note; never on their own application). Illegal for
+/// that actor from the state it is in now: `Conflict`, nothing written.
 pub fn take(
     conn: &mut DbConnection,
-    i18n: &Arc<I18n>,
-    settings: &Settings,
-    request: &StepRequest,
-) -> Result<Option<Application>, DbError> {
+    services: &Services,
+    actor: &Actor,
+    step_actor: StepActor,
+    application_id: ApplicationId,
+    to: ExpertState,
+    note: &str,
+) -> Result<Application, ExpertError> {
+    let note = note.trim();
+    let as_applicant = step_actor == StepActor::Applicant;
+    if !as_applicant {
+        if !actor.is_moderator() {
+            return Err(ExpertError::Forbidden("error.403.message"));
+        }
+        if note.is_empty() {
+            return Err(ExpertError::invalid("note", "admin.experts.note_required"));
+        }
+    }
     write_tx(conn, |conn| {
-        let application = Application::find(conn, request.application_id)?;
-        let Some(from) = ExpertState::parse(&application.state) else {
-            return Ok(None);
-        };
-        if request.actor == StepActor::Applicant && application.user_id != request.actor_id {
-            return Ok(None);
+        let application = Application::find(conn, application_id)?;
+        if as_applicant && !actor.is(application.user_id) {
+            return Err(ExpertError::NotFound);
         }
-        if !may_step(from, request.to, request.actor) {
-            return Ok(None);
+        if !as_applicant && actor.is(application.user_id) {
+            return Err(ExpertError::Forbidden("admin.experts.not_own"));
         }
-        if !Application::move_state(
-            conn,
-            application.id,
-            from.as_str(),
-            request.to.as_str(),
-            &request.note,
-            Some(request.actor_id),
-        )? {
-            return Ok(None);
+        let from = application.state;
+        if !may_step(from, to, step_actor) {
+            return Err(ExpertError::Conflict("error.409.message"));
         }
-        let object_id = application.id.to_string();
+        if !Application::move_state(conn, application.id, from, to, note, actor.user_id())? {
+            return Err(ExpertError::Conflict("error.409.message"));
+        }
         audit::record(
             conn,
-            Some(request.actor_id),
-            &format!("expert.{}", request.to.as_str()),
-            audit::Object::new("expert_application", &object_id),
-            &request.note,
+            actor.user_id(),
+            &format!("expert.{}", to.as_str()),
+            Object::application(application.id),
+            note,
         )?;
         let applicant = User::find(conn, application.user_id)?;
-        match request.to {
+        match to {
             ExpertState::Certified => {
                 let role = Role::Expert.as_str();
-                if User::grant_role(conn, applicant.id, role, Some(request.actor_id))? {
-                    let user_id = applicant.id.to_string();
+                if User::grant_role(conn, applicant.id, role, actor.user_id())? {
                     audit::record(
                         conn,
-                        Some(request.actor_id),
+                        actor.user_id(),
                         "user.role_grant",
-                        audit::Object::new("user", &user_id),
+                        Object::user(applicant.id),
                         role,
                     )?;
                 }
             }
             ExpertState::Revoked => {
-                // Learners who bought these keep access: unpublishing never
-                // touches enrollments.
-                for course_id in Course::published_paid_by(conn, applicant.id)? {
-                    if Course::move_state(conn, course_id, PUBLISHED, UNPUBLISHED, Some(&request.note))? {
-                        audit::record(
-                            conn,
-                            Some(request.actor_id),
-                            "course.unpublished",
-                            audit::Object::new("course", &course_id.to_string()),
-                            "certification revoked",
-                        )?;
-                    }
-                }
+                crate::courses::return_paid_courses(conn, services, actor, applicant.id, note)?;
             }
             _ => {}
         }
-        tell_applicant(conn, i18n, settings, &applicant, request.to, &request.note)?;
-        Ok(Some(Application::find(conn, application.id)?))
+        if matches!(to, ExpertState::Certified | ExpertState::Revoked) {
+            generations::bump(conn, generations::EXPERTS)?;
+        }
+        tell_applicant(conn, services, &applicant, to, note)?;
+        Ok(Application::find(conn, application.id)?)
     })
 }
 
-/// The mail of a step (none for the applicant's own withdrawal).
-fn tell_applicant(
+/// Revokes a member's certification: the moderator's `revoked` step on it.
+pub fn revoke(
     conn: &mut DbConnection,
-    i18n: &Arc<I18n>,
-    settings: &Settings,
+    services: &Services,
+    actor: &Actor,
+    member: UserId,
+    reason: &str,
+) -> Result<Application, ExpertError> {
+    if reason.trim().is_empty() {
+        return Err(ExpertError::invalid(
+            "revoke_reason",
+            "admin.experts.reason_required",
+        ));
+    }
+    let certification =
+        Application::certified_for(conn, member)?.ok_or(ExpertError::Conflict("error.409.message"))?;
+    take(
+        conn,
+        services,
+        actor,
+        StepActor::Moderator,
+        certification.id,
+        ExpertState::Revoked,
+        reason,
+    )
+}
+
+/// The mail of a step (none for the applicant's own withdrawal).
+pub(super) fn tell_applicant(
+    conn: &mut DbConnection,
+    services: &Services,
     applicant: &User,
     to: ExpertState,
     note: &str,
@@ -117,27 +132,26 @@ fn tell_applicant(
         ExpertState::Submitted => NoticeKind::ExpertApplied,
         ExpertState::Withdrawn => return Ok(()),
     };
-    let url = match to {
-        ExpertState::Certified => settings.absolute_url(&format!("/experts/{}", applicant.username)),
-        _ => settings.absolute_url("/experts/apply"),
+    let path = match to {
+        ExpertState::Certified => format!("/experts/{}", applicant.username),
+        _ => "/experts/apply".to_string(),
     };
+    let url = services.settings.absolute_url(&path);
     let locale = Locale::parse(&applicant.locale).unwrap_or(Locale::ZhCn);
-    let tr = Tr::new(i18n.clone(), locale);
+    let tr = Tr::new(services.i18n.clone(), locale);
     let stage = tr.t(&to.label_key()).to_string();
     let detail = if note.trim().is_empty() {
         stage
     } else {
         format!("{stage} — {}", note.trim())
     };
-    notice::send(conn, i18n, applicant, &applicant.email, kind, Some(url), &detail)
-}
-
-/// The mail confirming a new application.
-pub fn tell_filed(
-    conn: &mut DbConnection,
-    i18n: &Arc<I18n>,
-    settings: &Settings,
-    applicant: &User,
-) -> Result<(), DbError> {
-    tell_applicant(conn, i18n, settings, applicant, ExpertState::Submitted, "")
+    notice::send(
+        conn,
+        &services.i18n,
+        applicant,
+        &applicant.email,
+        kind,
+        Some(url),
+        &detail,
+    )
 }

@@ -8,7 +8,7 @@ use klearn_db::experts::{Application, Figures, StepRow};
 use klearn_db::uploads::Upload;
 use klearn_db::users::User;
 
-use crate::domain::expert::{ExpertSort, ExpertState};
+use crate::domain::expert::{ExpertSort, ExpertState, ExpertStateExt};
 use crate::experts::forms::ApplicationForm;
 use crate::experts::ExpertCard;
 use crate::web::pager::Pager;
@@ -24,7 +24,7 @@ pub struct Status {
 
 impl Status {
     pub fn state(&self) -> ExpertState {
-        ExpertState::parse(&self.application.state).unwrap_or(ExpertState::Submitted)
+        self.application.state
     }
 
     pub fn is_open(&self) -> bool {
@@ -50,8 +50,8 @@ impl Status {
     }
 }
 
-pub fn state_key(state: &str) -> String {
-    format!("experts.state.{state}")
+pub fn state_key(state: &ExpertState) -> String {
+    state.label_key()
 }
 
 #[derive(Template)]

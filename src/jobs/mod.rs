@@ -1,26 +1,114 @@
-//! The job worker that runs in every `serve` process: claims due jobs with a
-//! lease, runs them, retries failures with backoff. Jobs run at least once, so
-//! every handler is written to be harmless when repeated.
+//! Background jobs. A job kind is a type with a name and a `run` that gets a
+//! `JobContext`; use cases enqueue it in their transaction (`enqueue`), and
+//! the worker in every `serve` process claims due jobs with a lease, finds
+//! their kind in the `Registry` and runs them, retrying failures with
+//! backoff. Jobs run at least once, so every kind is harmless when repeated.
 
+pub mod daily;
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
 use klearn_db::jobs::{Job, NewJob};
-use klearn_db::Pool;
+use klearn_db::{DbConnection, DbError, Pool};
 use rand::Rng;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 use tokio::sync::watch;
 
-use crate::config::Settings;
-use crate::mail::{Mailer, OutgoingMail};
+use crate::mail::Mailer;
+use crate::services::Services;
 
-/// Sends one mail; payload: `OutgoingMail`.
-pub const SEND_MAIL: &str = "send_mail";
-/// Removes what has expired: finished jobs older than a week, ended
-/// sessions, old rate-limit events. Enqueued once a day.
-pub const DAILY_CLEANUP: &str = "daily_cleanup";
-/// Recomputes every course's Bayesian rating score (its mean C moves with
-/// every review). Enqueued once a day, and by the events that change ratings.
-pub const REFRESH_RATINGS: &str = "refresh_ratings";
+/// What a job may use: the pool, the services use cases get, the mailer.
+/// (The payment provider joins it with checkout.)
+#[derive(Clone)]
+pub struct JobContext {
+    pub pool: Pool,
+    pub services: Services,
+    pub mailer: Arc<Mailer>,
+}
+
+impl JobContext {
+    /// Runs database work on the blocking pool, with a connection.
+    pub async fn db<T, F>(&self, f: F) -> anyhow::Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConnection) -> anyhow::Result<T> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get()?;
+            f(&mut conn)
+        })
+        .await?
+    }
+}
+
+/// A kind of job: its payload is the value itself, stored as JSON.
+pub trait JobKind: Serialize + DeserializeOwned + Send + 'static {
+    /// The name stored in the jobs table; never change it once jobs exist.
+    const NAME: &'static str;
+
+    fn run(self, ctx: JobContext) -> impl Future<Output = anyhow::Result<()>> + Send;
+}
+
+/// Puts a job in the table, inside the caller's transaction.
+pub fn enqueue<K: JobKind>(conn: &mut DbConnection, job: &K) -> Result<i64, DbError> {
+    Job::enqueue(conn, &NewJob::new(K::NAME, job)?)
+}
+
+/// The row of a job, for options (`dedupe_key`, `run_at`) before `Job::enqueue`.
+pub fn new_job<K: JobKind>(job: &K) -> Result<NewJob, DbError> {
+    NewJob::new(K::NAME, job)
+}
+
+type Runner = fn(String, JobContext) -> Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send>>;
+
+fn runner<K: JobKind>(
+    payload: String,
+    ctx: JobContext,
+) -> Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send>> {
+    Box::pin(async move {
+        let job: K = serde_json::from_str(&payload)?;
+        job.run(ctx).await
+    })
+}
+
+/// The kinds a worker knows, by name.
+#[derive(Default, Clone)]
+pub struct Registry {
+    kinds: HashMap<&'static str, Runner>,
+}
+
+impl Registry {
+    pub fn with<K: JobKind>(mut self) -> Self {
+        self.kinds.insert(K::NAME, runner::<K>);
+        self
+    }
+
+    /// Every kind of the site.
+    pub fn site() -> Self {
+        Registry::default()
+            .with::<crate::mail::SendMail>()
+            .with::<crate::uploads::DeleteFiles>()
+            .with::<daily::DailyCleanup>()
+            .with::<crate::catalog::RefreshRatings>()
+    }
+
+    pub fn knows(&self, name: &str) -> bool {
+        self.kinds.contains_key(name)
+    }
+
+    async fn run(&self, job: &Job, ctx: JobContext) -> anyhow::Result<()> {
+        match self.kinds.get(job.kind.as_str()) {
+            Some(run) => run(job.payload.clone(), ctx).await,
+            None => anyhow::bail!("unknown job kind {:?}", job.kind),
+        }
+    }
+}
 
 /// How long a claimed job is ours; a worker that dies mid-job loses it after this.
 pub const LEASE: Duration = Duration::from_secs(300);
@@ -33,25 +121,26 @@ pub fn retry_delay(attempt: i32) -> Duration {
 }
 
 pub struct Worker {
-    pool: Pool,
-    mailer: Arc<Mailer>,
+    ctx: JobContext,
+    registry: Registry,
     id: String,
     poll: Duration,
 }
 
 impl Worker {
-    pub fn new(pool: Pool, mailer: Arc<Mailer>, settings: Arc<Settings>) -> Self {
+    pub fn new(ctx: JobContext, registry: Registry) -> Self {
         let id = format!(
             "{}-{}-{:08x}",
             hostname(),
             std::process::id(),
             rand::rng().random::<u32>()
         );
+        let poll = ctx.services.settings.job_poll_interval;
         Self {
-            pool,
-            mailer,
+            ctx,
+            registry,
             id,
-            poll: settings.job_poll_interval,
+            poll,
         }
     }
 
@@ -88,100 +177,48 @@ impl Worker {
     }
 
     async fn claim(&self) -> anyhow::Result<Option<Job>> {
-        let pool = self.pool.clone();
         let id = self.id.clone();
         let lease = chrono::Duration::from_std(LEASE)?;
-        let job = tokio::task::spawn_blocking(move || -> anyhow::Result<Option<Job>> {
-            let mut conn = pool.get()?;
-            Ok(Job::claim_next(&mut conn, &id, lease)?)
-        })
-        .await??;
-        Ok(job)
+        self.ctx
+            .db(move |conn| Ok(Job::claim_next(conn, &id, lease)?))
+            .await
     }
 
-    /// The daily maintenance jobs; the dedupe key makes every process's
-    /// enqueue of the same day one job.
+    /// The daily jobs; the dedupe key makes every process's enqueue of the
+    /// same day one job.
     async fn schedule_daily(&self, day: chrono::NaiveDate) -> bool {
-        let pool = self.pool.clone();
-        let result = tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
-            let mut conn = pool.get()?;
-            for kind in [DAILY_CLEANUP, REFRESH_RATINGS] {
-                let job = NewJob::new(kind, &())?.dedupe_key(format!("{kind}:{day}"));
-                Job::enqueue(&mut conn, &job)?;
-            }
-            Ok(())
-        })
-        .await;
-        matches!(result, Ok(Ok(())))
+        let result = self
+            .ctx
+            .db(move |conn| {
+                daily::schedule(conn, day)?;
+                Ok(())
+            })
+            .await;
+        result.is_ok()
     }
 
     async fn execute(&self, job: Job) {
         let started = std::time::Instant::now();
-        let outcome = self.dispatch(&job).await;
-        let pool = self.pool.clone();
+        let outcome = self.registry.run(&job, self.ctx.clone()).await;
         let worker = self.id.clone();
         let (id, kind, attempts) = (job.id, job.kind.clone(), job.attempts);
         let elapsed_ms = started.elapsed().as_millis() as u64;
-        let recorded = tokio::task::spawn_blocking(move || -> anyhow::Result<bool> {
-            let mut conn = pool.get()?;
-            Ok(match &outcome {
-                Ok(()) => Job::complete(&mut conn, job.id, &worker)?,
-                Err(e) => {
-                    let delay = chrono::Duration::from_std(retry_delay(job.attempts))?;
-                    Job::fail(
-                        &mut conn,
-                        &job,
-                        &worker,
-                        &format!("{e:#}"),
-                        klearn_db::now() + delay,
-                    )?
-                }
-            })
-        })
-        .await;
-        match recorded {
-            Ok(Ok(true)) => tracing::info!(job = id, %kind, attempts, elapsed_ms, "job finished"),
-            Ok(Ok(false)) => tracing::warn!(job = id, %kind, "job lease was lost before it finished"),
-            Ok(Err(e)) => tracing::error!(job = id, %kind, error = %e, "could not record job outcome"),
-            Err(e) => tracing::error!(job = id, %kind, error = %e, "job bookkeeping panicked"),
-        }
-    }
-
-    async fn dispatch(&self, job: &Job) -> anyhow::Result<()> {
-        match job.kind.as_str() {
-            SEND_MAIL => {
-                let mail: OutgoingMail = serde_json::from_str(&job.payload)?;
-                self.mailer.send(&mail).await
-            }
-            DAILY_CLEANUP => {
-                let pool = self.pool.clone();
-                let (jobs, sessions, rate_events) =
-                    tokio::task::spawn_blocking(move || -> anyhow::Result<(usize, usize, usize)> {
-                        let mut conn = pool.get()?;
-                        let now = klearn_db::now();
-                        let removed = (
-                            Job::purge_finished(&mut conn, now - chrono::Duration::days(7))?,
-                            klearn_db::sessions::SessionRow::purge_expired(&mut conn)?,
-                            klearn_db::rate::purge_before(&mut conn, now - chrono::Duration::days(1))?,
-                        );
-                        klearn_db::backend::analyze(&mut conn, false)?;
-                        Ok(removed)
-                    })
-                    .await??;
-                tracing::info!(jobs, sessions, rate_events, "daily cleanup");
-                Ok(())
-            }
-            REFRESH_RATINGS => {
-                let pool = self.pool.clone();
-                let mean = tokio::task::spawn_blocking(move || -> anyhow::Result<f64> {
-                    let mut conn = pool.get()?;
-                    Ok(klearn_db::courses::Course::refresh_rating_scores(&mut conn)?)
+        let recorded = self
+            .ctx
+            .db(move |conn| {
+                Ok(match &outcome {
+                    Ok(()) => Job::complete(conn, job.id, &worker)?,
+                    Err(e) => {
+                        let delay = chrono::Duration::from_std(retry_delay(job.attempts))?;
+                        Job::fail(conn, &job, &worker, &format!("{e:#}"), klearn_db::now() + delay)?
+                    }
                 })
-                .await??;
-                tracing::info!(mean, "refreshed rating scores");
-                Ok(())
-            }
-            other => anyhow::bail!("unknown job kind {other:?}"),
+            })
+            .await;
+        match recorded {
+            Ok(true) => tracing::info!(job = id, %kind, attempts, elapsed_ms, "job finished"),
+            Ok(false) => tracing::warn!(job = id, %kind, "job lease was lost before it finished"),
+            Err(e) => tracing::error!(job = id, %kind, error = %e, "could not record job outcome"),
         }
     }
 }
@@ -205,5 +242,19 @@ mod tests {
         assert_eq!(retry_delay(5), Duration::from_secs(480));
         assert_eq!(retry_delay(50), Duration::from_secs(6 * 3600));
         assert_eq!(retry_delay(0), Duration::from_secs(30));
+    }
+
+    #[test]
+    fn the_site_registry_knows_every_kind() {
+        let registry = Registry::site();
+        for name in [
+            crate::mail::SendMail::NAME,
+            crate::uploads::DeleteFiles::NAME,
+            daily::DailyCleanup::NAME,
+            crate::catalog::RefreshRatings::NAME,
+        ] {
+            assert!(registry.knows(name), "{name}");
+        }
+        assert!(!registry.knows("no_such_job"));
     }
 }

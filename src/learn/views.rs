@@ -4,6 +4,7 @@ use askama::Template;
 use klearn_db::courses::{Course, Lesson, Outline};
 use klearn_db::enrollments::LearningCourse;
 use klearn_db::uploads::Upload;
+use klearn_db::LessonId;
 
 use crate::domain::course::price_label;
 use crate::web::Page;
@@ -16,11 +17,11 @@ pub struct LessonView {
     pub lesson: Lesson,
     pub outline: Outline,
     pub media: Option<Upload>,
-    pub prev: Option<(i64, String)>,
-    pub next: Option<(i64, String)>,
+    pub prev: Option<(LessonId, String)>,
+    pub next: Option<(LessonId, String)>,
     pub enrolled: bool,
     pub completed: bool,
-    pub completed_ids: Vec<i64>,
+    pub completed_ids: Vec<LessonId>,
 }
 
 impl LessonView {
@@ -33,7 +34,7 @@ impl LessonView {
         }
     }
 
-    pub fn is_done(&self, id: &i64) -> bool {
+    pub fn is_done(&self, id: &LessonId) -> bool {
         self.completed_ids.contains(id)
     }
 }

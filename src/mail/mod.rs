@@ -5,7 +5,7 @@
 pub mod notice;
 
 use askama::Template;
-use klearn_db::jobs::{Job, NewJob};
+use klearn_db::jobs::Job;
 use klearn_db::{DbConnection, DbError};
 use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart, SinglePart};
@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::Settings;
 use crate::i18n::Tr;
+use crate::jobs::{new_job, JobContext, JobKind};
 
 /// A mail ready to send: the payload of a `send_mail` job.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -81,6 +82,19 @@ impl MailTemplate for TestMail {
     }
 }
 
+/// Sends one mail: the outbox's job kind.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct SendMail(pub OutgoingMail);
+
+impl JobKind for SendMail {
+    const NAME: &'static str = "send_mail";
+
+    async fn run(self, ctx: JobContext) -> anyhow::Result<()> {
+        ctx.mailer.send(&self.0).await
+    }
+}
+
 /// Puts the mail in the outbox (the jobs table); a request never waits for SMTP.
 /// With a dedupe key, enqueueing the same mail twice sends it once.
 pub fn enqueue(
@@ -88,7 +102,7 @@ pub fn enqueue(
     mail: &OutgoingMail,
     dedupe_key: Option<String>,
 ) -> Result<i64, DbError> {
-    let mut job = NewJob::new(crate::jobs::SEND_MAIL, mail)?;
+    let mut job = new_job(&SendMail(mail.clone()))?;
     if let Some(key) = dedupe_key {
         job = job.dedupe_key(key);
     }

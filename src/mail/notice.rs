@@ -22,6 +22,7 @@ pub enum NoticeKind {
     CourseRejected,
     RevisionApproved,
     RevisionRejected,
+    CoursePaidWithdrawn,
     ExpertApplied,
     ExpertProgress,
     ExpertCertified,
@@ -30,7 +31,7 @@ pub enum NoticeKind {
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 14] = [
+    pub const ALL: [NoticeKind; 15] = [
         NoticeKind::VerifyEmail,
         NoticeKind::ResetPassword,
         NoticeKind::ConfirmNewEmail,
@@ -40,6 +41,7 @@ impl NoticeKind {
         NoticeKind::CourseRejected,
         NoticeKind::RevisionApproved,
         NoticeKind::RevisionRejected,
+        NoticeKind::CoursePaidWithdrawn,
         NoticeKind::ExpertApplied,
         NoticeKind::ExpertProgress,
         NoticeKind::ExpertCertified,
@@ -59,6 +61,7 @@ impl NoticeKind {
             NoticeKind::CourseRejected => "course_rejected",
             NoticeKind::RevisionApproved => "revision_approved",
             NoticeKind::RevisionRejected => "revision_rejected",
+            NoticeKind::CoursePaidWithdrawn => "course_paid_withdrawn",
             NoticeKind::ExpertApplied => "expert_applied",
             NoticeKind::ExpertProgress => "expert_progress",
             NoticeKind::ExpertCertified => "expert_certified",

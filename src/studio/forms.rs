@@ -1,14 +1,15 @@
 //! The studio's forms as sent, and their checks.
 
 use klearn_db::categories::Category;
-use klearn_db::courses::{CourseContent, CourseSettings, LessonFields};
+use klearn_db::courses::{CourseContent, CourseSettings, Direction, LessonFields};
 use serde::Deserialize;
 
+use crate::courses::{CourseInput, LessonInput};
 use crate::domain::account::parse_tags;
-use crate::domain::course::{may_charge, parse_format, parse_level, parse_price, price_input};
+use crate::domain::course::{parse_format, parse_level, parse_price, price_input};
 use crate::i18n::Tr;
 use crate::uploads::MultipartForm;
-use crate::web::{CurrentUser, FieldErrors};
+use crate::web::{AppError, FieldErrors};
 
 /// The course form (multipart, for the cover).
 #[derive(Debug, Clone, Default)]
@@ -23,13 +24,6 @@ pub struct CourseForm {
     pub price: String,
     pub tags: String,
     pub remove_cover: bool,
-}
-
-/// A checked course form.
-pub struct ValidCourse {
-    pub content: CourseContent,
-    pub settings: CourseSettings,
-    pub tags: Vec<String>,
 }
 
 fn too_long(s: &str, max: usize) -> bool {
@@ -53,13 +47,8 @@ impl CourseForm {
         }
     }
 
-    /// The form filled from a course, its tags and its category's slug.
-    pub fn from_course(
-        content: &CourseContent,
-        settings: &CourseSettings,
-        category: &str,
-        tags: &[String],
-    ) -> Self {
+    /// The form filled from a course's content (with its tags) and settings.
+    pub fn from_course(content: &CourseContent, settings: &CourseSettings, category: &str) -> Self {
         CourseForm {
             title: content.title.clone(),
             subtitle: content.subtitle.clone(),
@@ -69,7 +58,7 @@ impl CourseForm {
             level: settings.level.clone(),
             format: settings.format.clone(),
             price: price_input(content.price_cents),
-            tags: tags.join(", "),
+            tags: content.tags.join(", "),
             remove_cover: false,
         }
     }
@@ -86,13 +75,24 @@ impl CourseForm {
         self.category == v
     }
 
-    pub fn check(
+    /// Tells a category that is not among `categories` (with the other
+    /// problems of a form that was refused before its use case ran).
+    pub fn check_category(&self, tr: &Tr, errors: &mut FieldErrors, categories: &[Category]) {
+        if !categories.iter().any(|c| c.slug == self.category) {
+            errors.add(tr, "category", "studio.error.category");
+        }
+    }
+
+    /// The course use cases' input, with the cover taken from the form; `None`
+    /// with the problems in `errors`. The use case checks the category and
+    /// the right to a price again, against the database.
+    pub fn parse(
         &self,
         tr: &Tr,
-        user: &CurrentUser,
-        categories: &[Category],
         errors: &mut FieldErrors,
-    ) -> Option<ValidCourse> {
+        multipart: &mut MultipartForm,
+        may_charge: bool,
+    ) -> Option<CourseInput> {
         if self.title.is_empty() {
             errors.add(tr, "title", "studio.error.title_required");
         } else if too_long(&self.title, 120) {
@@ -107,43 +107,35 @@ impl CourseForm {
         if too_long(&self.outcomes, 5_000) {
             errors.add(tr, "outcomes", "studio.error.text_long");
         }
-        let category = categories.iter().find(|c| c.slug == self.category);
-        if category.is_none() {
+        if self.category.is_empty() {
             errors.add(tr, "category", "studio.error.category");
         }
         let level = errors.check(tr, "level", parse_level(&self.level));
         let format = errors.check(tr, "format", parse_format(&self.format));
         let price = errors.check(tr, "price", parse_price(&self.price));
-        if let Some(p) = price {
-            if p > 0 && !may_charge(user) {
-                errors.add(tr, "price", "studio.error.price_needs_certification");
-            }
+        if price.is_some_and(|p| p > 0) && !may_charge {
+            errors.add(tr, "price", "studio.error.price_needs_certification");
         }
         let tags = errors.check(tr, "tags", parse_tags(&self.tags));
-        let (Some(category), Some(level), Some(format), Some(price), Some(tags)) =
-            (category, level, format, price, tags)
-        else {
-            return None;
-        };
+        if let Some(problem) = multipart.error("cover") {
+            errors.add_text("cover", problem.message(tr));
+        }
         if !errors.is_empty() {
             return None;
         }
-        Some(ValidCourse {
-            content: CourseContent {
-                title: self.title.clone(),
-                subtitle: self.subtitle.clone(),
-                description: self.description.clone(),
-                description_html: crate::markdown::render(&self.description),
-                outcomes: self.outcomes.clone(),
-                outcomes_html: crate::markdown::render(&self.outcomes),
-                price_cents: price,
-            },
-            settings: CourseSettings {
-                category_id: Some(category.id),
-                level: level.to_string(),
-                format: format.to_string(),
-            },
-            tags,
+        Some(CourseInput {
+            slug: None,
+            title: self.title.clone(),
+            subtitle: self.subtitle.clone(),
+            description: self.description.clone(),
+            outcomes: self.outcomes.clone(),
+            category: self.category.clone(),
+            level: level?,
+            format: format?,
+            price_cents: price?,
+            tags: tags?,
+            cover: multipart.take_file("cover"),
+            remove_cover: self.remove_cover,
         })
     }
 }
@@ -173,6 +165,16 @@ impl ChapterForm {
 pub struct MoveForm {
     #[serde(default)]
     pub direction: String,
+}
+
+impl MoveForm {
+    pub fn direction(&self) -> Result<Direction, AppError> {
+        match self.direction.as_str() {
+            "up" => Ok(Direction::Up),
+            "down" => Ok(Direction::Down),
+            _ => Err(AppError::BadRequest),
+        }
+    }
 }
 
 /// The lesson form (multipart, for the media).
@@ -225,6 +227,25 @@ impl LessonForm {
 
     pub fn wants_preview(&self) -> bool {
         self.intent == "preview"
+    }
+
+    /// The lesson use cases' input, with the media taken from the form;
+    /// `None` with the problems in `errors`.
+    pub fn parse(
+        &self,
+        tr: &Tr,
+        errors: &mut FieldErrors,
+        multipart: &mut MultipartForm,
+    ) -> Option<LessonInput> {
+        if let Some(problem) = multipart.error("media") {
+            errors.add_text("media", problem.message(tr));
+        }
+        let fields = self.check(tr, errors)?;
+        Some(LessonInput {
+            fields,
+            media: multipart.take_file("media"),
+            remove_media: self.remove_media,
+        })
     }
 
     pub fn check(&self, tr: &Tr, errors: &mut FieldErrors) -> Option<LessonFields> {

@@ -1,10 +1,15 @@
 //! Views of the studio.
 
+use std::collections::HashSet;
+
 use askama::Template;
 use klearn_db::categories::Category;
 use klearn_db::courses::{Chapter, Course, Outline, Revision};
+use klearn_db::LessonId;
 
-use crate::studio::forms::{CourseForm, LessonForm};
+use crate::domain::course::{edit_path, transition, CourseAction, CourseActor, EditPath};
+use crate::studio::forms::{CourseForm, LessonForm, TASK_KINDS};
+use crate::studio::pages::{CoursePage, LessonPage};
 use crate::web::{FieldErrors, Page};
 
 pub struct StudioRow {
@@ -36,9 +41,82 @@ pub struct CourseView {
     pub categories: Vec<Category>,
     pub cover_url: Option<String>,
     pub may_charge: bool,
+    pub revised_lessons: HashSet<LessonId>,
+    pub outline_waits: bool,
 }
 
 impl CourseView {
+    /// The form of a new course.
+    pub fn new_course(page: Page, categories: Vec<Category>, form: CourseForm, errors: FieldErrors) -> Self {
+        let may_charge = page.user.as_ref().is_some_and(|u| u.may_charge());
+        CourseView {
+            page,
+            course: None,
+            outline: None,
+            pending: None,
+            last_decided: None,
+            actions: Vec::new(),
+            form,
+            errors,
+            categories,
+            cover_url: None,
+            may_charge,
+            revised_lessons: HashSet::new(),
+            outline_waits: false,
+        }
+    }
+
+    /// The page of a course; the form shows `form` (what was typed) or what
+    /// the owner last wrote (a waiting revision's content, if any).
+    pub fn course(page: Page, parts: CoursePage, form: Option<CourseForm>, errors: FieldErrors) -> Self {
+        let CoursePage {
+            course,
+            live,
+            outline,
+            pending,
+            last_decided,
+            categories,
+            cover_url,
+            revised_lessons,
+            outline_waits,
+            ..
+        } = parts;
+        let actions = [
+            (CourseAction::Submit, "submit"),
+            (CourseAction::Withdraw, "withdraw"),
+            (CourseAction::Unpublish, "unpublish"),
+        ]
+        .into_iter()
+        .filter(|(a, _)| transition(course.state, *a, CourseActor::Owner).is_some())
+        .map(|(_, name)| name)
+        .collect();
+        let form = form.unwrap_or_else(|| {
+            let content = pending.as_ref().map(Revision::content).unwrap_or(live);
+            let category = categories
+                .iter()
+                .find(|c| Some(c.id) == course.category_id)
+                .map(|c| c.slug.clone())
+                .unwrap_or_default();
+            CourseForm::from_course(&content, &course.settings(), &category)
+        });
+        let may_charge = page.user.as_ref().is_some_and(|u| u.may_charge());
+        CourseView {
+            page,
+            course: Some(course),
+            outline: Some(outline),
+            pending,
+            last_decided,
+            actions,
+            form,
+            errors,
+            categories,
+            cover_url,
+            may_charge,
+            revised_lessons,
+            outline_waits,
+        }
+    }
+
     pub fn action_url(&self) -> String {
         match &self.course {
             Some(c) => format!("/studio/courses/{}/edit", c.id),
@@ -49,6 +127,24 @@ impl CourseView {
     /// Submitting is the step forward; the others step back.
     pub fn is_primary(&self, action: &str) -> bool {
         action == "submit"
+    }
+
+    /// Whether what the owner saves waits for a moderator.
+    pub fn changes_need_review(&self) -> bool {
+        self.course
+            .as_ref()
+            .is_some_and(|c| edit_path(c.state, c.was_published()) == EditPath::Review)
+    }
+
+    /// Whether the course is in review, so nothing of it can change.
+    pub fn locked(&self) -> bool {
+        self.course
+            .as_ref()
+            .is_some_and(|c| edit_path(c.state, c.was_published()) == EditPath::Locked)
+    }
+
+    pub fn lesson_revised(&self, id: &LessonId) -> bool {
+        self.revised_lessons.contains(id)
     }
 
     pub fn levels(&self) -> [&'static str; 3] {
@@ -84,4 +180,52 @@ pub struct LessonView {
     pub media_name: Option<String>,
     pub preview_html: Option<String>,
     pub task_kinds: [&'static str; 3],
+}
+
+impl LessonView {
+    /// The form of a new lesson in `chapter`.
+    pub fn new_lesson(
+        page: Page,
+        chapter: Chapter,
+        course: Course,
+        form: LessonForm,
+        errors: FieldErrors,
+    ) -> Self {
+        LessonView {
+            page,
+            action: format!("/studio/chapters/{}/lessons/new", chapter.id),
+            course,
+            chapter,
+            is_new: true,
+            form,
+            errors,
+            media_name: None,
+            preview_html: None,
+            task_kinds: TASK_KINDS,
+        }
+    }
+
+    /// The form of a lesson as its owner last wrote it, or as typed.
+    pub fn edit(page: Page, parts: LessonPage, form: Option<LessonForm>, errors: FieldErrors) -> Self {
+        LessonView {
+            page,
+            action: format!("/studio/lessons/{}/edit", parts.lesson.id),
+            form: form.unwrap_or_else(|| LessonForm::from_fields(&parts.fields)),
+            course: parts.course,
+            chapter: parts.chapter,
+            is_new: false,
+            errors,
+            media_name: parts.media_name,
+            preview_html: None,
+            task_kinds: TASK_KINDS,
+        }
+    }
+
+    /// What the lesson's body looks like, when the Preview button was pressed.
+    pub fn with_preview(mut self) -> Self {
+        if self.form.wants_preview() {
+            self.preview_html = Some(crate::markdown::render(&self.form.body));
+        }
+        self
+    }
 }

@@ -3,7 +3,7 @@
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use crate::app::AppState;
+use crate::web::AppState;
 use crate::web::{self as plumbing, AppError};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

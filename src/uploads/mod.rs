@@ -9,8 +9,13 @@ pub mod routes;
 use std::path::{Path, PathBuf};
 
 use klearn_db::uploads::{NewUpload, Upload};
-use klearn_db::{DbConnection, DbError};
+use klearn_db::{DbConnection, DbError, UploadId, UserId};
 use rand::RngCore;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::account::Role;
+use crate::domain::actor::Actor;
+use crate::jobs::{JobContext, JobKind};
 
 pub use multipart::{FieldRules, MultipartForm, ReceivedFile, UploadError};
 
@@ -173,12 +178,60 @@ impl Storage {
         valid.then(|| self.root.join(&stored_name[..2]).join(stored_name))
     }
 
+    /// Keeps a received file for `owner` if it fits in their quota: moved
+    /// into place under a new server-made name and recorded.
+    pub fn keep_within_quota(
+        &self,
+        conn: &mut DbConnection,
+        file: ReceivedFile,
+        owner: &Actor,
+    ) -> Result<Result<Upload, UploadError>, DbError> {
+        if let Some(owner_id) = owner.user_id() {
+            let quota = quota_for(owner);
+            let used = Upload::bytes_owned_by(conn, owner_id)?.max(0) as u64;
+            if used + file.size > quota {
+                return Ok(Err(UploadError::OverQuota { quota_bytes: quota }));
+            }
+        }
+        self.keep(conn, file, owner.user_id()).map(Ok)
+    }
+
+    /// Forgets the uploads nothing holds any more and deletes their files
+    /// once the caller's transaction has committed (by a job). Returns how
+    /// many were released; ones still in use are left alone.
+    pub fn release(&self, conn: &mut DbConnection, ids: &[UploadId]) -> Result<usize, DbError> {
+        let mut names = Vec::new();
+        for id in ids {
+            if let Some(upload) = Upload::release(conn, *id)? {
+                names.push(upload.stored_name);
+            }
+        }
+        if !names.is_empty() {
+            crate::jobs::enqueue(conn, &DeleteFiles { names: names.clone() })?;
+        }
+        Ok(names.len())
+    }
+
+    /// Deletes stored files; a file already gone is fine.
+    pub fn delete_files(&self, names: &[String]) -> std::io::Result<usize> {
+        let mut deleted = 0;
+        for name in names {
+            let Some(path) = self.path_of(name) else { continue };
+            match std::fs::remove_file(&path) {
+                Ok(()) => deleted += 1,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(deleted)
+    }
+
     /// Moves a received file into place under a new server-made name and records it.
     pub fn keep(
         &self,
         conn: &mut DbConnection,
         file: ReceivedFile,
-        owner_id: Option<i64>,
+        owner_id: Option<UserId>,
     ) -> Result<Upload, DbError> {
         let mut random = [0u8; 16];
         rand::rng().fill_bytes(&mut random);
@@ -219,6 +272,46 @@ pub fn media_url(upload: &Upload) -> String {
 /// Public images (avatars, course covers) are open to all. Every other
 /// purpose is closed unless the area that owns it opens it (lesson media:
 /// `learn::access`; evidence: applicant and moderators).
+/// How many bytes of files a member may keep: experts upload lesson media,
+/// everyone else an avatar and their application's evidence.
+pub const EXPERT_QUOTA_BYTES: u64 = 20 * 1024 * 1024 * 1024;
+pub const MEMBER_QUOTA_BYTES: u64 = 50 * 1024 * 1024;
+
+pub fn quota_for(owner: &Actor) -> u64 {
+    if owner.has(Role::Expert) {
+        EXPERT_QUOTA_BYTES
+    } else {
+        MEMBER_QUOTA_BYTES
+    }
+}
+
+/// Deletes files whose rows are gone: enqueued in the transaction that let
+/// them go, so a file is never deleted while a row that holds it remains.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DeleteFiles {
+    pub names: Vec<String>,
+}
+
+impl JobKind for DeleteFiles {
+    const NAME: &'static str = "delete_files";
+
+    async fn run(self, ctx: JobContext) -> anyhow::Result<()> {
+        let deleted = ctx.services.storage.delete_files(&self.names)?;
+        tracing::info!(deleted, "deleted unused files");
+        Ok(())
+    }
+}
+
+/// For an erased account: its avatar goes at once.
+pub fn erase_for_user(
+    conn: &mut DbConnection,
+    storage: &Storage,
+    avatar: Option<UploadId>,
+) -> Result<(), DbError> {
+    storage.release(conn, &avatar.into_iter().collect::<Vec<_>>())?;
+    Ok(())
+}
+
 pub fn is_public(upload: &Upload) -> bool {
     matches!(upload.purpose.as_str(), "avatar" | "cover")
 }

@@ -26,6 +26,9 @@ pub struct FieldRules {
     pub max_files_per_field: usize,
 }
 
+/// Room for the parts' headers and boundaries on top of their contents.
+const OVERHEAD_BYTES: u64 = 64 * 1024;
+
 impl FieldRules {
     pub fn new() -> Self {
         Self {
@@ -49,6 +52,22 @@ impl FieldRules {
     fn policy(&self, field: &str) -> Option<UploadPolicy> {
         self.files.iter().find(|(f, _)| *f == field).map(|(_, p)| *p)
     }
+
+    /// The most a whole body may carry: the text, every allowed file at its
+    /// largest (a too-large file is read on only a little, to answer 422), and
+    /// the parts' headers. Past it the request is refused with 413.
+    pub fn max_body(&self) -> u64 {
+        let files: u64 = self
+            .files
+            .iter()
+            .map(|(_, p)| p.max_bytes.saturating_mul(self.max_files_per_field as u64))
+            .sum();
+        let largest = self.files.iter().map(|(_, p)| p.max_bytes).max().unwrap_or(0);
+        files
+            .saturating_add(largest.saturating_mul(DRAIN_FACTOR))
+            .saturating_add(self.max_text_total as u64)
+            .saturating_add(OVERHEAD_BYTES)
+    }
 }
 
 impl Default for FieldRules {
@@ -60,9 +79,19 @@ impl Default for FieldRules {
 /// Why a file was refused; shown next to its field.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum UploadError {
-    TooLarge { max_bytes: u64 },
-    WrongType { allowed: String },
-    TooMany { max: usize },
+    TooLarge {
+        max_bytes: u64,
+    },
+    WrongType {
+        allowed: String,
+    },
+    TooMany {
+        max: usize,
+    },
+    /// The member's files would take more than their quota.
+    OverQuota {
+        quota_bytes: u64,
+    },
 }
 
 impl UploadError {
@@ -71,6 +100,9 @@ impl UploadError {
             UploadError::TooLarge { max_bytes } => tr.t1("upload.too_large", "max", human_size(*max_bytes)),
             UploadError::WrongType { allowed } => tr.t1("upload.wrong_type", "allowed", allowed),
             UploadError::TooMany { max } => tr.t1("upload.too_many", "max", max),
+            UploadError::OverQuota { quota_bytes } => {
+                tr.t1("upload.over_quota", "quota", human_size(*quota_bytes))
+            }
         }
     }
 }
@@ -89,6 +121,38 @@ pub struct ReceivedFile {
 }
 
 impl ReceivedFile {
+    /// A file that did not come through a form (the demo loader's), checked
+    /// against `policy` as an upload would be.
+    pub fn from_bytes(
+        tmp_dir: &Path,
+        name: &str,
+        bytes: &[u8],
+        policy: UploadPolicy,
+    ) -> anyhow::Result<ReceivedFile> {
+        anyhow::ensure!(
+            bytes.len() as u64 <= policy.max_bytes,
+            "{name}: too large for {}",
+            policy.purpose
+        );
+        let kind = FileKind::sniff(&bytes[..bytes.len().min(SNIFF_BYTES)])
+            .filter(|k| policy.allowed.contains(k))
+            .ok_or_else(|| anyhow::anyhow!("{name}: not a type {} accepts", policy.purpose))?;
+        let mut random = [0u8; 16];
+        rand::rng().fill_bytes(&mut random);
+        let path = tmp_dir.join(format!("{}.part", hex::encode(random)));
+        std::fs::create_dir_all(tmp_dir)?;
+        std::fs::write(&path, bytes)?;
+        Ok(ReceivedFile {
+            path,
+            original_name: clean_filename(name),
+            size: bytes.len() as u64,
+            sha256: hex::encode(Sha256::digest(bytes)),
+            kind,
+            policy,
+            armed: true,
+        })
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -153,16 +217,20 @@ const DRAIN_FACTOR: u64 = 4;
 
 /// Reads a multipart body. When `csrf` is given, the first part must be the
 /// `csrf_token` text field and pass it; otherwise the request is refused
-/// (403) before any file part is read.
+/// (403) before any file part is read. A body larger than the form can carry
+/// (`FieldRules::max_body`) is refused with 413 as soon as it passes that,
+/// and a file in a field the form does not have with 400, at once.
 pub async fn parse(
     mut payload: Multipart,
     tmp_dir: &Path,
     rules: &FieldRules,
     csrf: Option<&(dyn Fn(&str) -> bool + Sync)>,
 ) -> Result<MultipartForm, AppError> {
+    let max_body = rules.max_body();
     let mut form = MultipartForm::default();
     let mut text_total = 0usize;
     let mut first = true;
+    let mut budget = Budget { left: max_body };
     while let Some(field) = payload.next().await {
         let mut field = match field {
             Ok(f) => f,
@@ -183,7 +251,7 @@ pub async fn parse(
                 if name != "csrf_token" || filename.is_some() {
                     return Err(AppError::Forbidden);
                 }
-                let token = read_text(&mut field, 512).await?;
+                let token = read_text(&mut field, 512, &mut budget).await?;
                 if !check(&token) {
                     return Err(AppError::Forbidden);
                 }
@@ -195,7 +263,7 @@ pub async fn parse(
             (Some(filename), Some(policy)) => {
                 let count = form.files.iter().filter(|(k, _)| *k == name).count();
                 if count >= rules.max_files_per_field {
-                    drain(&mut field, u64::MAX).await?;
+                    drain(&mut field, u64::MAX, &mut budget).await?;
                     if form.error(&name).is_none() {
                         form.errors.push((
                             name,
@@ -206,18 +274,16 @@ pub async fn parse(
                     }
                     continue;
                 }
-                match receive_file(&mut field, tmp_dir, &filename, policy).await? {
+                match receive_file(&mut field, tmp_dir, &filename, policy, &mut budget).await? {
                     Received::Nothing => {}
                     Received::File(file) => form.files.push((name, file)),
                     Received::Refused(err) => form.errors.push((name, err)),
                 }
             }
-            (Some(_), None) => {
-                // A file where the form expects none: read past it.
-                drain(&mut field, 0).await?;
-            }
+            // A file where the form has no file field: refused at once.
+            (Some(_), None) => return Err(AppError::BadRequest),
             (None, _) => {
-                let value = read_text(&mut field, rules.max_text_field).await?;
+                let value = read_text(&mut field, rules.max_text_field, &mut budget).await?;
                 text_total += value.len();
                 if text_total > rules.max_text_total {
                     return Err(AppError::PayloadTooLarge);
@@ -232,10 +298,27 @@ pub async fn parse(
     Ok(form)
 }
 
-async fn read_text(field: &mut actix_multipart::Field, max: usize) -> Result<String, AppError> {
+/// What is left of the body's limit: every chunk read is counted against it.
+struct Budget {
+    left: u64,
+}
+
+impl Budget {
+    fn spend(&mut self, n: usize) -> Result<(), AppError> {
+        self.left = self.left.checked_sub(n as u64).ok_or(AppError::PayloadTooLarge)?;
+        Ok(())
+    }
+}
+
+async fn read_text(
+    field: &mut actix_multipart::Field,
+    max: usize,
+    budget: &mut Budget,
+) -> Result<String, AppError> {
     let mut buf = Vec::new();
     while let Some(chunk) = field.next().await {
         let chunk = chunk.map_err(|_| AppError::BadRequest)?;
+        budget.spend(chunk.len())?;
         if buf.len() + chunk.len() > max {
             return Err(AppError::PayloadTooLarge);
         }
@@ -246,14 +329,14 @@ async fn read_text(field: &mut actix_multipart::Field, max: usize) -> Result<Str
     Ok(text.replace("\r\n", "\n"))
 }
 
-/// Reads and discards the rest of a field, up to `limit` bytes (0: no limit
-/// beyond the request's own).
-async fn drain(field: &mut actix_multipart::Field, limit: u64) -> Result<(), AppError> {
+/// Reads and discards the rest of a field, up to `limit` bytes.
+async fn drain(field: &mut actix_multipart::Field, limit: u64, budget: &mut Budget) -> Result<(), AppError> {
     let mut seen = 0u64;
     while let Some(chunk) = field.next().await {
         let chunk = chunk.map_err(|_| AppError::BadRequest)?;
+        budget.spend(chunk.len())?;
         seen += chunk.len() as u64;
-        if limit > 0 && seen > limit {
+        if seen > limit {
             return Err(AppError::PayloadTooLarge);
         }
     }
@@ -273,6 +356,7 @@ async fn receive_file(
     tmp_dir: &Path,
     filename: &str,
     policy: UploadPolicy,
+    budget: &mut Budget,
 ) -> Result<Received, AppError> {
     tokio::fs::create_dir_all(tmp_dir)
         .await
@@ -295,11 +379,12 @@ async fn receive_file(
     let mut head: Vec<u8> = Vec::with_capacity(SNIFF_BYTES);
     while let Some(chunk) = field.next().await {
         let chunk = chunk.map_err(|_| AppError::BadRequest)?;
+        budget.spend(chunk.len())?;
         file.size += chunk.len() as u64;
         if file.size > policy.max_bytes {
             drop(out);
             drop(file);
-            drain(field, policy.max_bytes.saturating_mul(DRAIN_FACTOR)).await?;
+            drain(field, policy.max_bytes.saturating_mul(DRAIN_FACTOR), budget).await?;
             return Ok(Received::Refused(UploadError::TooLarge {
                 max_bytes: policy.max_bytes,
             }));

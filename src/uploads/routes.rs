@@ -6,11 +6,11 @@ use actix_web::http::header::{self, ContentDisposition, DispositionParam, Dispos
 use actix_web::{web, HttpRequest, HttpResponse, Responder};
 use klearn_db::uploads::Upload;
 
-use crate::app::AppState;
 use crate::experts::routes::may_read_evidence;
 use crate::learn::access::may_read_lesson_media;
-use crate::uploads::{is_public, Storage};
+use crate::uploads::is_public;
 use crate::web::auth::current_user;
+use crate::web::AppState;
 use crate::web::{self as plumbing, AppError};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -23,9 +23,8 @@ async fn media(
     name: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let name = name.into_inner();
-    let storage = Storage::new(state.settings.uploads_dir());
-    let path = storage.path_of(&name).ok_or(AppError::NotFound)?;
-    let viewer = current_user(&req);
+    let path = state.services.storage.path_of(&name).ok_or(AppError::NotFound)?;
+    let viewer = current_user(&req).map(|u| u.actor());
     let (upload, allowed) = plumbing::db(&state.pool, move |conn| {
         let upload = Upload::find_by_stored_name(conn, &name)?;
         let allowed = match upload.purpose.as_str() {

@@ -10,17 +10,19 @@ use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use klearn_db::users::User;
+use klearn_db::UserId;
 
-use crate::app::AppState;
 use crate::domain::account::Role;
+use crate::domain::actor::Actor;
 use crate::i18n::Locale;
 use crate::web::error::AppError;
 use crate::web::session::USER_ID;
+use crate::web::state::AppState;
 
 /// The signed-in user, as every page sees them.
 #[derive(Debug, Clone)]
 pub struct CurrentUser {
-    pub id: i64,
+    pub id: UserId,
     pub username: String,
     pub display_name: String,
     pub email: String,
@@ -43,6 +45,20 @@ impl CurrentUser {
             certified,
             locale: Locale::parse(&user.locale).unwrap_or(Locale::ZhCn),
         }
+    }
+
+    /// The user as the actor of a use case.
+    pub fn actor(&self) -> Actor {
+        Actor::Member {
+            id: self.id,
+            roles: self.roles.clone(),
+            certified: self.certified,
+        }
+    }
+
+    /// Who may set a price above zero (see `Actor::may_charge`).
+    pub fn may_charge(&self) -> bool {
+        self.actor().may_charge()
     }
 
     pub fn has(&self, role: Role) -> bool {
@@ -76,7 +92,7 @@ pub async fn middleware(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let session = req.get_session();
-    if let Ok(Some(user_id)) = session.get::<i64>(USER_ID) {
+    if let Ok(Some(user_id)) = session.get::<UserId>(USER_ID) {
         if let Some(state) = req.app_data::<web::Data<AppState>>().cloned() {
             let found = crate::web::db(&state.pool, move |conn| {
                 let user = match User::find(conn, user_id) {
@@ -112,7 +128,7 @@ pub async fn middleware(
 
 /// Starts a signed-in session: a new session id (so one planted before login
 /// is useless), a new CSRF token, the user's id.
-pub fn sign_in(session: &Session, user_id: i64) {
+pub fn sign_in(session: &Session, user_id: UserId) {
     session.renew();
     let _ = session.insert(USER_ID, user_id);
     let _ = session.insert(SEEN_KEY, klearn_db::now().date().to_string());

@@ -8,9 +8,9 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::{web, HttpMessage};
 
-use crate::app::AppState;
 use crate::i18n::Locale;
 use crate::web::flash::{self, Flash};
+use crate::web::AppState;
 
 /// What the middleware found out about the request.
 #[derive(Debug, Clone)]

@@ -1,4 +1,5 @@
-//! Runs database work on the blocking thread pool, never on the async executor.
+//! Runs database work on the blocking thread pool, never on the async
+//! executor: a query (`run`), or a use case with its own error (`call`).
 
 use klearn_db::{DbConnection, DbError, Pool};
 
@@ -14,6 +15,25 @@ where
     actix_web::web::block(move || {
         let mut conn = pool.get()?;
         f(&mut conn)
+    })
+    .await
+    .map_err(|e| AppError::internal(anyhow::anyhow!("blocking task failed: {e}")))?
+    .map_err(AppError::from)
+}
+
+/// Runs a use case on a blocking thread with a connection. The outer error
+/// is the plumbing's (no connection, a panic); the inner one is the use
+/// case's own, for the handler to answer.
+pub async fn call<T, E, F>(pool: &Pool, f: F) -> Result<Result<T, E>, AppError>
+where
+    T: Send + 'static,
+    E: Send + 'static,
+    F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+{
+    let pool = pool.clone();
+    actix_web::web::block(move || -> Result<Result<T, E>, DbError> {
+        let mut conn = pool.get()?;
+        Ok(f(&mut conn))
     })
     .await
     .map_err(|e| AppError::internal(anyhow::anyhow!("blocking task failed: {e}")))?

@@ -31,6 +31,10 @@ pub enum AppError {
     NotFound,
     #[error("conflict")]
     Conflict,
+    /// 409 with a reason the visitor can act on (a translation key): the
+    /// object moved on meanwhile, or a rule refuses the change as it stands.
+    #[error("conflict: {0}")]
+    ConflictBecause(&'static str),
     #[error("payload too large")]
     PayloadTooLarge,
     #[error("too many requests")]
@@ -67,7 +71,7 @@ impl ResponseError for AppError {
             AppError::Forbidden | AppError::ForbiddenBecause(_) => StatusCode::FORBIDDEN,
             AppError::LoginRequired { .. } | AppError::AlreadySignedIn => StatusCode::SEE_OTHER,
             AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::Conflict => StatusCode::CONFLICT,
+            AppError::Conflict | AppError::ConflictBecause(_) => StatusCode::CONFLICT,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -93,7 +97,7 @@ impl ResponseError for AppError {
         if let AppError::TooManyRequests { retry_after_secs } = self {
             res.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
         }
-        if let AppError::ForbiddenBecause(key) = self {
+        if let AppError::ForbiddenBecause(key) | AppError::ConflictBecause(key) = self {
             res.extensions_mut().insert(Reason(key));
         }
         res.content_type("text/plain; charset=utf-8")

@@ -10,14 +10,17 @@ pub mod db;
 pub mod error;
 pub mod flash;
 pub mod form;
+pub mod head;
 pub mod headers;
 pub mod logging;
 pub mod page;
 pub mod pager;
 pub mod session;
+pub mod state;
 
 pub use auth::{CurrentUser, SignedIn, Verified};
-pub use db::run as db;
+pub use db::{call, run as db};
 pub use error::AppError;
 pub use form::FieldErrors;
 pub use page::{html, html_with_status, json_ld, redirect, redirect_with_flash, Page};
+pub use state::AppState;

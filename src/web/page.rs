@@ -10,7 +10,6 @@ use actix_web::{web, FromRequest, HttpMessage, HttpRequest, HttpResponse};
 use askama::Template;
 use chrono::NaiveDateTime;
 
-use crate::app::AppState;
 use crate::assets::Assets;
 use crate::config::Settings;
 use crate::i18n::{k, Locale, Tr};
@@ -18,6 +17,7 @@ use crate::web::auth::{current_user, CurrentUser};
 use crate::web::context::RequestContext;
 use crate::web::error::AppError;
 use crate::web::flash::Flash;
+use crate::web::state::AppState;
 
 #[derive(Clone)]
 pub struct Page {
@@ -59,11 +59,11 @@ impl Page {
             None => (Locale::ZhCn, None),
         };
         Page {
-            tr: Tr::new(state.i18n.clone(), locale),
+            tr: Tr::new(state.services.i18n.clone(), locale),
             user: current_user(req),
             flash,
             session: req.get_session(),
-            path: req.path().to_string(),
+            path: local_path(req.path()),
             query: req.query_string().to_string(),
             assets: state.assets.clone(),
             settings: state.settings.clone(),
@@ -226,6 +226,14 @@ impl FromRequest for Page {
     }
 }
 
+/// The request's path as a link on this site: a path that starts with
+/// several slashes or backslashes (`//other.host/`) would be read by a
+/// browser as another host, so the run becomes one slash.
+pub fn local_path(path: &str) -> String {
+    let rest = path.trim_start_matches(['/', '\\']);
+    format!("/{rest}")
+}
+
 /// Renders a page with 200.
 pub fn html(view: &impl Template) -> Result<HttpResponse, AppError> {
     html_with_status(StatusCode::OK, view)
@@ -262,4 +270,17 @@ pub fn json_ld(value: &serde_json::Value) -> String {
         .replace('<', "\\u003c")
         .replace('>', "\\u003e")
         .replace('&', "\\u0026")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_path;
+
+    #[test]
+    fn links_from_the_path_stay_on_this_site() {
+        assert_eq!(local_path("//evil.example/x"), "/evil.example/x");
+        assert_eq!(local_path("/\\evil.example"), "/evil.example");
+        assert_eq!(local_path("/courses/rust"), "/courses/rust");
+        assert_eq!(local_path(""), "/");
+    }
 }

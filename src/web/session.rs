@@ -12,6 +12,7 @@ use actix_session::SessionMiddleware;
 use actix_web::cookie::{time, Key, SameSite};
 use klearn_db::sessions::{NewSession, SessionRow};
 use klearn_db::Pool;
+use klearn_db::{SessionId, UserId};
 use rand::distr::{Alphanumeric, SampleString};
 use sha2::{Digest, Sha256};
 
@@ -23,8 +24,8 @@ pub const ABSOLUTE_DAYS: i64 = 90;
 pub const USER_ID: &str = "uid";
 
 /// The row id of a session key: its SHA-256, so the table holds no usable key.
-pub fn row_id(key: &str) -> String {
-    hex::encode(Sha256::digest(key.as_bytes()))
+pub fn row_id(key: &str) -> SessionId {
+    SessionId(hex::encode(Sha256::digest(key.as_bytes())))
 }
 
 #[derive(Clone)]
@@ -38,10 +39,10 @@ impl DbSessionStore {
     }
 }
 
-fn user_id_of(state: &HashMap<String, String>) -> Option<i64> {
+fn user_id_of(state: &HashMap<String, String>) -> Option<UserId> {
     state
         .get(USER_ID)
-        .and_then(|v| serde_json::from_str::<i64>(v).ok())
+        .and_then(|v| serde_json::from_str::<UserId>(v).ok())
 }
 
 async fn blocking<T: Send + 'static>(

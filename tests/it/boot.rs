@@ -128,11 +128,7 @@ async fn the_same_schema_serves_both_backends() {
 #[tokio::test]
 async fn demo_loads_once_in_both_languages() {
     let app = TestApp::builder().demo().spawn().await;
-    let pool = app.pool.clone();
-    let again = tokio::task::spawn_blocking(move || klearn::demo::load(&pool))
-        .await
-        .unwrap()
-        .unwrap();
+    let again = klearn::cli::load_demo(&app.settings).await.unwrap();
     assert!(again.skipped, "a second load must leave the database alone");
     let zh = app.client.get("/?lang=zh-CN").await;
     assert!(zh.text().contains("数据库"), "{}", zh.text());

@@ -393,7 +393,7 @@ async fn an_expert_publishes_through_review_and_a_guest_meets_the_paywall() {
         "[role=status]"
     );
     let edit_url = client.current_url().await.unwrap().to_string();
-    let course_id: i64 = edit_url.split('/').nth(5).unwrap().parse().unwrap();
+    let course_id: klearn_db::CourseId = edit_url.split('/').nth(5).unwrap().parse().unwrap();
     click(&client, "form[action='/logout'] button").await;
     assert!(wait_text(&client, "[role=status]", "logged out").await);
 

@@ -3,7 +3,8 @@
 //! step with the course's life, hostile search strings.
 
 use klearn::domain::account::Role;
-use klearn_db::courses::{Course, Revision, DRAFT, IN_REVIEW, PUBLISHED, UNPUBLISHED};
+use klearn::domain::actor::Actor;
+use klearn_db::courses::{Course, CourseState, Revision};
 
 use crate::common::{Response, TestApp, TestUser};
 
@@ -175,7 +176,7 @@ async fn the_rating_sort_uses_a_bayesian_average() {
                 c,
                 None,
                 &Default::default(),
-                klearn_db::courses::CatalogueSort::Rating,
+                klearn_db::catalogue::CatalogueSort::Rating,
                 1,
                 10,
             )
@@ -338,12 +339,12 @@ async fn search_follows_publish_revision_and_unpublish() {
     };
     assert!(found("knitting").await.is_empty(), "a draft is not found");
     app.db(move |c| {
-        Course::move_state(c, id, DRAFT, IN_REVIEW, None).unwrap();
+        Course::move_state(c, id, CourseState::Draft, CourseState::InReview, None).unwrap();
     })
     .await;
     assert!(found("knitting").await.is_empty(), "in review is not found");
     app.db(move |c| {
-        Course::move_state(c, id, IN_REVIEW, PUBLISHED, None).unwrap();
+        Course::move_state(c, id, CourseState::InReview, CourseState::Published, None).unwrap();
     })
     .await;
     assert_eq!(found("knitting").await, vec!["Quantum knitting"]);
@@ -352,32 +353,26 @@ async fn search_follows_publish_revision_and_unpublish() {
     let mid = moderator.id;
     app.db(move |c| {
         let live = Course::find(c, id).unwrap();
-        let mut content = klearn_db::courses::CourseContent {
-            title: "Classical crochet".into(),
-            subtitle: live.subtitle.clone(),
-            description: live.description.clone(),
-            description_html: live.description_html.clone(),
-            outcomes: live.outcomes.clone(),
-            outcomes_html: live.outcomes_html.clone(),
-            price_cents: live.price_cents,
-        };
-        Revision::propose(c, &live, &content).unwrap();
-        content.title.clear();
+        let mut content = live.content(c).unwrap();
+        content.title = "Classical crochet".into();
+        Revision::propose(c, id, &content).unwrap();
     })
     .await;
     assert!(
         found("crochet").await.is_empty(),
         "a pending revision is not live"
     );
+    let services = app.services();
     app.db(move |c| {
         let r = Revision::pending_for(c, id).unwrap().unwrap();
-        Revision::decide(c, r.id, true, mid, "").unwrap();
+        let moderator = Actor::member(mid, &[Role::Moderator]);
+        klearn::courses::approve(c, &services, &moderator, id, Some(r.id), "").unwrap();
     })
     .await;
     assert_eq!(found("crochet").await, vec!["Classical crochet"]);
     assert!(found("knitting").await.is_empty());
     app.db(move |c| {
-        Course::move_state(c, id, PUBLISHED, UNPUBLISHED, None).unwrap();
+        Course::move_state(c, id, CourseState::Published, CourseState::Unpublished, None).unwrap();
     })
     .await;
     assert!(found("crochet").await.is_empty(), "unpublished is not found");

@@ -3,8 +3,9 @@
 //! paywall that no paid byte gets through.
 
 use klearn::domain::account::Role;
-use klearn_db::courses::{Course, Lesson};
+use klearn_db::courses::{Audience, Course, CourseState, Lesson};
 use klearn_db::enrollments::{Enrollment, LessonProgress};
+use klearn_db::CourseId;
 
 use crate::common::{Client, TestApp, TestCourse, TestUser};
 
@@ -26,7 +27,7 @@ async fn certified_expert(app: &TestApp, name: &str) -> TestUser {
     app.user(name).verified().certified().create().await
 }
 
-async fn course_row(app: &TestApp, id: i64) -> Course {
+async fn course_row(app: &TestApp, id: CourseId) -> Course {
     app.db(move |c| Course::find(c, id).unwrap()).await
 }
 
@@ -59,11 +60,11 @@ async fn an_expert_builds_a_course_and_a_moderator_publishes_it() {
         .await;
     assert_eq!(res.status, 303, "{}", res.text());
     let edit = res.location().unwrap().to_string();
-    let id: i64 = edit.split('/').nth(3).unwrap().parse().unwrap();
+    let id: CourseId = edit.split('/').nth(3).unwrap().parse().unwrap();
     let course = course_row(&app, id).await;
     assert_eq!(course.slug, "rust-suo-you-quan-shi-zhan");
     assert_eq!(course.price_cents, 19950);
-    assert_eq!(course.state, "draft");
+    assert_eq!(course.state.as_str(), "draft");
     assert!(course.cover_upload_id.is_some());
     assert!(course.description_html.contains("<strong>good</strong>"));
 
@@ -71,7 +72,7 @@ async fn an_expert_builds_a_course_and_a_moderator_publishes_it() {
     c.get(&edit).await;
     let res = c.post_form(&format!("/studio/courses/{id}/submit"), &[]).await;
     assert_eq!(res.status, 303);
-    assert_eq!(course_row(&app, id).await.state, "draft");
+    assert_eq!(course_row(&app, id).await.state.as_str(), "draft");
 
     c.get(&format!("/studio/courses/{id}/chapters/new")).await;
     let bad = c
@@ -88,7 +89,11 @@ async fn an_expert_builds_a_course_and_a_moderator_publishes_it() {
         303
     );
     let chapter = app
-        .db(move |conn| Lesson::outline(conn, id, false).unwrap().chapters[0].0.id)
+        .db(move |conn| {
+            Lesson::outline(conn, id, Audience::Studio).unwrap().chapters[0]
+                .0
+                .id
+        })
         .await;
     for (title, free) in [("Why ownership", "1"), ("Borrowing", "")] {
         c.get(&format!("/studio/chapters/{chapter}/lessons/new")).await;
@@ -112,7 +117,7 @@ async fn an_expert_builds_a_course_and_a_moderator_publishes_it() {
             .status,
         303
     );
-    assert_eq!(course_row(&app, id).await.state, "in_review");
+    assert_eq!(course_row(&app, id).await.state.as_str(), "in_review");
     // In review: the guest cannot see it, the owner cannot edit it.
     assert_eq!(
         app.client.get(&format!("/courses/{}", course.slug)).await.status,
@@ -126,7 +131,7 @@ async fn an_expert_builds_a_course_and_a_moderator_publishes_it() {
     let res = m.post_form(&format!("/admin/courses/{id}/approve"), &[]).await;
     assert_eq!(res.status, 303);
     let course = course_row(&app, id).await;
-    assert_eq!(course.state, "published");
+    assert_eq!(course.state.as_str(), "published");
     assert!(course.published_at.is_some());
     let mail = app.wait_for_mail(&chen.email).await;
     assert!(mail.subject.contains("通过审核"), "{}", mail.subject);
@@ -195,7 +200,7 @@ async fn course_states_move_only_along_legal_steps_by_the_right_people() {
             .status,
         303
     );
-    assert_eq!(course_row(&app, id).await.state, "draft");
+    assert_eq!(course_row(&app, id).await.state.as_str(), "draft");
     assert_eq!(
         o.post_form(&format!("/studio/courses/{id}/submit"), &[])
             .await
@@ -208,7 +213,7 @@ async fn course_states_move_only_along_legal_steps_by_the_right_people() {
         .await;
     assert_eq!(res.status, 422);
     assert!(res.text().contains("退回时请写明理由"), "{}", res.text());
-    assert_eq!(course_row(&app, id).await.state, "in_review");
+    assert_eq!(course_row(&app, id).await.state.as_str(), "in_review");
     let res = m
         .post_form(
             &format!("/admin/courses/{id}/reject"),
@@ -248,14 +253,14 @@ async fn course_states_move_only_along_legal_steps_by_the_right_people() {
             .status,
         303
     );
-    assert_eq!(course_row(&app, id).await.state, "unpublished");
+    assert_eq!(course_row(&app, id).await.state.as_str(), "unpublished");
     assert_eq!(
         o.post_form(&format!("/studio/courses/{id}/submit"), &[])
             .await
             .status,
         303
     );
-    assert_eq!(course_row(&app, id).await.state, "in_review");
+    assert_eq!(course_row(&app, id).await.state.as_str(), "in_review");
 
     // Learners and moderators without the expert role have no studio; learners no review queue.
     let learner = app.user("lea").verified().create().await;
@@ -353,7 +358,7 @@ async fn edits_to_a_published_course_wait_for_review_while_the_live_page_stays()
     let m = signed_in(&app, &moderator).await;
     let queue = m.get("/admin/courses?lang=en").await;
     let diff = queue.select(".diff-table tbody tr");
-    assert_eq!(diff.len(), 5, "each changed field is a row: {diff:?}");
+    assert_eq!(diff.len(), 6, "each changed field is a row: {diff:?}");
     assert!(queue.text().contains("Original title") && queue.text().contains("Better title"));
     let revision: String = queue.attrs("input[name=revision]", "value")[0].clone();
     assert_eq!(
@@ -429,13 +434,17 @@ async fn paid_course(app: &TestApp, owner: &TestUser) -> (TestCourse, String) {
         ("task_kind", "text"),
     ];
     let res = o
-        .post_multipart(
-            &format!("/studio/lessons/{lesson}/edit"),
-            &texts,
-            vec![("media", "notes.pdf", PDF.to_vec())],
-        )
+        .edit_lesson(lesson, &texts, vec![("media", "notes.pdf", PDF.to_vec())])
         .await;
     assert_eq!(res.status, 303, "{}", res.text());
+    // The course is published: the new media waits for a moderator.
+    let moderator = app
+        .user(&crate::common::unique("mod"))
+        .role(Role::Moderator)
+        .create()
+        .await;
+    let m = signed_in(app, &moderator).await;
+    assert_eq!(m.approve_changes(course.id).await.status, 303);
     let media = app
         .db(move |c| {
             let l = Lesson::find(c, lesson).unwrap();
@@ -456,7 +465,7 @@ fn leaks(body: &str) -> bool {
 #[tokio::test]
 async fn no_byte_of_a_paid_lesson_reaches_anyone_who_has_not_bought_it() {
     let app = TestApp::spawn().await;
-    let owner = expert(&app, "seller").await;
+    let owner = certified_expert(&app, "seller").await;
     let (course, media) = paid_course(&app, &owner).await;
     let (free, paid) = (course.lessons[0], course.lessons[1]);
     let stranger = app.user("stranger").verified().create().await;
@@ -706,7 +715,7 @@ async fn an_opened_lesson_is_hidden_not_deleted_and_order_moves_without_script()
     .await;
     let order = app
         .db(move |c| {
-            Lesson::outline(c, cid, false)
+            Lesson::outline(c, cid, Audience::Studio)
                 .unwrap()
                 .lessons()
                 .map(|l| l.title.clone())
@@ -838,7 +847,7 @@ async fn bad_course_input_comes_back_with_messages_and_the_text_kept() {
     );
     let cid = course.id;
     assert_eq!(
-        app.db(move |c| Lesson::outline(c, cid, false).unwrap().lesson_count())
+        app.db(move |c| Lesson::outline(c, cid, Audience::Studio).unwrap().lesson_count())
             .await,
         0
     );
@@ -864,7 +873,7 @@ async fn markdown_in_every_course_and_lesson_field_is_inert() {
     ];
     let res = c.post_multipart("/studio/courses/new", &fields, vec![]).await;
     assert_eq!(res.status, 303, "{}", res.text());
-    let id: i64 = res
+    let id: CourseId = res
         .location()
         .unwrap()
         .split('/')
@@ -896,7 +905,7 @@ async fn markdown_in_every_course_and_lesson_field_is_inert() {
     assert_eq!(res.status, 303);
     let lesson = app
         .db(move |conn| {
-            Lesson::outline(conn, id, false)
+            Lesson::outline(conn, id, Audience::Studio)
                 .unwrap()
                 .lessons()
                 .next()
@@ -905,9 +914,9 @@ async fn markdown_in_every_course_and_lesson_field_is_inert() {
         })
         .await;
     app.db(move |conn| {
-        use klearn_db::courses::*;
-        Course::move_state(conn, id, DRAFT, IN_REVIEW, None).unwrap();
-        Course::move_state(conn, id, IN_REVIEW, PUBLISHED, None).unwrap();
+        Course::move_state(conn, id, CourseState::Draft, CourseState::InReview, None).unwrap();
+        Course::move_state(conn, id, CourseState::InReview, CourseState::Published, None).unwrap();
+        klearn_db::courses::Chapter::approve_all(conn, id).unwrap();
     })
     .await;
     let slug = course_row(&app, id).await.slug;

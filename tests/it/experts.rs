@@ -8,6 +8,7 @@ use klearn_db::courses::Course;
 use klearn_db::diesel::prelude::*;
 use klearn_db::experts::Application;
 use klearn_db::users::User;
+use klearn_db::{ApplicationId, UserId};
 
 use crate::common::{Client, TestApp, TestUser};
 
@@ -48,7 +49,7 @@ async fn apply(app: &TestApp, c: &Client, user: &TestUser) -> Application {
         .await
 }
 
-async fn step(c: &Client, id: i64, to: &str, note: &str) -> u16 {
+async fn step(c: &Client, id: ApplicationId, to: &str, note: &str) -> u16 {
     c.get(&format!("/admin/experts/{id}")).await;
     c.post_form(
         &format!("/admin/experts/{id}/transition"),
@@ -58,8 +59,8 @@ async fn step(c: &Client, id: i64, to: &str, note: &str) -> u16 {
     .status
 }
 
-async fn state_of(app: &TestApp, id: i64) -> String {
-    app.db(move |conn| Application::find(conn, id).unwrap().state)
+async fn state_of(app: &TestApp, id: ApplicationId) -> String {
+    app.db(move |conn| Application::find(conn, id).unwrap().state.to_string())
         .await
 }
 
@@ -76,7 +77,7 @@ async fn mails_to(app: &TestApp, to: &str, n: usize) -> Vec<crate::common::Mail>
     panic!("fewer than {n} mails to {to} within 10 s");
 }
 
-async fn applications_of(app: &TestApp, user_id: i64) -> i64 {
+async fn applications_of(app: &TestApp, user_id: UserId) -> i64 {
     app.db(move |c| {
         use klearn_db::schema::expert_applications as t;
         t::table
@@ -107,7 +108,7 @@ async fn an_applicant_is_walked_to_certified_through_every_reviewed_step() {
     let moderator = app.user("mod").verified().role(Role::Moderator).create().await;
     let a = signed_in(&app, &ada).await;
     let application = apply(&app, &a, &ada).await;
-    assert_eq!(application.state, "submitted");
+    assert_eq!(application.state.as_str(), "submitted");
     assert!(app.wait_for_mail(&ada.email).await.subject.contains("专家申请"));
 
     let page = a.get("/experts/apply?lang=en").await;
@@ -605,7 +606,9 @@ async fn revoking_certification_unpublishes_paid_courses_and_buyers_keep_access(
     c.post_form(&format!("/studio/courses/{paid_id}/submit"), &[])
         .await;
     assert_eq!(
-        app.db(move |c| Course::find(c, paid_id).unwrap().state).await,
+        app.db(move |c| Course::find(c, paid_id).unwrap().state)
+            .await
+            .as_str(),
         "unpublished"
     );
 

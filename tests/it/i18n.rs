@@ -23,17 +23,27 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Every literal key passed to `t`, `t1`, `tf` or `k` in templates and code.
+/// Every literal key passed to `t`, `t1`, `tf` or `k` in templates and code,
+/// and every reason a use case refuses with (`invalid(field, key)`,
+/// `Forbidden(key)`, `Conflict(key)`, `key: "…"`), which the pages show.
 fn used_keys() -> BTreeSet<(String, String)> {
-    let re = regex::Regex::new(r#"\b(?:t|t1|tf|k)\("([A-Za-z0-9_.\-]+)""#).unwrap();
+    let re = regex::Regex::new(
+        r#"\b(?:t|t1|tf|k|Forbidden|Conflict|ForbiddenBecause|ConflictBecause)\("([A-Za-z0-9_.\-]+)"|\binvalid\("[a-z_]+", "([A-Za-z0-9_.\-]+)"|\bkey: "([A-Za-z0-9_.\-]+)""#,
+    )
+    .unwrap();
     let mut keys = BTreeSet::new();
     let mut files = files_under(&root().join("templates"), &["html", "txt"]);
     files.extend(files_under(&root().join("src"), &["rs"]));
     for f in files {
         let text = std::fs::read_to_string(&f).unwrap();
         for cap in re.captures_iter(&text) {
+            let key = cap
+                .get(1)
+                .or(cap.get(2))
+                .or(cap.get(3))
+                .map_or("", |m| m.as_str());
             keys.insert((
-                cap[1].to_string(),
+                key.to_string(),
                 f.strip_prefix(root()).unwrap().display().to_string(),
             ));
         }
@@ -96,8 +106,8 @@ fn every_key_used_exists_in_both_languages() {
             built.push(format!("mail.{}.button", kind.key()));
         }
     }
-    for state in klearn::domain::expert::ExpertState::ALL {
-        built.push(state.label_key());
+    for &state in klearn::domain::expert::ExpertState::ALL {
+        built.push(klearn::domain::expert::ExpertStateExt::label_key(state));
         for to in klearn::domain::expert::moderator_steps(state) {
             built.push(format!("admin.experts.step.{}", to.as_str()));
         }

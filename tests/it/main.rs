@@ -17,4 +17,5 @@ mod i18n;
 mod jobs;
 mod mail;
 mod pages;
+mod rules;
 mod uploads;

@@ -8,13 +8,14 @@ use diesel::prelude::*;
 use crate::connection::DbConnection;
 use crate::error::DbError;
 use crate::schema::{audit_log, users};
+use crate::types::{ApplicationId, CategoryId, CourseId, UserId};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = audit_log)]
 #[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub struct AuditEntry {
     pub id: i64,
-    pub actor_id: Option<i64>,
+    pub actor_id: Option<UserId>,
     pub action: String,
     pub object_type: String,
     pub object_id: String,
@@ -25,7 +26,7 @@ pub struct AuditEntry {
 #[derive(Debug, Insertable)]
 #[diesel(table_name = audit_log)]
 struct NewAuditEntry<'a> {
-    actor_id: Option<i64>,
+    actor_id: Option<UserId>,
     action: &'a str,
     object_type: &'a str,
     object_id: &'a str,
@@ -34,24 +35,43 @@ struct NewAuditEntry<'a> {
 }
 
 /// The object an action was done to, e.g. `("user", "42")`.
-#[derive(Debug, Clone, Copy)]
-pub struct Object<'a> {
-    pub kind: &'a str,
-    pub id: &'a str,
+#[derive(Debug, Clone)]
+pub struct Object {
+    pub kind: &'static str,
+    pub id: String,
 }
 
-impl<'a> Object<'a> {
-    pub fn new(kind: &'a str, id: &'a str) -> Self {
-        Self { kind, id }
+impl Object {
+    pub fn new(kind: &'static str, id: impl ToString) -> Self {
+        Self {
+            kind,
+            id: id.to_string(),
+        }
+    }
+
+    pub fn user(id: UserId) -> Self {
+        Object::new("user", id)
+    }
+
+    pub fn course(id: CourseId) -> Self {
+        Object::new("course", id)
+    }
+
+    pub fn application(id: ApplicationId) -> Self {
+        Object::new("expert_application", id)
+    }
+
+    pub fn category(id: CategoryId) -> Self {
+        Object::new("category", id)
     }
 }
 
 /// Appends one entry. `actor` is `None` for the command line and the system.
 pub fn record(
     conn: &mut DbConnection,
-    actor: Option<i64>,
+    actor: Option<UserId>,
     action: &str,
-    object: Object<'_>,
+    object: Object,
     note: &str,
 ) -> Result<(), DbError> {
     diesel::insert_into(audit_log::table)
@@ -59,7 +79,7 @@ pub fn record(
             actor_id: actor,
             action,
             object_type: object.kind,
-            object_id: object.id,
+            object_id: &object.id,
             note,
             created_at: crate::now(),
         })

@@ -8,6 +8,7 @@ use diesel::sql_types::{BigInt, Text, Timestamp};
 use crate::connection::{write_tx, DbConnection};
 use crate::error::DbError;
 use crate::jobs::Job;
+use crate::types::CourseId;
 
 /// Claims the next due job for `worker`, leasing it until `lease_until`.
 ///
@@ -61,7 +62,7 @@ pub fn claim_next_job(
 }
 
 /// Removes a course from the search index.
-pub fn search_remove(conn: &mut DbConnection, course_id: i64) -> Result<(), DbError> {
+pub fn search_remove(conn: &mut DbConnection, course_id: CourseId) -> Result<(), DbError> {
     match conn {
         DbConnection::Sqlite(c) => {
             diesel::sql_query("DELETE FROM course_search WHERE rowid = ?")
@@ -78,7 +79,12 @@ pub fn search_remove(conn: &mut DbConnection, course_id: i64) -> Result<(), DbEr
 }
 
 /// Adds a course's prepared text (see `search::index_text`) to the index.
-pub fn search_put(conn: &mut DbConnection, course_id: i64, title: &str, body: &str) -> Result<(), DbError> {
+pub fn search_put(
+    conn: &mut DbConnection,
+    course_id: CourseId,
+    title: &str,
+    body: &str,
+) -> Result<(), DbError> {
     match conn {
         DbConnection::Sqlite(c) => {
             diesel::sql_query("INSERT INTO course_search (rowid, title, body) VALUES (?, ?, ?)")
@@ -104,13 +110,13 @@ pub fn search_put(conn: &mut DbConnection, course_id: i64, title: &str, body: &s
 #[derive(QueryableByName)]
 struct Hit {
     #[diesel(sql_type = BigInt)]
-    id: i64,
+    id: CourseId,
 }
 
 /// Ids of indexed courses that match every term, best first. Terms contain
 /// only letters, digits and CJK characters (`search::query_terms`), so they
 /// are safe inside an FTS5 phrase.
-pub fn search_match(conn: &mut DbConnection, terms: &[String], limit: i64) -> Result<Vec<i64>, DbError> {
+pub fn search_match(conn: &mut DbConnection, terms: &[String], limit: i64) -> Result<Vec<CourseId>, DbError> {
     let hits: Vec<Hit> = match conn {
         DbConnection::Sqlite(c) => {
             let query = terms
@@ -138,8 +144,14 @@ pub fn search_match(conn: &mut DbConnection, terms: &[String], limit: i64) -> Re
 }
 
 /// Recomputes every published course's Bayesian rating score,
-/// (m·C + sum) / (m + n) × 1,000,000, with C the mean rating of the rated courses.
+/// (m·C + sum) / (m + n) × 1,000,000, with C the mean rating of the rated
+/// courses. One writing transaction: the mean and the scores are of the same
+/// moment, even when two refreshes (a page's and the daily job's) overlap.
 pub fn refresh_rating_scores(conn: &mut DbConnection, m: i64) -> Result<f64, DbError> {
+    write_tx(conn, |conn| refresh_rating_scores_now(conn, m))
+}
+
+fn refresh_rating_scores_now(conn: &mut DbConnection, m: i64) -> Result<f64, DbError> {
     use diesel::sql_types::{Double, Nullable};
     #[derive(QueryableByName)]
     struct Mean {
@@ -181,4 +193,27 @@ pub fn analyze(conn: &mut DbConnection, full: bool) -> Result<(), DbError> {
         }
     }
     Ok(())
+}
+
+/// Serialises the writers of one rate-limit bucket until the transaction
+/// ends. PostgreSQL takes an advisory transaction lock on the bucket's hash;
+/// on SQLite the writing transaction (`BEGIN IMMEDIATE`) already lets one
+/// writer in at a time.
+pub fn lock_bucket(conn: &mut DbConnection, bucket: &str) -> Result<(), DbError> {
+    if let DbConnection::Pg(c) = conn {
+        diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+            .bind::<BigInt, _>(bucket_key(bucket))
+            .execute(c)?;
+    }
+    Ok(())
+}
+
+/// A stable 64-bit key for a bucket name (FNV-1a).
+fn bucket_key(bucket: &str) -> i64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in bucket.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    hash as i64
 }

@@ -6,12 +6,13 @@ use diesel::prelude::*;
 use crate::connection::{write_tx, DbConnection};
 use crate::error::DbError;
 use crate::schema::categories;
+use crate::types::CategoryId;
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = categories)]
 #[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub struct Category {
-    pub id: i64,
+    pub id: CategoryId,
     pub kind: String,
     pub slug: String,
     pub name_zh: String,
@@ -74,7 +75,7 @@ impl Category {
             .load(conn)?)
     }
 
-    pub fn find(conn: &mut DbConnection, id: i64) -> Result<Category, DbError> {
+    pub fn find(conn: &mut DbConnection, id: CategoryId) -> Result<Category, DbError> {
         categories::table
             .find(id)
             .select(Category::as_select())
@@ -92,7 +93,7 @@ impl Category {
     }
 
     /// Adds a category at the end of its kind's order.
-    pub fn create(conn: &mut DbConnection, row: &NewCategory<'_>) -> Result<i64, DbError> {
+    pub fn create(conn: &mut DbConnection, row: &NewCategory<'_>) -> Result<CategoryId, DbError> {
         write_tx(conn, |conn| {
             let max: Option<i32> = categories::table
                 .filter(categories::kind.eq(row.kind))
@@ -107,7 +108,7 @@ impl Category {
         })
     }
 
-    pub fn update(conn: &mut DbConnection, id: i64, changes: &CategoryChanges) -> Result<(), DbError> {
+    pub fn update(conn: &mut DbConnection, id: CategoryId, changes: &CategoryChanges) -> Result<(), DbError> {
         diesel::update(categories::table.find(id))
             .set(changes)
             .execute(conn)?;

@@ -10,6 +10,7 @@ use crate::connection::{write_tx, DbConnection};
 use crate::courses::{Course, CourseCard};
 use crate::error::DbError;
 use crate::schema::{courses, enrollments, lesson_progress, lessons, users};
+use crate::types::{CourseId, LessonId, UserId};
 
 pub const FREE: &str = "free";
 pub const PURCHASE: &str = "purchase";
@@ -19,8 +20,8 @@ pub const PURCHASE: &str = "purchase";
 #[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub struct Enrollment {
     pub id: i64,
-    pub user_id: i64,
-    pub course_id: i64,
+    pub user_id: UserId,
+    pub course_id: CourseId,
     pub source: String,
     pub created_at: NaiveDateTime,
 }
@@ -30,9 +31,9 @@ pub struct Enrollment {
 #[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub struct LessonProgress {
     pub id: i64,
-    pub user_id: i64,
-    pub lesson_id: i64,
-    pub course_id: i64,
+    pub user_id: UserId,
+    pub lesson_id: LessonId,
+    pub course_id: CourseId,
     pub first_opened_at: NaiveDateTime,
     pub last_opened_at: NaiveDateTime,
     pub completed_at: Option<NaiveDateTime>,
@@ -52,8 +53,8 @@ impl Enrollment {
     /// transaction. Enrolling twice is harmless: false the second time.
     pub fn enroll(
         conn: &mut DbConnection,
-        user_id: i64,
-        course_id: i64,
+        user_id: UserId,
+        course_id: CourseId,
         source: &str,
     ) -> Result<bool, DbError> {
         write_tx(conn, |conn| {
@@ -75,7 +76,11 @@ impl Enrollment {
         })
     }
 
-    pub fn is_enrolled(conn: &mut DbConnection, user_id: i64, course_id: i64) -> Result<bool, DbError> {
+    pub fn is_enrolled(
+        conn: &mut DbConnection,
+        user_id: UserId,
+        course_id: CourseId,
+    ) -> Result<bool, DbError> {
         let n: i64 = enrollments::table
             .filter(enrollments::user_id.eq(user_id))
             .filter(enrollments::course_id.eq(course_id))
@@ -85,27 +90,29 @@ impl Enrollment {
     }
 
     /// The user's courses with lesson and completion counts, from three queries.
-    pub fn learning(conn: &mut DbConnection, user_id: i64) -> Result<Vec<LearningCourse>, DbError> {
+    pub fn learning(conn: &mut DbConnection, user_id: UserId) -> Result<Vec<LearningCourse>, DbError> {
         let rows: Vec<(Course, String, String)> = enrollments::table
             .inner_join(courses::table.inner_join(users::table))
             .filter(enrollments::user_id.eq(user_id))
             .order(enrollments::created_at.desc())
             .select((Course::as_select(), users::username, users::display_name))
             .load(conn)?;
-        let ids: Vec<i64> = rows.iter().map(|(c, _, _)| c.id).collect();
-        let lesson_counts: HashMap<i64, i64> = lessons::table
+        let ids: Vec<CourseId> = rows.iter().map(|(c, _, _)| c.id).collect();
+        let lesson_counts: HashMap<CourseId, i64> = lessons::table
             .filter(lessons::course_id.eq_any(&ids))
             .filter(lessons::hidden.eq(false))
+            .filter(lessons::approved.eq(true))
             .group_by(lessons::course_id)
             .select((lessons::course_id, diesel::dsl::count_star()))
-            .load::<(i64, i64)>(conn)?
+            .load::<(CourseId, i64)>(conn)?
             .into_iter()
             .collect();
-        let progress: Vec<(i64, Option<NaiveDateTime>, NaiveDateTime)> = lesson_progress::table
+        let progress: Vec<(CourseId, Option<NaiveDateTime>, NaiveDateTime)> = lesson_progress::table
             .inner_join(lessons::table)
             .filter(lesson_progress::user_id.eq(user_id))
             .filter(lesson_progress::course_id.eq_any(&ids))
             .filter(lessons::hidden.eq(false))
+            .filter(lessons::approved.eq(true))
             .select((
                 lesson_progress::course_id,
                 lesson_progress::completed_at,
@@ -137,9 +144,9 @@ impl LessonProgress {
     /// Records that the learner opened the lesson (first and last time).
     pub fn record_open(
         conn: &mut DbConnection,
-        user_id: i64,
-        lesson_id: i64,
-        course_id: i64,
+        user_id: UserId,
+        lesson_id: LessonId,
+        course_id: CourseId,
     ) -> Result<(), DbError> {
         write_tx(conn, |conn| {
             let now = crate::now();
@@ -168,9 +175,9 @@ impl LessonProgress {
     /// Marks the lesson done (or not done again).
     pub fn set_completed(
         conn: &mut DbConnection,
-        user_id: i64,
-        lesson_id: i64,
-        course_id: i64,
+        user_id: UserId,
+        lesson_id: LessonId,
+        course_id: CourseId,
         done: bool,
     ) -> Result<(), DbError> {
         write_tx(conn, |conn| {
@@ -188,8 +195,8 @@ impl LessonProgress {
 
     pub fn for_course(
         conn: &mut DbConnection,
-        user_id: i64,
-        course_id: i64,
+        user_id: UserId,
+        course_id: CourseId,
     ) -> Result<Vec<LessonProgress>, DbError> {
         Ok(lesson_progress::table
             .filter(lesson_progress::user_id.eq(user_id))
@@ -198,7 +205,11 @@ impl LessonProgress {
             .load(conn)?)
     }
 
-    pub fn has_opened(conn: &mut DbConnection, user_id: i64, lesson_id: i64) -> Result<bool, DbError> {
+    pub fn has_opened(
+        conn: &mut DbConnection,
+        user_id: UserId,
+        lesson_id: LessonId,
+    ) -> Result<bool, DbError> {
         let n: i64 = lesson_progress::table
             .filter(lesson_progress::user_id.eq(user_id))
             .filter(lesson_progress::lesson_id.eq(lesson_id))

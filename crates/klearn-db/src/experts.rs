@@ -13,28 +13,18 @@ use crate::error::DbError;
 use crate::schema::{
     expert_applications, expert_evidence, expert_follows, expert_steps, expert_topics, uploads, users,
 };
+pub use crate::types::ExpertState;
+use crate::types::{ApplicationId, UploadId, UserId};
 use crate::uploads::Upload;
 use crate::users::User;
-
-pub const SUBMITTED: &str = "submitted";
-pub const SCREENING: &str = "screening";
-pub const INTERVIEW: &str = "interview";
-pub const TRIAL: &str = "trial";
-pub const CERTIFIED: &str = "certified";
-pub const REJECTED: &str = "rejected";
-pub const WITHDRAWN: &str = "withdrawn";
-pub const REVOKED: &str = "revoked";
-
-/// The states in which an application waits for a moderator.
-pub const OPEN: [&str; 4] = [SUBMITTED, SCREENING, INTERVIEW, TRIAL];
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = expert_applications)]
 #[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub struct Application {
-    pub id: i64,
-    pub user_id: i64,
-    pub state: String,
+    pub id: ApplicationId,
+    pub user_id: UserId,
+    pub state: ExpertState,
     /// Seen by moderators only.
     pub real_name: String,
     pub headline: String,
@@ -54,7 +44,7 @@ pub struct Application {
 
 impl Application {
     pub fn is_open(&self) -> bool {
-        OPEN.contains(&self.state.as_str())
+        self.state.is_open()
     }
 
     pub fn link_list(&self) -> Vec<String> {
@@ -70,8 +60,8 @@ impl Application {
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = expert_applications)]
 pub struct NewApplication {
-    pub user_id: i64,
-    pub state: String,
+    pub user_id: UserId,
+    pub state: ExpertState,
     pub real_name: String,
     pub headline: String,
     pub bio: String,
@@ -90,11 +80,12 @@ pub struct NewApplication {
 #[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub struct Step {
     pub id: i64,
-    pub application_id: i64,
+    pub application_id: ApplicationId,
+    /// Empty for the first step (the filing).
     pub from_state: String,
-    pub to_state: String,
+    pub to_state: ExpertState,
     pub note: String,
-    pub actor_id: Option<i64>,
+    pub actor_id: Option<UserId>,
     pub created_at: NaiveDateTime,
 }
 
@@ -108,11 +99,11 @@ pub struct StepRow {
 #[derive(Insertable)]
 #[diesel(table_name = expert_steps)]
 struct NewStep<'a> {
-    application_id: i64,
+    application_id: ApplicationId,
     from_state: &'a str,
-    to_state: &'a str,
+    to_state: ExpertState,
     note: &'a str,
-    actor_id: Option<i64>,
+    actor_id: Option<UserId>,
     created_at: NaiveDateTime,
 }
 
@@ -146,10 +137,10 @@ impl Application {
         conn: &mut DbConnection,
         new: &NewApplication,
         topics: &[String],
-        evidence: &[i64],
+        evidence: &[UploadId],
     ) -> Result<Application, FileError> {
         let id = write_tx(conn, |conn| {
-            let id: i64 = diesel::insert_into(expert_applications::table)
+            let id: ApplicationId = diesel::insert_into(expert_applications::table)
                 .values(new)
                 .returning(expert_applications::id)
                 .get_result(conn)
@@ -179,7 +170,7 @@ impl Application {
                 .values(NewStep {
                     application_id: id,
                     from_state: "",
-                    to_state: &new.state,
+                    to_state: new.state,
                     note: "",
                     actor_id: Some(new.user_id),
                     created_at: new.created_at,
@@ -191,7 +182,7 @@ impl Application {
         Ok(Application::find(conn, id)?)
     }
 
-    pub fn find(conn: &mut DbConnection, id: i64) -> Result<Application, DbError> {
+    pub fn find(conn: &mut DbConnection, id: ApplicationId) -> Result<Application, DbError> {
         expert_applications::table
             .find(id)
             .select(Application::as_select())
@@ -200,7 +191,7 @@ impl Application {
     }
 
     /// The user's newest application, whatever its state.
-    pub fn latest_for_user(conn: &mut DbConnection, user_id: i64) -> Result<Option<Application>, DbError> {
+    pub fn latest_for_user(conn: &mut DbConnection, user_id: UserId) -> Result<Option<Application>, DbError> {
         Ok(expert_applications::table
             .filter(expert_applications::user_id.eq(user_id))
             .order(expert_applications::id.desc())
@@ -210,35 +201,38 @@ impl Application {
     }
 
     /// The user's certification: their application in the certified state.
-    pub fn certified_for(conn: &mut DbConnection, user_id: i64) -> Result<Option<Application>, DbError> {
+    pub fn certified_for(conn: &mut DbConnection, user_id: UserId) -> Result<Option<Application>, DbError> {
         Ok(expert_applications::table
             .filter(expert_applications::user_id.eq(user_id))
-            .filter(expert_applications::state.eq(CERTIFIED))
+            .filter(expert_applications::state.eq(ExpertState::Certified))
             .select(Application::as_select())
             .first(conn)
             .optional()?)
     }
 
-    pub fn is_certified(conn: &mut DbConnection, user_id: i64) -> Result<bool, DbError> {
+    pub fn is_certified(conn: &mut DbConnection, user_id: UserId) -> Result<bool, DbError> {
         Ok(diesel::select(diesel::dsl::exists(
             expert_applications::table
                 .filter(expert_applications::user_id.eq(user_id))
-                .filter(expert_applications::state.eq(CERTIFIED)),
+                .filter(expert_applications::state.eq(ExpertState::Certified)),
         ))
         .get_result(conn)?)
     }
 
     /// When the user's last rejected or revoked application was closed: the
     /// 30-day wait before applying again counts from there.
-    pub fn last_refused_at(conn: &mut DbConnection, user_id: i64) -> Result<Option<NaiveDateTime>, DbError> {
+    pub fn last_refused_at(
+        conn: &mut DbConnection,
+        user_id: UserId,
+    ) -> Result<Option<NaiveDateTime>, DbError> {
         Ok(expert_applications::table
             .filter(expert_applications::user_id.eq(user_id))
-            .filter(expert_applications::state.eq_any([REJECTED, REVOKED]))
+            .filter(expert_applications::state.eq_any([ExpertState::Rejected, ExpertState::Revoked]))
             .select(diesel::dsl::max(expert_applications::closed_at))
             .first::<Option<NaiveDateTime>>(conn)?)
     }
 
-    pub fn topics(conn: &mut DbConnection, id: i64) -> Result<Vec<String>, DbError> {
+    pub fn topics(conn: &mut DbConnection, id: ApplicationId) -> Result<Vec<String>, DbError> {
         Ok(expert_topics::table
             .filter(expert_topics::application_id.eq(id))
             .order(expert_topics::id)
@@ -247,13 +241,16 @@ impl Application {
     }
 
     /// The topics of several applications in one query.
-    pub fn topics_of(conn: &mut DbConnection, ids: &[i64]) -> Result<HashMap<i64, Vec<String>>, DbError> {
-        let rows: Vec<(i64, String)> = expert_topics::table
+    pub fn topics_of(
+        conn: &mut DbConnection,
+        ids: &[ApplicationId],
+    ) -> Result<HashMap<ApplicationId, Vec<String>>, DbError> {
+        let rows: Vec<(ApplicationId, String)> = expert_topics::table
             .filter(expert_topics::application_id.eq_any(ids))
             .order(expert_topics::id)
             .select((expert_topics::application_id, expert_topics::tag))
             .load(conn)?;
-        let mut out: HashMap<i64, Vec<String>> = HashMap::new();
+        let mut out: HashMap<ApplicationId, Vec<String>> = HashMap::new();
         for (id, tag) in rows {
             out.entry(id).or_default().push(tag);
         }
@@ -261,7 +258,7 @@ impl Application {
     }
 
     /// The evidence files, in the order they were sent.
-    pub fn evidence(conn: &mut DbConnection, id: i64) -> Result<Vec<Upload>, DbError> {
+    pub fn evidence(conn: &mut DbConnection, id: ApplicationId) -> Result<Vec<Upload>, DbError> {
         Ok(expert_evidence::table
             .inner_join(uploads::table)
             .filter(expert_evidence::application_id.eq(id))
@@ -271,7 +268,7 @@ impl Application {
     }
 
     /// The applicant whose evidence this upload is, if it is evidence.
-    pub fn evidence_owner(conn: &mut DbConnection, upload_id: i64) -> Result<Option<i64>, DbError> {
+    pub fn evidence_owner(conn: &mut DbConnection, upload_id: UploadId) -> Result<Option<UserId>, DbError> {
         Ok(expert_evidence::table
             .inner_join(expert_applications::table)
             .filter(expert_evidence::upload_id.eq(upload_id))
@@ -281,7 +278,7 @@ impl Application {
     }
 
     /// The timeline, oldest first.
-    pub fn steps(conn: &mut DbConnection, id: i64) -> Result<Vec<StepRow>, DbError> {
+    pub fn steps(conn: &mut DbConnection, id: ApplicationId) -> Result<Vec<StepRow>, DbError> {
         let rows: Vec<(Step, Option<String>)> = expert_steps::table
             .left_join(users::table.on(users::id.nullable().eq(expert_steps::actor_id)))
             .filter(expert_steps::application_id.eq(id))
@@ -298,18 +295,18 @@ impl Application {
     /// and writes the step. False (and nothing written) if it had moved.
     pub fn move_state(
         conn: &mut DbConnection,
-        id: i64,
-        from: &str,
-        to: &str,
+        id: ApplicationId,
+        from: ExpertState,
+        to: ExpertState,
         note: &str,
-        actor: Option<i64>,
+        actor: Option<UserId>,
     ) -> Result<bool, DbError> {
         write_tx(conn, |conn| {
             let now = crate::now();
             let target = expert_applications::table
                 .filter(expert_applications::id.eq(id))
                 .filter(expert_applications::state.eq(from));
-            let n = if to == CERTIFIED {
+            let n = if to == ExpertState::Certified {
                 diesel::update(target)
                     .set((
                         expert_applications::state.eq(to),
@@ -317,7 +314,7 @@ impl Application {
                         expert_applications::updated_at.eq(now),
                     ))
                     .execute(conn)?
-            } else if OPEN.contains(&to) {
+            } else if to.is_open() {
                 diesel::update(target)
                     .set((
                         expert_applications::state.eq(to),
@@ -339,7 +336,7 @@ impl Application {
             diesel::insert_into(expert_steps::table)
                 .values(NewStep {
                     application_id: id,
-                    from_state: from,
+                    from_state: from.as_str(),
                     to_state: to,
                     note,
                     actor_id: actor,
@@ -351,8 +348,8 @@ impl Application {
     }
 
     /// How many applications are in each state.
-    pub fn counts_by_state(conn: &mut DbConnection) -> Result<HashMap<String, i64>, DbError> {
-        let rows: Vec<(String, i64)> = expert_applications::table
+    pub fn counts_by_state(conn: &mut DbConnection) -> Result<HashMap<ExpertState, i64>, DbError> {
+        let rows: Vec<(ExpertState, i64)> = expert_applications::table
             .group_by(expert_applications::state)
             .select((expert_applications::state, diesel::dsl::count_star()))
             .load(conn)?;
@@ -363,7 +360,7 @@ impl Application {
     /// first (the one waiting longest is on top).
     pub fn in_state(
         conn: &mut DbConnection,
-        state: &str,
+        state: ExpertState,
         limit: i64,
     ) -> Result<Vec<(Application, User)>, DbError> {
         Ok(expert_applications::table
@@ -380,14 +377,14 @@ impl Application {
 
     /// For a deleted account: open applications are withdrawn and the
     /// personal fields are blanked; the timeline stays for the record.
-    pub fn erase_for_user(conn: &mut DbConnection, user_id: i64) -> Result<(), DbError> {
-        let open: Vec<(i64, String)> = expert_applications::table
+    pub fn erase_for_user(conn: &mut DbConnection, user_id: UserId) -> Result<(), DbError> {
+        let open: Vec<(ApplicationId, ExpertState)> = expert_applications::table
             .filter(expert_applications::user_id.eq(user_id))
-            .filter(expert_applications::state.eq_any(OPEN))
+            .filter(expert_applications::state.eq_any(ExpertState::OPEN))
             .select((expert_applications::id, expert_applications::state))
             .load(conn)?;
         for (id, state) in open {
-            Application::move_state(conn, id, &state, WITHDRAWN, "", None)?;
+            Application::move_state(conn, id, state, ExpertState::Withdrawn, "", None)?;
         }
         diesel::update(expert_applications::table.filter(expert_applications::user_id.eq(user_id)))
             .set((
@@ -408,11 +405,11 @@ pub struct CertifiedExpert {
 
 /// The certified experts who can be shown: not deleted, not suspended. With
 /// `topic`, those certified in it. Returns user ids.
-pub fn certified_ids(conn: &mut DbConnection, topic: Option<&str>) -> Result<Vec<i64>, DbError> {
+pub fn certified_ids(conn: &mut DbConnection, topic: Option<&str>) -> Result<Vec<UserId>, DbError> {
     let now = crate::now();
     let mut query = expert_applications::table
         .inner_join(users::table)
-        .filter(expert_applications::state.eq(CERTIFIED))
+        .filter(expert_applications::state.eq(ExpertState::Certified))
         .filter(users::deleted_at.is_null())
         .filter(
             users::suspended_until
@@ -434,10 +431,10 @@ pub fn certified_ids(conn: &mut DbConnection, topic: Option<&str>) -> Result<Vec
 }
 
 /// These users with their certifications, in the order of `ids`.
-pub fn certified_in_order(conn: &mut DbConnection, ids: &[i64]) -> Result<Vec<CertifiedExpert>, DbError> {
+pub fn certified_in_order(conn: &mut DbConnection, ids: &[UserId]) -> Result<Vec<CertifiedExpert>, DbError> {
     let mut rows: Vec<(User, Application)> = expert_applications::table
         .inner_join(users::table)
-        .filter(expert_applications::state.eq(CERTIFIED))
+        .filter(expert_applications::state.eq(ExpertState::Certified))
         .filter(users::id.eq_any(ids))
         .select((User::as_select(), Application::as_select()))
         .load(conn)?;
@@ -452,7 +449,7 @@ pub fn certified_in_order(conn: &mut DbConnection, ids: &[i64]) -> Result<Vec<Ce
 pub fn certified_topics(conn: &mut DbConnection, limit: i64) -> Result<Vec<(String, i64)>, DbError> {
     Ok(expert_topics::table
         .inner_join(expert_applications::table)
-        .filter(expert_applications::state.eq(CERTIFIED))
+        .filter(expert_applications::state.eq(ExpertState::Certified))
         .group_by(expert_topics::tag)
         .select((expert_topics::tag, diesel::dsl::count_star()))
         .order((diesel::dsl::count_star().desc(), expert_topics::tag.asc()))
@@ -464,7 +461,7 @@ pub fn certified_topics(conn: &mut DbConnection, limit: i64) -> Result<Vec<(Stri
 #[derive(Debug, Clone, Default, PartialEq, Eq, QueryableByName)]
 pub struct Figures {
     #[diesel(sql_type = diesel::sql_types::BigInt)]
-    pub user_id: i64,
+    pub user_id: UserId,
     #[diesel(sql_type = diesel::sql_types::BigInt)]
     pub courses: i64,
     #[diesel(sql_type = diesel::sql_types::BigInt)]
@@ -484,11 +481,14 @@ impl Figures {
 
 /// The figures of every certified expert with a published course, or of one
 /// user, from one grouped query over the published courses.
-pub fn figures(conn: &mut DbConnection, one: Option<i64>) -> Result<Vec<Figures>, DbError> {
+pub fn figures(conn: &mut DbConnection, one: Option<UserId>) -> Result<Vec<Figures>, DbError> {
     let owners = match one {
         Some(id) => format!("c.owner_id = {id}"),
         None => {
-            format!("c.owner_id IN (SELECT user_id FROM expert_applications WHERE state = '{CERTIFIED}')")
+            format!(
+                "c.owner_id IN (SELECT user_id FROM expert_applications WHERE state = '{}')",
+                ExpertState::Certified.as_str()
+            )
         }
     };
     let sql = format!(
@@ -509,7 +509,7 @@ pub struct Follow;
 
 impl Follow {
     /// Follows or unfollows; returns whether the follower now follows.
-    pub fn toggle(conn: &mut DbConnection, follower: i64, expert: i64) -> Result<bool, DbError> {
+    pub fn toggle(conn: &mut DbConnection, follower: UserId, expert: UserId) -> Result<bool, DbError> {
         write_tx(conn, |conn| {
             let removed = diesel::delete(
                 expert_follows::table
@@ -531,14 +531,14 @@ impl Follow {
         })
     }
 
-    pub fn count(conn: &mut DbConnection, expert: i64) -> Result<i64, DbError> {
+    pub fn count(conn: &mut DbConnection, expert: UserId) -> Result<i64, DbError> {
         Ok(expert_follows::table
             .filter(expert_follows::expert_id.eq(expert))
             .count()
             .get_result(conn)?)
     }
 
-    pub fn follows(conn: &mut DbConnection, follower: i64, expert: i64) -> Result<bool, DbError> {
+    pub fn follows(conn: &mut DbConnection, follower: UserId, expert: UserId) -> Result<bool, DbError> {
         Ok(diesel::select(diesel::dsl::exists(
             expert_follows::table
                 .filter(expert_follows::follower_id.eq(follower))
@@ -552,7 +552,7 @@ impl Follow {
 /// yet: what an earlier, refused send of the form left to be reused.
 pub fn loose_evidence(
     conn: &mut DbConnection,
-    user_id: i64,
+    user_id: UserId,
     names: &[String],
 ) -> Result<Vec<Upload>, DbError> {
     if names.is_empty() {
@@ -581,7 +581,7 @@ pub fn loose_evidence(
 /// the applicant's account is made older than the application.
 pub fn backdate(
     conn: &mut DbConnection,
-    application_id: i64,
+    application_id: ApplicationId,
     filed_at: NaiveDateTime,
     step_dates: &[NaiveDateTime],
 ) -> Result<(), DbError> {

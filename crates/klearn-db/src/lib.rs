@@ -3,12 +3,14 @@
 
 pub mod audit;
 pub mod backend;
+pub mod catalogue;
 pub mod categories;
 pub mod connection;
 pub mod courses;
 pub mod enrollments;
 pub mod error;
 pub mod experts;
+pub mod generations;
 pub mod jobs;
 pub mod migrate;
 pub mod pool;
@@ -19,12 +21,17 @@ pub mod security;
 pub mod seed;
 pub mod sessions;
 pub mod tokens;
+pub mod types;
 pub mod uploads;
 pub mod users;
 
 pub use connection::{write_tx, Backend, DbConnection};
 pub use error::DbError;
 pub use pool::{connect, DbUrl, Pool};
+pub use types::{
+    ApplicationId, CategoryId, ChapterId, CourseId, CourseState, ExpertState, LessonId, LessonRevisionId,
+    RevisionId, RevisionState, SessionId, UploadId, UserId,
+};
 
 /// Re-exported so that callers (tests, the CLI) use the exact diesel this crate uses.
 pub use diesel;

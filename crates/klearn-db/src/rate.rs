@@ -56,6 +56,38 @@ pub fn blocked_until(
     Ok(Some(times[max - 1] + window))
 }
 
+/// Takes one slot of `bucket` if fewer than `max` events happened within
+/// `window`, atomically: concurrent callers are counted one after another,
+/// so no more than `max` ever get through. Returns the event's id (to give
+/// the slot back with `release`), or when the bucket frees up.
+pub fn take(
+    conn: &mut DbConnection,
+    bucket: &str,
+    max: usize,
+    window: Duration,
+) -> Result<Result<i64, NaiveDateTime>, DbError> {
+    crate::connection::write_tx(conn, |conn| {
+        crate::backend::lock_bucket(conn, bucket)?;
+        if let Some(until) = blocked_until(conn, bucket, max, window)? {
+            return Ok(Err(until));
+        }
+        let id: i64 = diesel::insert_into(rate_events::table)
+            .values(NewRateEvent {
+                bucket,
+                created_at: crate::now(),
+            })
+            .returning(rate_events::id)
+            .get_result(conn)?;
+        Ok(Ok(id))
+    })
+}
+
+/// Gives back a slot taken with `take` (an attempt that turned out well).
+pub fn release(conn: &mut DbConnection, event_id: i64) -> Result<(), DbError> {
+    diesel::delete(rate_events::table.find(event_id)).execute(conn)?;
+    Ok(())
+}
+
 /// Forgets the events of the buckets (a successful password reset lifts a lockout).
 pub fn clear(conn: &mut DbConnection, buckets: &[String]) -> Result<usize, DbError> {
     Ok(diesel::delete(rate_events::table.filter(rate_events::bucket.eq_any(buckets))).execute(conn)?)

@@ -200,6 +200,8 @@ diesel::table! {
         decided_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        cover_upload_id -> Nullable<BigInt>,
+        tags -> Text,
     }
 }
 
@@ -211,6 +213,8 @@ diesel::table! {
         position -> Integer,
         hidden -> Bool,
         created_at -> Timestamp,
+        approved -> Bool,
+        pending_title -> Nullable<Text>,
     }
 }
 
@@ -232,6 +236,37 @@ diesel::table! {
         hidden -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        approved -> Bool,
+    }
+}
+
+diesel::table! {
+    lesson_revisions (id) {
+        id -> BigInt,
+        lesson_id -> BigInt,
+        course_id -> BigInt,
+        title -> Text,
+        body -> Text,
+        body_html -> Text,
+        free_preview -> Bool,
+        duration_minutes -> Integer,
+        media_upload_id -> Nullable<BigInt>,
+        task_instructions -> Text,
+        task_instructions_html -> Text,
+        task_kind -> Nullable<Text>,
+        state -> Text,
+        review_note -> Text,
+        decided_by -> Nullable<BigInt>,
+        decided_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    generations (name) {
+        name -> Text,
+        value -> BigInt,
     }
 }
 
@@ -326,6 +361,7 @@ diesel::joinable!(course_tags -> courses (course_id));
 diesel::joinable!(course_revisions -> courses (course_id));
 diesel::joinable!(chapters -> courses (course_id));
 diesel::joinable!(lessons -> chapters (chapter_id));
+diesel::joinable!(lesson_revisions -> lessons (lesson_id));
 diesel::joinable!(enrollments -> courses (course_id));
 diesel::joinable!(enrollments -> users (user_id));
 diesel::joinable!(lesson_progress -> lessons (lesson_id));
@@ -353,6 +389,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     course_revisions,
     chapters,
     lessons,
+    lesson_revisions,
+    generations,
     enrollments,
     lesson_progress,
     expert_applications,

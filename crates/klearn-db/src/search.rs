@@ -8,9 +8,10 @@
 use diesel::prelude::*;
 
 use crate::connection::DbConnection;
-use crate::courses::{Course, PUBLISHED};
+use crate::courses::{Course, CourseState};
 use crate::error::DbError;
 use crate::schema::{course_tags, courses, users};
+use crate::types::{CourseId, UserId};
 
 /// Characters written without spaces between words.
 fn is_cjk(c: char) -> bool {
@@ -104,7 +105,7 @@ pub fn query_terms(q: &str) -> Vec<String> {
 
 /// Puts a course in the index if it is published, takes it out otherwise.
 /// Called wherever a course's searchable text or state changes.
-pub fn sync_course(conn: &mut DbConnection, course_id: i64) -> Result<(), DbError> {
+pub fn sync_course(conn: &mut DbConnection, course_id: CourseId) -> Result<(), DbError> {
     crate::backend::search_remove(conn, course_id)?;
     let row: Option<(Course, String, String)> = courses::table
         .inner_join(users::table)
@@ -115,7 +116,7 @@ pub fn sync_course(conn: &mut DbConnection, course_id: i64) -> Result<(), DbErro
     let Some((course, username, display_name)) = row else {
         return Ok(());
     };
-    if course.state != PUBLISHED {
+    if course.state != CourseState::Published {
         return Ok(());
     }
     let tags: Vec<String> = course_tags::table
@@ -135,10 +136,10 @@ pub fn sync_course(conn: &mut DbConnection, course_id: i64) -> Result<(), DbErro
 }
 
 /// Re-indexes every course of an expert (their name is part of each course's text).
-pub fn sync_owner(conn: &mut DbConnection, owner_id: i64) -> Result<(), DbError> {
-    let ids: Vec<i64> = courses::table
+pub fn sync_owner(conn: &mut DbConnection, owner_id: UserId) -> Result<(), DbError> {
+    let ids: Vec<CourseId> = courses::table
         .filter(courses::owner_id.eq(owner_id))
-        .filter(courses::state.eq(PUBLISHED))
+        .filter(courses::state.eq(CourseState::Published))
         .select(courses::id)
         .load(conn)?;
     for id in ids {
@@ -149,7 +150,7 @@ pub fn sync_owner(conn: &mut DbConnection, owner_id: i64) -> Result<(), DbError>
 
 /// Published courses matching every term, best first (title matches rank
 /// above body matches), at most `limit` ids.
-pub fn search_courses(conn: &mut DbConnection, q: &str, limit: i64) -> Result<Vec<i64>, DbError> {
+pub fn search_courses(conn: &mut DbConnection, q: &str, limit: i64) -> Result<Vec<CourseId>, DbError> {
     let terms = query_terms(q);
     if terms.is_empty() {
         return Ok(Vec::new());

@@ -7,13 +7,14 @@ use diesel::prelude::*;
 use crate::connection::DbConnection;
 use crate::error::DbError;
 use crate::schema::security_events;
+use crate::types::UserId;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = security_events)]
 #[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub struct SecurityEvent {
     pub id: i64,
-    pub user_id: Option<i64>,
+    pub user_id: Option<UserId>,
     pub kind: String,
     pub login: String,
     pub ip: String,
@@ -23,7 +24,7 @@ pub struct SecurityEvent {
 #[derive(Debug, Insertable)]
 #[diesel(table_name = security_events)]
 struct NewSecurityEvent<'a> {
-    user_id: Option<i64>,
+    user_id: Option<UserId>,
     kind: &'a str,
     login: &'a str,
     ip: &'a str,
@@ -32,7 +33,7 @@ struct NewSecurityEvent<'a> {
 
 pub fn record(
     conn: &mut DbConnection,
-    user_id: Option<i64>,
+    user_id: Option<UserId>,
     kind: &str,
     login: &str,
     ip: &str,
@@ -53,7 +54,7 @@ pub fn record(
 impl SecurityEvent {
     pub fn recent_for_user(
         conn: &mut DbConnection,
-        user_id: i64,
+        user_id: UserId,
         limit: i64,
     ) -> Result<Vec<SecurityEvent>, DbError> {
         Ok(security_events::table

@@ -6,10 +6,13 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::connection::{write_tx, DbConnection};
+use crate::courses::CourseState;
 use crate::error::DbError;
+use crate::experts::ExpertState;
 use crate::schema::{
     chapters, courses, enrollments, expert_applications, expert_topics, lessons, user_roles, users,
 };
+use crate::types::{ApplicationId, CategoryId, ChapterId, CourseId, UserId};
 
 macro_rules! insert_many {
     ($conn:expr, $table:expr, $rows:expr) => {
@@ -38,7 +41,7 @@ pub struct SeedUser {
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = user_roles)]
 pub struct SeedRole {
-    pub user_id: i64,
+    pub user_id: UserId,
     pub role: String,
     pub granted_at: NaiveDateTime,
 }
@@ -46,7 +49,7 @@ pub struct SeedRole {
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = courses)]
 pub struct SeedCourse {
-    pub owner_id: i64,
+    pub owner_id: UserId,
     pub slug: String,
     pub title: String,
     pub subtitle: String,
@@ -54,12 +57,12 @@ pub struct SeedCourse {
     pub description_html: String,
     pub outcomes: String,
     pub outcomes_html: String,
-    pub category_id: Option<i64>,
+    pub category_id: Option<CategoryId>,
     pub level: String,
     pub format: String,
     pub price_cents: i64,
     pub currency: String,
-    pub state: String,
+    pub state: CourseState,
     pub rating_sum: i64,
     pub rating_count: i64,
     pub submitted_at: Option<NaiveDateTime>,
@@ -71,17 +74,18 @@ pub struct SeedCourse {
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = chapters)]
 pub struct SeedChapter {
-    pub course_id: i64,
+    pub course_id: CourseId,
     pub title: String,
     pub position: i32,
     pub created_at: NaiveDateTime,
+    pub approved: bool,
 }
 
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = lessons)]
 pub struct SeedLesson {
-    pub course_id: i64,
-    pub chapter_id: i64,
+    pub course_id: CourseId,
+    pub chapter_id: ChapterId,
     pub title: String,
     pub body: String,
     pub body_html: String,
@@ -90,13 +94,14 @@ pub struct SeedLesson {
     pub duration_minutes: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub approved: bool,
 }
 
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = enrollments)]
 pub struct SeedEnrollment {
-    pub user_id: i64,
-    pub course_id: i64,
+    pub user_id: UserId,
+    pub course_id: CourseId,
     pub source: String,
     pub created_at: NaiveDateTime,
 }
@@ -105,8 +110,8 @@ pub struct SeedEnrollment {
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = expert_applications)]
 pub struct SeedCertification {
-    pub user_id: i64,
-    pub state: String,
+    pub user_id: UserId,
+    pub state: ExpertState,
     pub real_name: String,
     pub headline: String,
     pub bio: String,
@@ -123,7 +128,7 @@ pub struct SeedCertification {
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = expert_topics)]
 pub struct SeedTopic {
-    pub application_id: i64,
+    pub application_id: ApplicationId,
     pub tag: String,
 }
 
@@ -138,9 +143,9 @@ pub fn expert_topics(conn: &mut DbConnection, rows: &[SeedTopic]) -> Result<usiz
 }
 
 /// (application id, user id) of every certification, by user.
-pub fn certification_ids(conn: &mut DbConnection) -> Result<Vec<(i64, i64)>, DbError> {
+pub fn certification_ids(conn: &mut DbConnection) -> Result<Vec<(ApplicationId, UserId)>, DbError> {
     Ok(expert_applications::table
-        .filter(expert_applications::state.eq(crate::experts::CERTIFIED))
+        .filter(expert_applications::state.eq(ExpertState::Certified))
         .order(expert_applications::user_id.asc())
         .select((expert_applications::id, expert_applications::user_id))
         .load(conn)?)
@@ -171,7 +176,7 @@ pub fn enrollments(conn: &mut DbConnection, rows: &[SeedEnrollment]) -> Result<u
 }
 
 /// Ids of the users whose username starts with `prefix`, by id.
-pub fn user_ids(conn: &mut DbConnection, prefix: &str) -> Result<Vec<i64>, DbError> {
+pub fn user_ids(conn: &mut DbConnection, prefix: &str) -> Result<Vec<UserId>, DbError> {
     Ok(users::table
         .filter(users::username_lower.like(format!("{prefix}%")))
         .order(users::id.asc())
@@ -180,7 +185,7 @@ pub fn user_ids(conn: &mut DbConnection, prefix: &str) -> Result<Vec<i64>, DbErr
 }
 
 /// Ids of the courses whose slug starts with `prefix`, by id.
-pub fn course_ids(conn: &mut DbConnection, prefix: &str) -> Result<Vec<i64>, DbError> {
+pub fn course_ids(conn: &mut DbConnection, prefix: &str) -> Result<Vec<CourseId>, DbError> {
     Ok(courses::table
         .filter(courses::slug.like(format!("{prefix}%")))
         .order(courses::id.asc())
@@ -191,9 +196,9 @@ pub fn course_ids(conn: &mut DbConnection, prefix: &str) -> Result<Vec<i64>, DbE
 /// (chapter id, course id) of the chapters of these courses, by id.
 pub fn chapter_ids(
     conn: &mut DbConnection,
-    first_course: i64,
-    last_course: i64,
-) -> Result<Vec<(i64, i64)>, DbError> {
+    first_course: CourseId,
+    last_course: CourseId,
+) -> Result<Vec<(ChapterId, CourseId)>, DbError> {
     Ok(chapters::table
         .filter(chapters::course_id.between(first_course, last_course))
         .order(chapters::id.asc())
@@ -204,7 +209,7 @@ pub fn chapter_ids(
 /// Sets every course's learner count from its enrollments.
 pub fn recount_learners(conn: &mut DbConnection) -> Result<(), DbError> {
     write_tx(conn, |conn| {
-        let counts: Vec<(i64, i64)> = enrollments::table
+        let counts: Vec<(CourseId, i64)> = enrollments::table
             .group_by(enrollments::course_id)
             .select((enrollments::course_id, diesel::dsl::count_star()))
             .load(conn)?;
@@ -218,7 +223,7 @@ pub fn recount_learners(conn: &mut DbConnection) -> Result<(), DbError> {
 }
 
 /// Indexes every published course for search, in one transaction.
-pub fn index_all(conn: &mut DbConnection, ids: &[i64]) -> Result<(), DbError> {
+pub fn index_all(conn: &mut DbConnection, ids: &[CourseId]) -> Result<(), DbError> {
     write_tx(conn, |conn| {
         for id in ids {
             crate::search::sync_course(conn, *id)?;

@@ -9,13 +9,14 @@ use diesel::prelude::*;
 use crate::connection::DbConnection;
 use crate::error::DbError;
 use crate::schema::sessions;
+use crate::types::{SessionId, UserId};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = sessions)]
 #[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub struct SessionRow {
-    pub id: String,
-    pub user_id: Option<i64>,
+    pub id: SessionId,
+    pub user_id: Option<UserId>,
     pub state: String,
     pub expires_at: NaiveDateTime,
     pub absolute_expires_at: NaiveDateTime,
@@ -27,8 +28,8 @@ pub struct SessionRow {
 #[derive(Debug, Insertable)]
 #[diesel(table_name = sessions)]
 pub struct NewSession<'a> {
-    pub id: &'a str,
-    pub user_id: Option<i64>,
+    pub id: &'a SessionId,
+    pub user_id: Option<UserId>,
     pub state: &'a str,
     pub expires_at: NaiveDateTime,
     pub absolute_expires_at: NaiveDateTime,
@@ -39,7 +40,7 @@ pub struct NewSession<'a> {
 
 impl SessionRow {
     /// A live session: neither idle nor absolute expiry has passed.
-    pub fn load(conn: &mut DbConnection, id: &str) -> Result<Option<SessionRow>, DbError> {
+    pub fn load(conn: &mut DbConnection, id: &SessionId) -> Result<Option<SessionRow>, DbError> {
         let now = crate::now();
         Ok(sessions::table
             .filter(sessions::id.eq(id))
@@ -59,9 +60,9 @@ impl SessionRow {
     /// ended meanwhile), which must not bring it back.
     pub fn update_state(
         conn: &mut DbConnection,
-        id: &str,
+        id: &SessionId,
         state: &str,
-        user_id: Option<i64>,
+        user_id: Option<UserId>,
         expires_at: NaiveDateTime,
     ) -> Result<bool, DbError> {
         let n = diesel::update(sessions::table.filter(sessions::id.eq(id)))
@@ -76,24 +77,24 @@ impl SessionRow {
     }
 
     /// Pushes the idle expiry forward, never past the absolute one.
-    pub fn touch(conn: &mut DbConnection, id: &str, expires_at: NaiveDateTime) -> Result<(), DbError> {
+    pub fn touch(conn: &mut DbConnection, id: &SessionId, expires_at: NaiveDateTime) -> Result<(), DbError> {
         diesel::update(sessions::table.filter(sessions::id.eq(id)))
             .set(sessions::expires_at.eq(expires_at))
             .execute(conn)?;
         Ok(())
     }
 
-    pub fn delete(conn: &mut DbConnection, id: &str) -> Result<(), DbError> {
+    pub fn delete(conn: &mut DbConnection, id: &SessionId) -> Result<(), DbError> {
         diesel::delete(sessions::table.filter(sessions::id.eq(id))).execute(conn)?;
         Ok(())
     }
 
     /// Ends every session of a user (password change, suspension, deletion).
-    pub fn delete_for_user(conn: &mut DbConnection, user_id: i64) -> Result<usize, DbError> {
+    pub fn delete_for_user(conn: &mut DbConnection, user_id: UserId) -> Result<usize, DbError> {
         Ok(diesel::delete(sessions::table.filter(sessions::user_id.eq(user_id))).execute(conn)?)
     }
 
-    pub fn count_live_for_user(conn: &mut DbConnection, user_id: i64) -> Result<i64, DbError> {
+    pub fn count_live_for_user(conn: &mut DbConnection, user_id: UserId) -> Result<i64, DbError> {
         let now = crate::now();
         Ok(sessions::table
             .filter(sessions::user_id.eq(user_id))

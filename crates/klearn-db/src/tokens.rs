@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use crate::connection::{write_tx, DbConnection};
 use crate::error::DbError;
 use crate::schema::email_tokens;
+use crate::types::UserId;
 
 pub const VERIFY_EMAIL: &str = "verify_email";
 pub const RESET_PASSWORD: &str = "reset_password";
@@ -17,7 +18,7 @@ pub const CHANGE_EMAIL: &str = "change_email";
 #[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub struct EmailToken {
     pub id: i64,
-    pub user_id: i64,
+    pub user_id: UserId,
     pub purpose: String,
     pub token_hash: String,
     pub new_email: Option<String>,
@@ -29,7 +30,7 @@ pub struct EmailToken {
 #[derive(Debug, Insertable)]
 #[diesel(table_name = email_tokens)]
 struct NewEmailToken<'a> {
-    user_id: i64,
+    user_id: UserId,
     purpose: &'a str,
     token_hash: &'a str,
     new_email: Option<&'a str>,
@@ -50,7 +51,7 @@ impl EmailToken {
     /// purpose for the user stop working, so only the newest link counts.
     pub fn issue(
         conn: &mut DbConnection,
-        user_id: i64,
+        user_id: UserId,
         purpose: &str,
         token_hash: &str,
         new_email: Option<&str>,
@@ -98,6 +99,20 @@ impl EmailToken {
             Some(t) if t.expires_at <= crate::now() => Err(TokenProblem::Expired),
             Some(t) => Ok(t),
         })
+    }
+
+    /// Ends every unused token of the user, whatever its purpose: their
+    /// address or password changed, so no earlier link may act for them.
+    pub fn expire_all_for_user(conn: &mut DbConnection, user_id: UserId) -> Result<usize, DbError> {
+        let now = crate::now();
+        Ok(diesel::update(
+            email_tokens::table
+                .filter(email_tokens::user_id.eq(user_id))
+                .filter(email_tokens::used_at.is_null())
+                .filter(email_tokens::expires_at.gt(now)),
+        )
+        .set(email_tokens::expires_at.eq(now))
+        .execute(conn)?)
     }
 
     /// Marks the token used; false when it was used meanwhile (two clicks at once).

@@ -7,12 +7,13 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use crate::connection::{write_tx, DbConnection};
 use crate::error::DbError;
 use crate::schema::{user_interests, user_roles, users};
+use crate::types::{UploadId, UserId};
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = users)]
 #[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub struct User {
-    pub id: i64,
+    pub id: UserId,
     pub username: String,
     pub username_lower: String,
     pub email: String,
@@ -21,7 +22,7 @@ pub struct User {
     pub display_name: String,
     pub bio: String,
     pub bio_html: String,
-    pub avatar_upload_id: Option<i64>,
+    pub avatar_upload_id: Option<UploadId>,
     pub locale: String,
     pub email_verified_at: Option<NaiveDateTime>,
     pub deleted_at: Option<NaiveDateTime>,
@@ -63,6 +64,18 @@ impl<'a> NewUser<'a> {
             updated_at: now,
         }
     }
+}
+
+/// Text for a LIKE pattern that matches itself: `\`, `%` and `_` escaped with `\`.
+pub fn like_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '\\' | '%' | '_') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 diesel::define_sql_function! {
@@ -117,7 +130,7 @@ pub struct ProfileChanges {
 }
 
 impl User {
-    pub fn find(conn: &mut DbConnection, id: i64) -> Result<User, DbError> {
+    pub fn find(conn: &mut DbConnection, id: UserId) -> Result<User, DbError> {
         users::table
             .find(id)
             .select(User::as_select())
@@ -190,7 +203,7 @@ impl User {
             if let Some(t) = User::taken(conn, Some(new.username), Some(new.email))?.first() {
                 return Err(CreateUserError::Taken(*t));
             }
-            let id: i64 = diesel::insert_into(users::table)
+            let id: UserId = diesel::insert_into(users::table)
                 .values(new)
                 .returning(users::id)
                 .get_result(conn)?;
@@ -232,7 +245,7 @@ impl User {
     /// Suspends until `until` and ends every session of the user, at once.
     pub fn suspend(
         conn: &mut DbConnection,
-        id: i64,
+        id: UserId,
         until: NaiveDateTime,
         reason: &str,
     ) -> Result<(), DbError> {
@@ -250,7 +263,7 @@ impl User {
     }
 
     /// Lifts a suspension in force; false if there was none.
-    pub fn unsuspend(conn: &mut DbConnection, id: i64) -> Result<bool, DbError> {
+    pub fn unsuspend(conn: &mut DbConnection, id: UserId) -> Result<bool, DbError> {
         let n = diesel::update(
             users::table
                 .find(id)
@@ -265,14 +278,14 @@ impl User {
         Ok(n > 0)
     }
 
-    pub fn set_password(conn: &mut DbConnection, id: i64, hash: &str) -> Result<(), DbError> {
+    pub fn set_password(conn: &mut DbConnection, id: UserId, hash: &str) -> Result<(), DbError> {
         diesel::update(users::table.find(id))
             .set((users::password_hash.eq(hash), users::updated_at.eq(crate::now())))
             .execute(conn)?;
         Ok(())
     }
 
-    pub fn mark_verified(conn: &mut DbConnection, id: i64) -> Result<(), DbError> {
+    pub fn mark_verified(conn: &mut DbConnection, id: UserId) -> Result<(), DbError> {
         diesel::update(users::table.find(id).filter(users::email_verified_at.is_null()))
             .set(users::email_verified_at.eq(Some(crate::now())))
             .execute(conn)?;
@@ -280,7 +293,7 @@ impl User {
     }
 
     /// Puts a confirmed new address in place; `Taken` if another account got it meanwhile.
-    pub fn change_email(conn: &mut DbConnection, id: i64, email: &str) -> Result<(), CreateUserError> {
+    pub fn change_email(conn: &mut DbConnection, id: UserId, email: &str) -> Result<(), CreateUserError> {
         let n: i64 = users::table
             .filter(users::email_lower.eq(email.to_lowercase()))
             .filter(users::id.ne(id))
@@ -300,19 +313,27 @@ impl User {
         Ok(())
     }
 
-    pub fn update_profile(conn: &mut DbConnection, id: i64, changes: &ProfileChanges) -> Result<(), DbError> {
+    pub fn update_profile(
+        conn: &mut DbConnection,
+        id: UserId,
+        changes: &ProfileChanges,
+    ) -> Result<(), DbError> {
         diesel::update(users::table.find(id)).set(changes).execute(conn)?;
         Ok(())
     }
 
-    pub fn set_avatar(conn: &mut DbConnection, id: i64, upload_id: Option<i64>) -> Result<(), DbError> {
+    pub fn set_avatar(
+        conn: &mut DbConnection,
+        id: UserId,
+        upload_id: Option<UploadId>,
+    ) -> Result<(), DbError> {
         diesel::update(users::table.find(id))
             .set(users::avatar_upload_id.eq(upload_id))
             .execute(conn)?;
         Ok(())
     }
 
-    pub fn set_locale(conn: &mut DbConnection, id: i64, locale: &str) -> Result<(), DbError> {
+    pub fn set_locale(conn: &mut DbConnection, id: UserId, locale: &str) -> Result<(), DbError> {
         diesel::update(users::table.find(id))
             .set(users::locale.eq(locale))
             .execute(conn)?;
@@ -321,7 +342,7 @@ impl User {
 
     /// Erases the personal data of an account; the row stays so that what the
     /// user wrote and bought still points somewhere, shown as a deleted user.
-    pub fn erase(conn: &mut DbConnection, id: i64, unusable_hash: &str) -> Result<(), DbError> {
+    pub fn erase(conn: &mut DbConnection, id: UserId, unusable_hash: &str) -> Result<(), DbError> {
         write_tx(conn, |conn| {
             let placeholder = format!("deleted-{id}");
             diesel::update(users::table.find(id))
@@ -334,19 +355,18 @@ impl User {
                     users::display_name.eq(""),
                     users::bio.eq(""),
                     users::bio_html.eq(""),
-                    users::avatar_upload_id.eq(None::<i64>),
+                    users::avatar_upload_id.eq(None::<UploadId>),
                     users::deleted_at.eq(Some(crate::now())),
                     users::updated_at.eq(crate::now()),
                 ))
                 .execute(conn)?;
             diesel::delete(user_interests::table.filter(user_interests::user_id.eq(id))).execute(conn)?;
             diesel::delete(user_roles::table.filter(user_roles::user_id.eq(id))).execute(conn)?;
-            crate::experts::Application::erase_for_user(conn, id)?;
             Ok(())
         })
     }
 
-    pub fn roles(conn: &mut DbConnection, id: i64) -> Result<Vec<String>, DbError> {
+    pub fn roles(conn: &mut DbConnection, id: UserId) -> Result<Vec<String>, DbError> {
         Ok(user_roles::table
             .filter(user_roles::user_id.eq(id))
             .order(user_roles::role.asc())
@@ -357,14 +377,14 @@ impl User {
     /// The roles of several users, from one query.
     pub fn roles_of(
         conn: &mut DbConnection,
-        ids: &[i64],
-    ) -> Result<std::collections::HashMap<i64, Vec<String>>, DbError> {
-        let rows: Vec<(i64, String)> = user_roles::table
+        ids: &[UserId],
+    ) -> Result<std::collections::HashMap<UserId, Vec<String>>, DbError> {
+        let rows: Vec<(UserId, String)> = user_roles::table
             .filter(user_roles::user_id.eq_any(ids))
             .order((user_roles::user_id.asc(), user_roles::role.asc()))
             .select((user_roles::user_id, user_roles::role))
             .load(conn)?;
-        let mut out: std::collections::HashMap<i64, Vec<String>> = std::collections::HashMap::new();
+        let mut out: std::collections::HashMap<UserId, Vec<String>> = std::collections::HashMap::new();
         for (user, role) in rows {
             out.entry(user).or_default().push(role);
         }
@@ -374,9 +394,9 @@ impl User {
     /// Gives a role; false when the user had it already.
     pub fn grant_role(
         conn: &mut DbConnection,
-        id: i64,
+        id: UserId,
         role: &str,
-        by: Option<i64>,
+        by: Option<UserId>,
     ) -> Result<bool, DbError> {
         let has: i64 = user_roles::table
             .filter(user_roles::user_id.eq(id))
@@ -398,7 +418,7 @@ impl User {
     }
 
     /// Takes a role away; false when the user did not have it.
-    pub fn revoke_role(conn: &mut DbConnection, id: i64, role: &str) -> Result<bool, DbError> {
+    pub fn revoke_role(conn: &mut DbConnection, id: UserId, role: &str) -> Result<bool, DbError> {
         let n = diesel::delete(
             user_roles::table
                 .filter(user_roles::user_id.eq(id))
@@ -408,7 +428,7 @@ impl User {
         Ok(n > 0)
     }
 
-    pub fn interests(conn: &mut DbConnection, id: i64) -> Result<Vec<String>, DbError> {
+    pub fn interests(conn: &mut DbConnection, id: UserId) -> Result<Vec<String>, DbError> {
         Ok(user_interests::table
             .filter(user_interests::user_id.eq(id))
             .order(user_interests::id.asc())
@@ -416,7 +436,7 @@ impl User {
             .load(conn)?)
     }
 
-    pub fn set_interests(conn: &mut DbConnection, id: i64, tags: &[String]) -> Result<(), DbError> {
+    pub fn set_interests(conn: &mut DbConnection, id: UserId, tags: &[String]) -> Result<(), DbError> {
         diesel::delete(user_interests::table.filter(user_interests::user_id.eq(id))).execute(conn)?;
         for tag in tags {
             diesel::insert_into(user_interests::table)
@@ -433,15 +453,17 @@ impl User {
         page: i64,
         per_page: i64,
     ) -> Result<(Vec<User>, i64), DbError> {
-        let pattern = format!("%{}%", q.trim().to_lowercase().replace(['%', '_'], ""));
+        // `_` and `%` are found as themselves: LIKE's wildcards are escaped.
+        let pattern = format!("%{}%", like_escape(&q.trim().to_lowercase()));
         let build = || {
             let mut query = users::table.into_boxed();
             if !q.trim().is_empty() {
                 query = query.filter(
                     users::username_lower
                         .like(pattern.clone())
-                        .or(users::email_lower.like(pattern.clone()))
-                        .or(lower(users::display_name).like(pattern.clone())),
+                        .escape('\\')
+                        .or(users::email_lower.like(pattern.clone()).escape('\\'))
+                        .or(lower(users::display_name).like(pattern.clone()).escape('\\')),
                 );
             }
             query

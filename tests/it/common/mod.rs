@@ -53,6 +53,11 @@ impl TestApp {
         Client::new(&self.address)
     }
 
+    /// The services the use cases get, as the running application has them.
+    pub fn services(&self) -> klearn::services::Services {
+        klearn::services::Services::new(std::sync::Arc::new(self.settings.clone())).expect("services")
+    }
+
     pub async fn db<T: Send + 'static>(
         &self,
         f: impl FnOnce(&mut klearn_db::DbConnection) -> T + Send + 'static,
@@ -159,13 +164,7 @@ impl TestAppBuilder {
         settings.job_poll_interval = Duration::from_millis(50);
         settings.http_workers = Some(1);
         if self.demo {
-            let pool = klearn::app::open_database(&settings)
-                .await
-                .expect("open database");
-            tokio::task::spawn_blocking(move || klearn::demo::load(&pool))
-                .await
-                .unwrap()
-                .expect("demo loads");
+            klearn::cli::load_demo(&settings).await.expect("demo loads");
         }
         let app = Application::build_on(settings.clone(), listener, self.extra.unwrap_or(|_| {}))
             .await
@@ -386,6 +385,81 @@ impl Client {
     }
 }
 
+/// The steps people take in the studio and the review queue, as one call
+/// each: the page is opened first (for its form's token), then the form sent.
+impl Client {
+    /// The owner sends their course to review.
+    pub async fn submit_course(&self, id: klearn_db::CourseId) -> Response {
+        self.get(&format!("/studio/courses/{id}/edit")).await;
+        self.post_form(&format!("/studio/courses/{id}/submit"), &[]).await
+    }
+
+    /// The owner saves a lesson's form (multipart, with optional files).
+    pub async fn edit_lesson(
+        &self,
+        lesson: klearn_db::LessonId,
+        texts: &[(&str, &str)],
+        files: Vec<(&str, &str, Vec<u8>)>,
+    ) -> Response {
+        self.get(&format!("/studio/lessons/{lesson}/edit")).await;
+        self.post_multipart(&format!("/studio/lessons/{lesson}/edit"), texts, files)
+            .await
+    }
+
+    /// The owner adds a lesson to a chapter.
+    pub async fn add_lesson(&self, chapter: klearn_db::ChapterId, texts: &[(&str, &str)]) -> Response {
+        self.get(&format!("/studio/chapters/{chapter}/lessons/new")).await;
+        self.post_multipart(&format!("/studio/chapters/{chapter}/lessons/new"), texts, vec![])
+            .await
+    }
+
+    /// A moderator approves a course in review.
+    pub async fn approve_course(&self, id: klearn_db::CourseId) -> Response {
+        self.get("/admin/courses").await;
+        self.post_form(&format!("/admin/courses/{id}/approve"), &[]).await
+    }
+
+    /// A moderator rejects a course in review.
+    pub async fn reject_course(&self, id: klearn_db::CourseId, reason: &str) -> Response {
+        self.get("/admin/courses").await;
+        self.post_form(&format!("/admin/courses/{id}/reject"), &[("reason", reason)])
+            .await
+    }
+
+    /// The id of the course's waiting revision, as the review queue shows it.
+    pub async fn waiting_revision(&self, id: klearn_db::CourseId) -> Option<String> {
+        let queue = self.get("/admin/courses").await;
+        let css = format!("form[action=\"/admin/courses/{id}/approve\"] input[name=revision]");
+        queue.attrs(&css, "value").into_iter().next()
+    }
+
+    /// A moderator approves the waiting changes of a course learners can see.
+    pub async fn approve_changes(&self, id: klearn_db::CourseId) -> Response {
+        let revision = self
+            .waiting_revision(id)
+            .await
+            .expect("changes waiting for review");
+        self.post_form(
+            &format!("/admin/courses/{id}/approve"),
+            &[("revision", &revision)],
+        )
+        .await
+    }
+
+    /// A moderator turns down the waiting changes of a course.
+    pub async fn reject_changes(&self, id: klearn_db::CourseId, reason: &str) -> Response {
+        let revision = self
+            .waiting_revision(id)
+            .await
+            .expect("changes waiting for review");
+        self.post_form(
+            &format!("/admin/courses/{id}/reject"),
+            &[("revision", &revision), ("reason", reason)],
+        )
+        .await
+    }
+}
+
 fn find_csrf(body: &str) -> Option<String> {
     let marker = "name=\"csrf_token\" value=\"";
     let start = body.find(marker)? + marker.len();
@@ -476,7 +550,7 @@ impl Mail {
 /// A test account, made directly in the database.
 #[derive(Debug, Clone)]
 pub struct TestUser {
-    pub id: i64,
+    pub id: klearn_db::UserId,
     pub username: String,
     pub email: String,
     pub password: String,
@@ -556,11 +630,11 @@ impl UserBuilder<'_> {
                     klearn_db::users::User::grant_role(conn, user.id, role.as_str(), None).unwrap();
                 }
                 if let Some(topics) = certified {
-                    use klearn_db::experts::{Application, NewApplication, CERTIFIED, TRIAL};
+                    use klearn_db::experts::{Application, ExpertState, NewApplication};
                     let now = klearn_db::now();
                     let new = NewApplication {
                         user_id: user.id,
-                        state: TRIAL.into(),
+                        state: ExpertState::Trial,
                         real_name: format!("Real {username}"),
                         headline: format!("{username}, engineer"),
                         bio: "Builds things.".into(),
@@ -575,9 +649,15 @@ impl UserBuilder<'_> {
                     let Ok(application) = Application::file(conn, &new, &topics, &[]) else {
                         panic!("test certification of {username}");
                     };
-                    assert!(
-                        Application::move_state(conn, application.id, TRIAL, CERTIFIED, "", None).unwrap()
-                    );
+                    assert!(Application::move_state(
+                        conn,
+                        application.id,
+                        ExpertState::Trial,
+                        ExpertState::Certified,
+                        "",
+                        None
+                    )
+                    .unwrap());
                 }
                 user.id
             })
@@ -601,20 +681,20 @@ pub fn unique(prefix: &str) -> String {
 /// A course made directly in the database, with its lessons' ids in order.
 #[derive(Debug, Clone)]
 pub struct TestCourse {
-    pub id: i64,
+    pub id: klearn_db::CourseId,
     pub slug: String,
-    pub chapter: i64,
-    pub lessons: Vec<i64>,
+    pub chapter: klearn_db::ChapterId,
+    pub lessons: Vec<klearn_db::LessonId>,
 }
 
 /// Builds courses for tests: `app.course(&expert).price(19900).lesson("Intro", true).published().create().await`.
 pub struct CourseBuilder<'a> {
     app: &'a TestApp,
-    owner: i64,
+    owner: klearn_db::UserId,
     title: String,
     description: String,
     price_cents: i64,
-    state: &'static str,
+    state: klearn_db::CourseState,
     lessons: Vec<(String, bool, String, String)>,
     level: &'static str,
     format: &'static str,
@@ -633,7 +713,7 @@ impl TestApp {
             title: unique("Course "),
             description: "A description".into(),
             price_cents: 0,
-            state: klearn_db::courses::DRAFT,
+            state: klearn_db::CourseState::Draft,
             lessons: Vec::new(),
             level: "beginner",
             format: "text",
@@ -658,7 +738,7 @@ impl CourseBuilder<'_> {
     }
 
     pub fn published(mut self) -> Self {
-        self.state = klearn_db::courses::PUBLISHED;
+        self.state = klearn_db::CourseState::Published;
         self
     }
 
@@ -749,6 +829,8 @@ impl CourseBuilder<'_> {
                     outcomes: "- one".into(),
                     outcomes_html: "<ul><li>one</li></ul>".into(),
                     price_cents,
+                    cover_upload_id: None,
+                    tags,
                 };
                 let settings = CourseSettings {
                     category_id: category,
@@ -756,7 +838,7 @@ impl CourseBuilder<'_> {
                     format: format.into(),
                 };
                 let slug = klearn::domain::course::slugify(&title);
-                let course = Course::create(conn, owner, &slug, &content, &settings, &tags).unwrap();
+                let course = Course::create(conn, owner, &slug, &content, &settings).unwrap();
                 let chapter = Chapter::create(conn, course.id, "Chapter one").unwrap();
                 let mut ids = Vec::new();
                 for (title, free_preview, body, task) in lessons {
@@ -772,9 +854,19 @@ impl CourseBuilder<'_> {
                     };
                     ids.push(Lesson::create(conn, &chapter, &fields, None).unwrap().id);
                 }
-                if state == PUBLISHED {
-                    Course::move_state(conn, course.id, DRAFT, IN_REVIEW, None).unwrap();
-                    Course::move_state(conn, course.id, IN_REVIEW, PUBLISHED, None).unwrap();
+                if state == CourseState::Published {
+                    // As a moderator's approval leaves it: published, all of it approved.
+                    Course::move_state(conn, course.id, CourseState::Draft, CourseState::InReview, None)
+                        .unwrap();
+                    Course::move_state(
+                        conn,
+                        course.id,
+                        CourseState::InReview,
+                        CourseState::Published,
+                        None,
+                    )
+                    .unwrap();
+                    Chapter::approve_all(conn, course.id).unwrap();
                 }
                 {
                     use klearn_db::diesel::prelude::*;
@@ -785,7 +877,7 @@ impl CourseBuilder<'_> {
                             c::learners_count.eq(learners),
                             c::rating_sum.eq(ratings.0),
                             c::rating_count.eq(ratings.1),
-                            c::published_at.eq((state == PUBLISHED).then_some(published_at)),
+                            c::published_at.eq((state == CourseState::Published).then_some(published_at)),
                         ))
                         .execute(conn)
                         .unwrap();

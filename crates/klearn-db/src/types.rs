@@ -1,0 +1,269 @@
+//! The vocabulary of stored data, shared with the rules of the web crate's
+//! domain: a newtype id per kind of row, mapped to its BIGINT column, so that
+//! a lesson id cannot be passed where a course id is expected; and the states
+//! of courses, revisions and expert applications, each mapped to its text
+//! column by `text_enum!`, so that an unknown value in the database is an
+//! error, never a silent default.
+
+use std::fmt;
+
+use diesel::backend::Backend;
+use diesel::deserialize::{self, FromSql, FromSqlRow};
+use diesel::expression::AsExpression;
+use diesel::serialize::{self, Output, ToSql};
+use diesel::sql_types::{BigInt, Text};
+use serde::{Deserialize, Serialize};
+
+macro_rules! id_type {
+    ($($(#[$doc:meta])* $name:ident;)+) => {$(
+        $(#[$doc])*
+        #[derive(
+            Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, AsExpression, FromSqlRow,
+            Serialize, Deserialize,
+        )]
+        #[diesel(sql_type = BigInt)]
+        #[serde(transparent)]
+        pub struct $name(pub i64);
+
+        impl $name {
+            /// The number, for URLs and logs.
+            pub fn get(self) -> i64 {
+                self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = std::num::ParseIntError;
+
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                s.trim().parse().map($name)
+            }
+        }
+
+        impl<DB: Backend> ToSql<BigInt, DB> for $name
+        where
+            i64: ToSql<BigInt, DB>,
+        {
+            fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, DB>) -> serialize::Result {
+                self.0.to_sql(out)
+            }
+        }
+
+        impl<DB: Backend> FromSql<BigInt, DB> for $name
+        where
+            i64: FromSql<BigInt, DB>,
+        {
+            fn from_sql(bytes: DB::RawValue<'_>) -> deserialize::Result<Self> {
+                i64::from_sql(bytes).map($name)
+            }
+        }
+    )+};
+}
+
+id_type! {
+    /// A member's account.
+    UserId;
+    /// A course.
+    CourseId;
+    /// A chapter of a course.
+    ChapterId;
+    /// A lesson of a chapter.
+    LessonId;
+    /// A proposed change to a published course.
+    RevisionId;
+    /// A proposed change to a lesson of a published course.
+    LessonRevisionId;
+    /// An expert's application for certification.
+    ApplicationId;
+    /// An uploaded file.
+    UploadId;
+    /// A course or forum category.
+    CategoryId;
+}
+
+/// A server-side session, keyed by a hash of its cookie's key.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, AsExpression, FromSqlRow, Serialize, Deserialize)]
+#[diesel(sql_type = Text)]
+#[serde(transparent)]
+pub struct SessionId(pub String);
+
+impl SessionId {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<DB: Backend> ToSql<Text, DB> for SessionId
+where
+    str: ToSql<Text, DB>,
+{
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, DB>) -> serialize::Result {
+        self.0.as_str().to_sql(out)
+    }
+}
+
+impl<DB: Backend> FromSql<Text, DB> for SessionId
+where
+    String: FromSql<Text, DB>,
+{
+    fn from_sql(bytes: DB::RawValue<'_>) -> deserialize::Result<Self> {
+        String::from_sql(bytes).map(SessionId)
+    }
+}
+
+/// Declares an enum stored as text: `as_str`, `parse`, `ALL`, and the column
+/// mapping, where a value the enum does not know is a read error.
+#[macro_export]
+macro_rules! text_enum {
+    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $text:literal,)+ }) => {
+        $(#[$doc])*
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash,
+            diesel::expression::AsExpression, diesel::deserialize::FromSqlRow,
+        )]
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        pub enum $name {
+            $($(#[$vdoc])* $variant,)+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant,)+];
+
+            /// The text stored in the column.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text,)+
+                }
+            }
+
+            pub fn parse(s: &str) -> Option<$name> {
+                match s {
+                    $($text => Some($name::$variant),)+
+                    _ => None,
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl<DB: diesel::backend::Backend> diesel::serialize::ToSql<diesel::sql_types::Text, DB> for $name
+        where
+            str: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
+        {
+            fn to_sql<'b>(
+                &'b self,
+                out: &mut diesel::serialize::Output<'b, '_, DB>,
+            ) -> diesel::serialize::Result {
+                <str as diesel::serialize::ToSql<diesel::sql_types::Text, DB>>::to_sql(self.as_str(), out)
+            }
+        }
+
+        impl<DB: diesel::backend::Backend> diesel::deserialize::FromSql<diesel::sql_types::Text, DB> for $name
+        where
+            String: diesel::deserialize::FromSql<diesel::sql_types::Text, DB>,
+        {
+            fn from_sql(bytes: DB::RawValue<'_>) -> diesel::deserialize::Result<Self> {
+                let text =
+                    <String as diesel::deserialize::FromSql<diesel::sql_types::Text, DB>>::from_sql(bytes)?;
+                $name::parse(&text)
+                    .ok_or_else(|| format!("unknown {} {text:?} in the database", stringify!($name)).into())
+            }
+        }
+    };
+}
+
+// ---- states, stored as text ----
+
+text_enum! {
+    /// Where a course is in its life (the rules of its moves are in the web
+    /// crate's domain).
+    CourseState {
+        Draft = "draft",
+        InReview = "in_review",
+        Published = "published",
+        Rejected = "rejected",
+        Unpublished = "unpublished",
+    }
+}
+
+text_enum! {
+    /// A revision waits for a moderator, then is approved or rejected.
+    RevisionState {
+        Pending = "pending",
+        Approved = "approved",
+        Rejected = "rejected",
+    }
+}
+
+text_enum! {
+    /// Where an application for certification is in its life (the rules of
+    /// its steps are in the web crate's domain).
+    ExpertState {
+        Submitted = "submitted",
+        Screening = "screening",
+        Interview = "interview",
+        Trial = "trial",
+        Certified = "certified",
+        Rejected = "rejected",
+        Withdrawn = "withdrawn",
+        Revoked = "revoked",
+    }
+}
+
+impl ExpertState {
+    /// The states in which a moderator has work to do, in pipeline order.
+    pub const OPEN: [ExpertState; 4] = [
+        ExpertState::Submitted,
+        ExpertState::Screening,
+        ExpertState::Interview,
+        ExpertState::Trial,
+    ];
+
+    pub fn is_open(self) -> bool {
+        ExpertState::OPEN.contains(&self)
+    }
+}
+
+/// m of the Bayesian rating (m·C + sum) / (m + n): how many ratings of the
+/// mean every course (and every expert) starts with.
+pub const RATING_PRIOR_WEIGHT: i64 = 10;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    crate::text_enum! {
+        /// A test state.
+        Colour {
+            Red = "red",
+            Blue = "blue",
+        }
+    }
+
+    #[test]
+    fn text_enums_round_trip_and_refuse_the_unknown() {
+        for c in Colour::ALL {
+            assert_eq!(Colour::parse(c.as_str()), Some(*c));
+        }
+        assert_eq!(Colour::parse("green"), None);
+        assert_eq!(Colour::Blue.to_string(), "blue");
+    }
+
+    #[test]
+    fn ids_print_and_parse_as_numbers() {
+        assert_eq!(CourseId(7).to_string(), "7");
+        assert_eq!("12".parse::<LessonId>(), Ok(LessonId(12)));
+        assert!("x".parse::<LessonId>().is_err());
+        assert_eq!(serde_json::to_string(&UserId(3)).unwrap(), "3");
+    }
+}

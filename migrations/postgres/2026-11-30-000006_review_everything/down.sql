@@ -1,0 +1,10 @@
+DROP TABLE generations;
+DROP INDEX courses_cover;
+DROP INDEX users_avatar;
+DROP TABLE lesson_revisions;
+DROP INDEX course_revisions_cover;
+ALTER TABLE course_revisions DROP COLUMN tags;
+ALTER TABLE course_revisions DROP COLUMN cover_upload_id;
+ALTER TABLE lessons DROP COLUMN approved;
+ALTER TABLE chapters DROP COLUMN pending_title;
+ALTER TABLE chapters DROP COLUMN approved;

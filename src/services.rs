@@ -1,0 +1,30 @@
+//! What a use case reaches besides its connection: the settings (links in
+//! mails), the translations (mails in the recipient's language), password
+//! hashing and file storage. Built once at start-up; the web layer, the job
+//! worker, the command line and the demo loader hand the same value in.
+
+use std::sync::Arc;
+
+use crate::accounts::password::Passwords;
+use crate::config::Settings;
+use crate::i18n::I18n;
+use crate::uploads::Storage;
+
+#[derive(Clone)]
+pub struct Services {
+    pub settings: Arc<Settings>,
+    pub i18n: Arc<I18n>,
+    pub passwords: Arc<Passwords>,
+    pub storage: Storage,
+}
+
+impl Services {
+    pub fn new(settings: Arc<Settings>) -> anyhow::Result<Self> {
+        Ok(Self {
+            storage: Storage::new(settings.uploads_dir()),
+            i18n: I18n::load()?,
+            passwords: Arc::new(Passwords::new()?),
+            settings,
+        })
+    }
+}
