@@ -39,7 +39,13 @@ pub async fn middleware(
         .get(actix_web::http::header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())
         .and_then(Locale::from_accept_language);
-    let locale = from_query.or(from_cookie).or(from_header).unwrap_or(Locale::ZhCn);
+    // The signed-in user's saved language comes after an explicit choice.
+    let saved = crate::web::auth::current_user(req.request()).map(|u| u.locale);
+    let locale = from_query
+        .or(from_cookie)
+        .or(saved)
+        .or(from_header)
+        .unwrap_or(Locale::ZhCn);
     let shown_flash = flash::read(settings, req.request());
     req.extensions_mut().insert(RequestContext {
         locale,

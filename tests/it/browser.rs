@@ -446,6 +446,37 @@ async fn an_expert_publishes_through_review_and_a_guest_meets_the_paywall() {
 }
 
 #[tokio::test]
+async fn a_lesson_change_reaches_readers_only_after_a_moderator_approves_it() {
+    let Some((_driver, client)) = browser().await else {
+        return;
+    };
+    // The demo's first course has a lesson change waiting for review.
+    let app = TestApp::builder().demo().spawn().await;
+    viewport(&client, 1280, 1400).await;
+    let lesson = app.url("/courses/rust-ownership-in-practice/lessons/1?lang=en");
+    client.goto(&lesson).await.unwrap();
+    assert!(wait_text(&client, ".lesson-body", "").await, ".lesson-body");
+    let before = client.find(Locator::Css(".lesson-body")).await.unwrap().text().await.unwrap();
+    assert!(!before.contains("one more exercise"), "{before}");
+
+    log_in(&client, &app, "demo_moderator").await;
+    client.goto(&app.url("/admin/courses?lang=en")).await.unwrap();
+    assert!(wait_text(&client, ".review-outline", "Chapter summary").await, ".review-outline");
+    screenshot(&client, "review-queue-changes").await;
+    click(&client, "form[action='/admin/courses/1/approve'] button").await;
+    assert!(wait_text(&client, "[role=status]", "Approved").await, "[role=status]");
+    click(&client, "form[action='/logout'] button").await;
+    assert!(wait_text(&client, "[role=status]", "logged out").await);
+
+    client.goto(&lesson).await.unwrap();
+    assert!(
+        wait_text(&client, ".lesson-body", "one more exercise").await,
+        "the approved change is live"
+    );
+    client.close().await.unwrap();
+}
+
+#[tokio::test]
 async fn a_guest_searches_in_chinese_filters_by_level_and_opens_a_course() {
     let Some((_driver, client)) = browser().await else {
         return;
