@@ -23,6 +23,7 @@ pub mod studio;
 pub mod system;
 pub mod telemetry;
 pub mod uploads;
+pub mod usecase;
 pub mod web;
 
 pub use app::Application;

@@ -181,6 +181,29 @@ struct SuspendForm {
     until: String,
 }
 
+impl SuspendForm {
+    /// The suspension of `member`, or `None` with the problems in `errors`.
+    fn parse(
+        &self,
+        page: &Page,
+        errors: &mut FieldErrors,
+        tz: chrono_tz::Tz,
+        member: UserId,
+    ) -> Option<Suspension> {
+        let reason: String = self.reason.trim().chars().take(2000).collect();
+        if reason.is_empty() {
+            errors.add(&page.tr, "reason", "admin.suspend.reason_required");
+        }
+        let until = errors.check(&page.tr, "until", suspension_end(self.until.trim(), tz));
+        until.filter(|_| errors.is_empty()).map(|until| Suspension {
+            member,
+            until,
+            reason,
+            until_text: self.until.trim().to_string(),
+        })
+    }
+}
+
 async fn suspend(
     page: Page,
     Moderator(moderator): Moderator,
@@ -189,36 +212,23 @@ async fn suspend(
     form: web::Form<SuspendForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let reason: String = form.reason.trim().chars().take(2000).collect();
     let mut errors = FieldErrors::new();
-    if reason.is_empty() {
-        errors.add(&page.tr, "reason", "admin.suspend.reason_required");
-    }
-    let until = errors.check(
-        &page.tr,
-        "until",
-        suspension_end(form.until.trim(), state.settings.timezone),
-    );
-    let request = until.filter(|_| errors.is_empty()).map(|until| Suspension {
-        member: id,
-        until,
-        reason,
-        until_text: form.until.trim().to_string(),
-    });
+    let request = form.parse(&page, &mut errors, state.settings.timezone, id);
     let actor = moderator.actor();
-    // Done, or the page to show the refused form on again.
-    let shown = call(&state.pool, move |conn| -> Result<_, AccountError> {
+    let outcome = call(&state.pool, move |conn| {
+        let page = |c: &mut DbConnection| -> Result<UserPage, AccountError> {
+            let parts = UserPage::load(c, id)?;
+            // Who may not suspend this member is told so, not shown the form.
+            may_suspend(&actor, &parts.member, &parts.roles)?;
+            Ok(parts)
+        };
         match request {
             Some(request) => accounts::suspend(conn, &actor, &request).map(|()| None),
-            None => {
-                let parts = UserPage::load(conn, id)?;
-                may_suspend(&actor, &parts.member, &parts.roles)?;
-                Ok(Some(parts))
-            }
+            None => page(conn).map(Some),
         }
     })
     .await??;
-    let Some(parts) = shown else {
+    let Some(parts) = outcome else {
         let flash = Flash::new(Level::Success, k("admin.suspend.done"));
         return Ok(redirect_with_flash(
             &state.settings,
@@ -226,10 +236,11 @@ async fn suspend(
             &flash,
         ));
     };
+    let (typed_reason, typed_until) = (form.reason.clone(), form.until.clone());
     let extras = UserExtras {
         errors,
-        typed_reason: form.reason.clone(),
-        typed_until: form.until.clone(),
+        typed_reason,
+        typed_until,
         ..UserExtras::default()
     };
     html_with_status(

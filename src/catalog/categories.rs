@@ -4,49 +4,13 @@
 
 use klearn_db::audit::{self, Object};
 use klearn_db::categories::{Category, CategoryChanges, NewCategory, COURSE, FORUM};
-use klearn_db::{write_tx, CategoryId, DbConnection, DbError};
+use klearn_db::{write_tx, CategoryId, DbConnection};
 
 use crate::domain::actor::Actor;
-use crate::web::AppError;
 
-/// Why a category use case refused.
-#[derive(Debug, thiserror::Error)]
-pub enum CategoryError {
-    #[error("not found")]
-    NotFound,
-    #[error("admins only")]
-    Forbidden,
-    /// 422: the form comes back with this message next to this field.
-    #[error("{field}: {key}")]
-    Invalid { field: &'static str, key: &'static str },
-    #[error(transparent)]
-    Db(DbError),
-}
-
-impl From<DbError> for CategoryError {
-    fn from(e: DbError) -> Self {
-        match e {
-            DbError::NotFound => CategoryError::NotFound,
-            other => CategoryError::Db(other),
-        }
-    }
-}
-
-impl From<diesel::result::Error> for CategoryError {
-    fn from(e: diesel::result::Error) -> Self {
-        DbError::from_query(e).into()
-    }
-}
-
-impl From<CategoryError> for AppError {
-    fn from(e: CategoryError) -> Self {
-        match e {
-            CategoryError::NotFound => AppError::NotFound,
-            CategoryError::Forbidden => AppError::Forbidden,
-            CategoryError::Invalid { .. } => AppError::BadRequest,
-            CategoryError::Db(e) => AppError::from(e),
-        }
-    }
+crate::area_error! {
+    /// Why a category use case refused.
+    CategoryError {}
 }
 
 /// A category's names and descriptions in both languages, checked.
@@ -93,7 +57,7 @@ fn admin(actor: &Actor) -> Result<(), CategoryError> {
     if actor.is_admin() {
         Ok(())
     } else {
-        Err(CategoryError::Forbidden)
+        Err(CategoryError::Forbidden("error.403.message"))
     }
 }
 
@@ -109,16 +73,13 @@ pub fn create(
     let kind = [COURSE, FORUM]
         .into_iter()
         .find(|k| *k == kind)
-        .ok_or(CategoryError::Invalid {
-            field: "kind",
-            key: "admin.categories.error_kind",
-        })?;
+        .ok_or(CategoryError::invalid("kind", "admin.categories.error_kind"))?;
     write_tx(conn, |conn| {
         if Category::slug_taken(conn, kind, slug)? {
-            return Err(CategoryError::Invalid {
-                field: "slug",
-                key: "admin.categories.error_slug_taken",
-            });
+            return Err(CategoryError::invalid(
+                "slug",
+                "admin.categories.error_slug_taken",
+            ));
         }
         let id = Category::create(
             conn,

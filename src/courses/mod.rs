@@ -17,12 +17,11 @@ pub mod outline;
 pub mod review;
 
 use klearn_db::courses::Course;
-use klearn_db::{CourseId, DbConnection, DbError};
+use klearn_db::{CourseId, DbConnection};
 
 use crate::domain::account::Role;
 use crate::domain::actor::Actor;
 use crate::uploads::UploadError;
-use crate::web::AppError;
 
 pub use editing::{create, update, CourseInput, Saved};
 pub use lifecycle::{approve, feature, reject, return_paid_courses, submit, unpublish, withdraw};
@@ -31,61 +30,11 @@ pub use outline::{
     rename_chapter, LessonInput,
 };
 
-/// Why a course use case refused.
-#[derive(Debug, thiserror::Error)]
-pub enum CourseError {
-    /// No such course, chapter or lesson, or not the actor's.
-    #[error("not found")]
-    NotFound,
-    /// 403; the reason is a translation key.
-    #[error("not allowed: {0}")]
-    Forbidden(&'static str),
-    /// 409: the course is not in a state that allows this; a translation key.
-    #[error("refused as the course stands: {0}")]
-    Conflict(&'static str),
-    /// 422: the form comes back with this message next to this field.
-    #[error("{field}: {key}")]
-    Invalid { field: &'static str, key: &'static str },
-    /// 422: a file of the form was refused.
-    #[error("{field}: {problem:?}")]
-    Upload {
-        field: &'static str,
-        problem: UploadError,
-    },
-    #[error(transparent)]
-    Db(DbError),
-}
-
-impl CourseError {
-    pub fn invalid(field: &'static str, key: &'static str) -> Self {
-        CourseError::Invalid { field, key }
-    }
-}
-
-impl From<DbError> for CourseError {
-    fn from(e: DbError) -> Self {
-        match e {
-            DbError::NotFound => CourseError::NotFound,
-            other => CourseError::Db(other),
-        }
-    }
-}
-
-impl From<diesel::result::Error> for CourseError {
-    fn from(e: diesel::result::Error) -> Self {
-        DbError::from_query(e).into()
-    }
-}
-
-impl From<CourseError> for AppError {
-    fn from(e: CourseError) -> Self {
-        match e {
-            CourseError::NotFound => AppError::NotFound,
-            CourseError::Forbidden(key) => AppError::ForbiddenBecause(key),
-            CourseError::Conflict(key) => AppError::ConflictBecause(key),
-            CourseError::Invalid { .. } | CourseError::Upload { .. } => AppError::BadRequest,
-            CourseError::Db(e) => AppError::from(e),
-        }
+crate::area_error! {
+    /// Why a course use case refused.
+    CourseError {
+        /// 422: a file of the form was refused.
+        Upload { field: &'static str, problem: UploadError } => AppError::BadRequest,
     }
 }
 

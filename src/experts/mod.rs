@@ -22,62 +22,12 @@ use crate::domain::account::Role;
 use crate::domain::expert::{rank, ExpertSort, Standing};
 use crate::experts::ranking::{Ranking, RankingCache};
 use crate::uploads::UploadError;
-use crate::web::AppError;
 
-/// Why an experts use case refused.
-#[derive(Debug, thiserror::Error)]
-pub enum ExpertError {
-    #[error("not found")]
-    NotFound,
-    /// 403; the reason is a translation key.
-    #[error("not allowed: {0}")]
-    Forbidden(&'static str),
-    /// 409: not possible as things stand; a translation key.
-    #[error("refused as things stand: {0}")]
-    Conflict(&'static str),
-    /// 422: the form comes back with this message next to this field.
-    #[error("{field}: {key}")]
-    Invalid { field: &'static str, key: &'static str },
-    /// 422: a file of the form was refused.
-    #[error("{field}: {problem:?}")]
-    Upload {
-        field: &'static str,
-        problem: UploadError,
-    },
-    #[error(transparent)]
-    Db(DbError),
-}
-
-impl ExpertError {
-    pub fn invalid(field: &'static str, key: &'static str) -> Self {
-        ExpertError::Invalid { field, key }
-    }
-}
-
-impl From<DbError> for ExpertError {
-    fn from(e: DbError) -> Self {
-        match e {
-            DbError::NotFound => ExpertError::NotFound,
-            other => ExpertError::Db(other),
-        }
-    }
-}
-
-impl From<diesel::result::Error> for ExpertError {
-    fn from(e: diesel::result::Error) -> Self {
-        DbError::from_query(e).into()
-    }
-}
-
-impl From<ExpertError> for AppError {
-    fn from(e: ExpertError) -> Self {
-        match e {
-            ExpertError::NotFound => AppError::NotFound,
-            ExpertError::Forbidden(key) => AppError::ForbiddenBecause(key),
-            ExpertError::Conflict(key) => AppError::ConflictBecause(key),
-            ExpertError::Invalid { .. } | ExpertError::Upload { .. } => AppError::BadRequest,
-            ExpertError::Db(e) => AppError::from(e),
-        }
+crate::area_error! {
+    /// Why an experts use case refused.
+    ExpertError {
+        /// 422: a file of the form was refused.
+        Upload { field: &'static str, problem: UploadError } => AppError::BadRequest,
     }
 }
 

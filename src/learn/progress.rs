@@ -5,48 +5,14 @@
 use klearn_db::courses::{Audience, Course, CourseState, Lesson, Outline};
 use klearn_db::enrollments::{self, Enrollment, LessonProgress};
 use klearn_db::uploads::Upload;
-use klearn_db::{write_tx, DbConnection, DbError, LessonId};
+use klearn_db::{write_tx, DbConnection, LessonId};
 
 use super::access::{lesson_is_listed, may_read_lesson, may_see_course, Standing};
 use crate::domain::actor::Actor;
-use crate::web::AppError;
 
-/// Why a learning use case refused.
-#[derive(Debug, thiserror::Error)]
-pub enum LearnError {
-    /// No such course or lesson, or hidden from the learner.
-    #[error("not found")]
-    NotFound,
-    /// 403; the reason is a translation key.
-    #[error("not allowed: {0}")]
-    Forbidden(&'static str),
-    #[error(transparent)]
-    Db(DbError),
-}
-
-impl From<DbError> for LearnError {
-    fn from(e: DbError) -> Self {
-        match e {
-            DbError::NotFound => LearnError::NotFound,
-            other => LearnError::Db(other),
-        }
-    }
-}
-
-impl From<diesel::result::Error> for LearnError {
-    fn from(e: diesel::result::Error) -> Self {
-        DbError::from_query(e).into()
-    }
-}
-
-impl From<LearnError> for AppError {
-    fn from(e: LearnError) -> Self {
-        match e {
-            LearnError::NotFound => AppError::NotFound,
-            LearnError::Forbidden(key) => AppError::ForbiddenBecause(key),
-            LearnError::Db(e) => AppError::from(e),
-        }
-    }
+crate::area_error! {
+    /// Why a learning use case refused.
+    LearnError {}
 }
 
 /// Enrolls the actor in a free, published course; false when they were

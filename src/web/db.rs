@@ -39,3 +39,34 @@ where
     .map_err(|e| AppError::internal(anyhow::anyhow!("blocking task failed: {e}")))?
     .map_err(AppError::from)
 }
+
+/// A refused form: the use case's refusal (none when the form did not
+/// parse: its problems are already on the page) and what the page needs to
+/// show the form again.
+pub struct Refused<E, P> {
+    pub problem: Option<E>,
+    pub page: P,
+}
+
+/// Runs a form's use case when the form parsed; when it did not, or the use
+/// case refused, loads what the page needs to show the form again, in the
+/// same call.
+pub fn attempt<I, T, E, P>(
+    conn: &mut DbConnection,
+    input: Option<I>,
+    run: impl FnOnce(&mut DbConnection, I) -> Result<T, E>,
+    page: impl FnOnce(&mut DbConnection) -> Result<P, DbError>,
+) -> Result<Result<T, Refused<E, P>>, E>
+where
+    E: From<DbError>,
+{
+    let problem = match input.map(|input| run(conn, input)) {
+        Some(Ok(done)) => return Ok(Ok(done)),
+        Some(Err(e)) => Some(e),
+        None => None,
+    };
+    Ok(Err(Refused {
+        problem,
+        page: page(conn)?,
+    }))
+}

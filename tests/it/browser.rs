@@ -456,15 +456,27 @@ async fn a_lesson_change_reaches_readers_only_after_a_moderator_approves_it() {
     let lesson = app.url("/courses/rust-ownership-in-practice/lessons/1?lang=en");
     client.goto(&lesson).await.unwrap();
     assert!(wait_text(&client, ".lesson-body", "").await, ".lesson-body");
-    let before = client.find(Locator::Css(".lesson-body")).await.unwrap().text().await.unwrap();
+    let before = client
+        .find(Locator::Css(".lesson-body"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(!before.contains("one more exercise"), "{before}");
 
     log_in(&client, &app, "demo_moderator").await;
     client.goto(&app.url("/admin/courses?lang=en")).await.unwrap();
-    assert!(wait_text(&client, ".review-outline", "Chapter summary").await, ".review-outline");
+    assert!(
+        wait_text(&client, ".review-outline", "Chapter summary").await,
+        ".review-outline"
+    );
     screenshot(&client, "review-queue-changes").await;
     click(&client, "form[action='/admin/courses/1/approve'] button").await;
-    assert!(wait_text(&client, "[role=status]", "Approved").await, "[role=status]");
+    assert!(
+        wait_text(&client, "[role=status]", "Approved").await,
+        "[role=status]"
+    );
     click(&client, "form[action='/logout'] button").await;
     assert!(wait_text(&client, "[role=status]", "logged out").await);
 

@@ -5,8 +5,8 @@ use actix_web::{web, HttpResponse};
 use klearn_db::courses::Course;
 use klearn_db::{ChapterId, CourseId};
 
-use super::{answer, edit_url, flash};
-use crate::courses::{self, CourseError, Saved};
+use super::{answer, edit_url, flash, saved};
+use crate::courses::{self, CourseError};
 use crate::i18n::k;
 use crate::studio::forms::{ChapterForm, MoveForm};
 use crate::studio::pages::chapter_of;
@@ -113,30 +113,16 @@ pub(super) async fn update(
     })
     .await??;
     let (chapter, course) = match outcome {
-        Ok((course, Saved::Direct)) => {
-            return Ok(flash(
-                &state,
-                &edit_url(course.id),
-                Level::Success,
-                k("studio.saved"),
-            ))
-        }
-        Ok((course, Saved::Revision)) => {
-            return Ok(flash(
-                &state,
-                &edit_url(course.id),
-                Level::Success,
-                k("studio.revision_sent"),
-            ))
-        }
+        Ok((course, how)) => return Ok(saved(&state, &edit_url(course.id), how)),
         Err(shown) => shown,
     };
     let action = format!("/studio/chapters/{}/edit", chapter.id);
+    let title = form.title.clone();
     let view = ChapterView {
         page,
         action,
         course,
-        title: form.title.clone(),
+        title,
         is_new: false,
         errors,
     };

@@ -6,14 +6,15 @@ use actix_web::{web, HttpResponse};
 use klearn_db::categories::{Category, COURSE};
 use klearn_db::CourseId;
 
-use super::{answer, edit_url, flash};
-use crate::courses::{self, CourseError, Saved};
+use super::{answer, edit_url, flash, saved};
+use crate::courses::{self, CourseError};
 use crate::i18n::k;
 use crate::studio::forms::CourseForm;
 use crate::studio::pages::{courses_of, CoursePage};
 use crate::studio::views::{CourseView, StudioView};
 use crate::uploads::{self, FieldRules};
 use crate::web::auth::Expert;
+use crate::web::db::{attempt, Refused};
 use crate::web::flash::Level;
 use crate::web::{call, db, html, html_with_status, AppError, AppState, FieldErrors, Page};
 
@@ -124,29 +125,16 @@ pub(super) async fn update(
     let mut errors = FieldErrors::new();
     let input = form.parse(&page.tr, &mut errors, &mut multipart, user.may_charge());
     let (services, actor, owner) = (state.services.clone(), user.actor(), user.id);
-    // Saved, or refused with the page to show the form on again.
-    let outcome = call(&state.pool, move |conn| -> Result<_, CourseError> {
-        let refused = match input.map(|input| courses::update(conn, &services, &actor, id, input)) {
-            Some(Ok(saved)) => return Ok(Ok(saved)),
-            Some(Err(e)) => Some(e),
-            None => None,
-        };
-        Ok(Err((refused, CoursePage::load(conn, owner, id)?)))
+    let outcome = call(&state.pool, move |conn| {
+        let update = |c: &mut _, input| courses::update(c, &services, &actor, id, input);
+        attempt(conn, input, update, |c| CoursePage::load(c, owner, id))
     })
     .await??;
-    let (refused, parts) = match outcome {
-        Ok(Saved::Revision) => {
-            return Ok(flash(
-                &state,
-                &edit_url(id),
-                Level::Success,
-                k("studio.revision_sent"),
-            ))
-        }
-        Ok(Saved::Direct) => return Ok(flash(&state, &edit_url(id), Level::Success, k("studio.saved"))),
+    let Refused { problem, page: parts } = match outcome {
+        Ok(how) => return Ok(saved(&state, &edit_url(id), how)),
         Err(refused) => refused,
     };
-    match refused {
+    match problem {
         Some(CourseError::Conflict(key)) => return Ok(flash(&state, &edit_url(id), Level::Error, key)),
         Some(e) => refusal(&page, &mut errors, e)?,
         None => form.check_category(&page.tr, &mut errors, &parts.categories),

@@ -6,14 +6,15 @@ use actix_web::{web, HttpResponse};
 use klearn_db::courses::outline::Removed;
 use klearn_db::{ChapterId, LessonId};
 
-use super::{edit_url, flash};
-use crate::courses::{self, CourseError, LessonInput, Saved};
+use super::{edit_url, flash, saved};
+use crate::courses::{self, CourseError, LessonInput};
 use crate::i18n::k;
 use crate::studio::forms::{LessonForm, MoveForm};
 use crate::studio::pages::{chapter_of, LessonPage};
 use crate::studio::views::LessonView;
 use crate::uploads::{self, FieldRules, MultipartForm};
 use crate::web::auth::Expert;
+use crate::web::db::{attempt, Refused};
 use crate::web::flash::Level;
 use crate::web::{self as plumbing, call, db, html, html_with_status, AppError, AppState, FieldErrors, Page};
 
@@ -83,16 +84,15 @@ pub(super) async fn create(
     let mut errors = FieldErrors::new();
     let (form, input) = read_form(&page, &mut multipart, &mut errors);
     let (services, actor, owner) = (state.services.clone(), user.actor(), user.id);
-    let outcome = call(&state.pool, move |conn| -> Result<_, CourseError> {
-        let refused = match input.map(|input| courses::add_lesson(conn, &services, &actor, id, input)) {
-            Some(Ok(lesson)) => return Ok(Ok(lesson)),
-            Some(Err(e)) => Some(e),
-            None => None,
-        };
-        Ok(Err((refused, chapter_of(conn, owner, id)?)))
+    let outcome = call(&state.pool, move |conn| {
+        let add = |c: &mut _, input| courses::add_lesson(c, &services, &actor, id, input);
+        attempt(conn, input, add, |c| chapter_of(c, owner, id))
     })
     .await??;
-    let (refused, (chapter, course)) = match outcome {
+    let Refused {
+        problem: refused,
+        page: (chapter, course),
+    } = match outcome {
         Ok(lesson) => {
             let to = format!("{}#lesson-{}", edit_url(lesson.course_id), lesson.id);
             return Ok(flash(&state, &to, Level::Success, k("studio.lesson_added")));
@@ -136,24 +136,18 @@ pub(super) async fn update(
     let mut errors = FieldErrors::new();
     let (form, input) = read_form(&page, &mut multipart, &mut errors);
     let (services, actor, owner) = (state.services.clone(), user.actor(), user.id);
-    let outcome = call(&state.pool, move |conn| -> Result<_, CourseError> {
-        let refused = match input.map(|input| courses::edit_lesson(conn, &services, &actor, id, input)) {
-            Some(Ok(saved)) => return Ok(Ok(saved)),
-            Some(Err(e)) => Some(e),
-            None => None,
-        };
-        Ok(Err((refused, LessonPage::load(conn, owner, id)?)))
+    let outcome = call(&state.pool, move |conn| {
+        let edit = |c: &mut _, input| courses::edit_lesson(c, &services, &actor, id, input);
+        attempt(conn, input, edit, |c| LessonPage::load(c, owner, id))
     })
     .await??;
-    let (refused, parts) = match outcome {
-        Ok((lesson, saved)) => {
+    let Refused {
+        problem: refused,
+        page: parts,
+    } = match outcome {
+        Ok((lesson, how)) => {
             let to = format!("{}#lesson-{}", edit_url(lesson.course_id), lesson.id);
-            let key = if saved == Saved::Revision {
-                k("studio.revision_sent")
-            } else {
-                k("studio.saved")
-            };
-            return Ok(flash(&state, &to, Level::Success, key));
+            return Ok(saved(&state, &to, how));
         }
         Err(refused) => refused,
     };

@@ -9,7 +9,8 @@ mod lessons;
 use actix_web::{web, HttpResponse};
 use klearn_db::CourseId;
 
-use crate::courses::CourseError;
+use crate::courses::{CourseError, Saved};
+use crate::i18n::k;
 use crate::web::flash::{Flash, Level};
 use crate::web::{redirect_with_flash, AppError, AppState};
 
@@ -52,6 +53,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .service(web::resource("/studio/lessons/{id}/move").route(web::post().to(lessons::move_it)))
         .service(web::resource("/studio/lessons/{id}/delete").route(web::post().to(lessons::delete)));
+}
+
+/// The message of a saved form: saved, or sent to review.
+fn saved(state: &AppState, to: &str, saved: Saved) -> HttpResponse {
+    let key = match saved {
+        Saved::Direct => k("studio.saved"),
+        Saved::Revision => k("studio.revision_sent"),
+    };
+    flash(state, to, Level::Success, key)
 }
 
 fn edit_url(course: CourseId) -> String {
