@@ -122,6 +122,9 @@ impl Application {
             pool,
             services,
             mailer,
+            http: reqwest::Client::builder()
+                .timeout(std::time::Duration::from_secs(30))
+                .build()?,
         };
         let worker = Worker::new(ctx, Registry::site());
         let worker = tokio::spawn(worker.run(stopped));
@@ -172,4 +175,5 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     crate::learn::routes::configure(cfg);
     crate::catalog::routes::configure(cfg);
     crate::experts::routes::configure(cfg);
+    crate::checkout::routes::configure(cfg);
 }

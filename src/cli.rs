@@ -76,9 +76,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 settings.bind = bind;
             }
             if demo {
-                if settings.payments.is_none() {
-                    settings.payments = Some("sandbox".into());
-                }
+                demo_payments(&mut settings);
                 let report = load_demo(&settings).await?;
                 println!("{report}");
             }
@@ -166,11 +164,25 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Seed { .. } => {
+            demo_payments(&mut settings);
             let report = load_demo(&settings).await?;
             println!("{report}");
             Ok(())
         }
     }
+}
+
+/// The demo takes payments through the sandbox provider unless another is
+/// configured (on PostgreSQL only once KLEARN_PAYMENT_WEBHOOK_SECRET is set).
+fn demo_payments(settings: &mut Settings) {
+    if settings.payments.is_some() {
+        return;
+    }
+    if settings.payment_webhook_secret.is_empty() {
+        eprintln!("klearn: KLEARN_PAYMENT_WEBHOOK_SECRET is not set, so the demo runs without payments");
+        return;
+    }
+    settings.payments = Some("sandbox".into());
 }
 
 /// Loads the demo community (into an empty database) with the site's services.

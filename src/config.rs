@@ -20,6 +20,8 @@ pub struct Settings {
     pub smtp_url: Option<String>,
     pub mail_from: String,
     pub payments: Option<String>,
+    /// The HMAC key the sandbox provider signs its webhooks with.
+    pub payment_webhook_secret: Vec<u8>,
     pub expert_share_percent: u8,
     pub timezone: chrono_tz::Tz,
     pub trusted_proxies: Vec<IpAddr>,
@@ -95,6 +97,20 @@ impl Settings {
                  (generate one with `openssl rand -hex 64`)"
             ),
         };
+        let payments = get("KLEARN_PAYMENTS").filter(|p| !p.is_empty());
+        if let Some(p) = &payments {
+            if p != "sandbox" {
+                bail!("KLEARN_PAYMENTS must be `sandbox` (the built-in provider), got {p:?}");
+            }
+        }
+        let payment_webhook_secret = match get("KLEARN_PAYMENT_WEBHOOK_SECRET").filter(|s| !s.is_empty()) {
+            Some(key) => key.into_bytes(),
+            None if db_url.backend() == Backend::Sqlite => {
+                load_or_create_secret_file(&data_dir, "payment_webhook_secret")?
+            }
+            // Required once payments are on (checked when the site starts).
+            None => Vec::new(),
+        };
         let timezone = match get("KLEARN_TIMEZONE") {
             Some(tz) => tz
                 .parse::<chrono_tz::Tz>()
@@ -142,7 +158,8 @@ impl Settings {
             secret_key,
             smtp_url: get("KLEARN_SMTP_URL"),
             mail_from,
-            payments: get("KLEARN_PAYMENTS"),
+            payments,
+            payment_webhook_secret,
             expert_share_percent,
             timezone,
             trusted_proxies,
@@ -187,7 +204,12 @@ impl Settings {
 
 /// On SQLite the secret is generated once into the data dir and kept there.
 fn load_or_create_secret(data_dir: &Path) -> anyhow::Result<Vec<u8>> {
-    let path = data_dir.join("secret_key");
+    load_or_create_secret_file(data_dir, "secret_key")
+}
+
+/// A secret generated once into `data_dir/name` and kept there.
+fn load_or_create_secret_file(data_dir: &Path, name: &str) -> anyhow::Result<Vec<u8>> {
+    let path = data_dir.join(name);
     if let Ok(existing) = std::fs::read_to_string(&path) {
         let key = existing.trim().to_string();
         if key.len() < MIN_SECRET_BYTES {

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod app;
 pub mod assets;
 pub mod catalog;
+pub mod checkout;
 pub mod cli;
 pub mod config;
 pub mod courses;

@@ -1,12 +1,13 @@
 //! The admin shell: the dashboard (`routes`), users with their roles and
 //! suspensions (`users`), the course review queue (`review`), course and
 //! forum categories (`categories`), the certification pipeline (`experts`),
-//! the audit log (`audit`). Moderators and admins only; the use cases are the
+//! orders with their payments (`orders`), the audit log (`audit`). Moderators and admins only; the use cases are the
 //! areas' own.
 
 pub mod audit;
 pub mod categories;
 pub mod experts;
+pub mod orders;
 pub mod review;
 pub mod routes;
 pub mod users;

@@ -4,6 +4,7 @@ use actix_web::{web, HttpResponse};
 use chrono::TimeZone;
 use klearn_db::experts::Application;
 use klearn_db::jobs::{Job, FAILED, PENDING};
+use klearn_db::orders::Order;
 use klearn_db::users::User;
 
 use crate::admin::views::{AdminNav, DashboardView};
@@ -17,7 +18,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     super::review::configure(cfg);
     super::categories::configure(cfg);
     super::experts::configure(cfg);
+    super::orders::configure(cfg);
 }
+
+/// How many late payments the dashboard lists.
+const LATE_SHOWN: i64 = 10;
 
 /// Midnight today in KLEARN_TIMEZONE, as UTC.
 fn start_of_today(tz: chrono_tz::Tz) -> chrono::NaiveDateTime {
@@ -31,17 +36,26 @@ fn start_of_today(tz: chrono_tz::Tz) -> chrono::NaiveDateTime {
 
 async fn dashboard(page: Page, _: Moderator, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let since = start_of_today(state.settings.timezone);
-    let (signups_today, members, mail_pending, jobs_failed, applications) =
-        plumbing::db(&state.pool, move |conn| {
-            Ok((
-                User::count_created_since(conn, since)?,
-                User::count_live(conn)?,
-                Job::count_by_status(conn, PENDING)?,
-                Job::count_by_status(conn, FAILED)?,
-                Application::counts_by_state(conn)?,
-            ))
-        })
-        .await?;
+    let (
+        signups_today,
+        members,
+        mail_pending,
+        jobs_failed,
+        applications,
+        (paid_today, revenue_today),
+        paid_late,
+    ) = plumbing::db(&state.pool, move |conn| {
+        Ok((
+            User::count_created_since(conn, since)?,
+            User::count_live(conn)?,
+            Job::count_by_status(conn, PENDING)?,
+            Job::count_by_status(conn, FAILED)?,
+            Application::counts_by_state(conn)?,
+            Order::paid_since(conn, since)?,
+            Order::paid_late(conn, LATE_SHOWN)?,
+        ))
+    })
+    .await?;
     html(&DashboardView {
         page,
         nav: AdminNav { current: "/admin" },
@@ -50,5 +64,8 @@ async fn dashboard(page: Page, _: Moderator, state: web::Data<AppState>) -> Resu
         mail_pending,
         jobs_failed,
         applications_waiting: super::experts::waiting(&applications),
+        paid_today,
+        revenue_today,
+        paid_late,
     })
 }

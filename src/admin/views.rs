@@ -8,8 +8,12 @@ use klearn_db::security::SecurityEvent;
 use klearn_db::users::User;
 
 use crate::admin::Pager;
+use crate::checkout::views::{state_key, OrderParts};
+use crate::domain::course::price_label;
 use crate::domain::expert::{ExpertState, ExpertStateExt};
 use crate::web::{FieldErrors, Page};
+use klearn_db::orders::{Order, OrderRow, PaymentEvent};
+use klearn_db::OrderState;
 
 /// Which entry of the admin navigation is current.
 pub struct AdminNav {
@@ -23,6 +27,7 @@ impl AdminNav {
             ("/admin", "admin.nav.dashboard"),
             ("/admin/courses", "admin.nav.courses"),
             ("/admin/experts", "admin.nav.experts"),
+            ("/admin/orders", "admin.nav.orders"),
             ("/admin/users", "admin.nav.users"),
             ("/admin/categories", "admin.nav.categories"),
             ("/admin/audit", "admin.nav.audit"),
@@ -44,6 +49,16 @@ pub struct DashboardView {
     pub jobs_failed: i64,
     /// Applications waiting in each open state.
     pub applications_waiting: Vec<(ExpertState, i64)>,
+    pub paid_today: i64,
+    pub revenue_today: i64,
+    /// Orders paid after they had been given up, for an admin to look at.
+    pub paid_late: Vec<Order>,
+}
+
+impl DashboardView {
+    pub fn money(&self, cents: &i64) -> String {
+        price_label(*cents, "CNY")
+    }
 }
 
 pub struct UserRow {
@@ -93,4 +108,57 @@ pub struct AuditView {
     pub kinds: Vec<String>,
     pub rows: Vec<AuditRow>,
     pub pager: Pager,
+}
+
+#[derive(Template)]
+#[template(path = "admin/orders.html")]
+pub struct AdminOrdersView {
+    pub page: Page,
+    pub nav: AdminNav,
+    pub states: Vec<OrderState>,
+    pub state: String,
+    pub from: String,
+    pub to: String,
+    pub q: String,
+    pub errors: FieldErrors,
+    pub rows: Vec<OrderRow>,
+    pub pager: Pager,
+}
+
+impl AdminOrdersView {
+    pub fn money(&self, cents: &i64) -> String {
+        price_label(*cents, "CNY")
+    }
+
+    pub fn state_key(&self, state: &OrderState) -> String {
+        state_key(*state)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "admin/order.html")]
+pub struct AdminOrderView {
+    pub page: Page,
+    pub nav: AdminNav,
+    pub parts: OrderParts,
+    pub buyer: User,
+    pub events: Vec<PaymentEvent>,
+}
+
+impl AdminOrderView {
+    pub fn money(&self, cents: &i64) -> String {
+        price_label(*cents, "CNY")
+    }
+
+    pub fn state_key(&self) -> String {
+        state_key(self.parts.order.state)
+    }
+
+    pub fn payment_state_key(&self, state: &klearn_db::PaymentState) -> String {
+        format!("orders.payment_state.{state}")
+    }
+
+    pub fn refund_state_key(&self, state: &klearn_db::RefundState) -> String {
+        format!("orders.refund_state.{state}")
+    }
 }

@@ -226,6 +226,7 @@ struct Landing {
     cover: Option<Upload>,
     standing: Standing,
     continue_lesson: Option<LessonId>,
+    in_cart: bool,
 }
 
 impl Landing {
@@ -264,6 +265,10 @@ impl Landing {
             }
             _ => None,
         };
+        let in_cart = match viewer.and_then(Actor::user_id) {
+            Some(id) if !standing.enrolled => klearn_db::orders::Cart::contains(conn, id, course.id)?,
+            _ => false,
+        };
         let cover = match course.cover_upload_id {
             Some(id) => Some(Upload::find(conn, id)?),
             None => None,
@@ -276,6 +281,7 @@ impl Landing {
             cover,
             standing,
             continue_lesson,
+            in_cart,
         })
     }
 }
@@ -304,6 +310,7 @@ async fn course(
         enrolled: landing.standing.enrolled,
         staff: landing.standing.staff(),
         continue_lesson: landing.continue_lesson,
+        in_cart: landing.in_cart,
         payments_ready: state.settings.payments.is_some(),
         json_ld,
     })

@@ -84,6 +84,8 @@ pub struct CourseView {
     pub staff: bool,
     /// The lesson to continue with, for an enrolled learner.
     pub continue_lesson: Option<klearn_db::LessonId>,
+    /// The signed-in learner already has this course in the cart.
+    pub in_cart: bool,
     pub payments_ready: bool,
     pub json_ld: String,
 }

@@ -2,7 +2,7 @@
 //! into an empty database, in Chinese and English: categories, the four demo
 //! accounts, experts and applicants with their review timelines
 //! (`experts.toml`), the experts' courses (`courses.toml`), a learner's
-//! progress. Everything goes through the same use cases as the pages (as the
+//! progress and orders (paid, failed, waiting) through the sandbox provider. Everything goes through the same use cases as the pages (as the
 //! demo's own members: the applicants apply, demo_moderator reviews, the
 //! experts write their courses), so the demo holds nothing the site itself
 //! would refuse.
@@ -40,6 +40,8 @@ pub struct DemoReport {
     pub course_categories: usize,
     pub forum_categories: usize,
     pub courses: usize,
+    /// demo_learner's orders; none without a payment provider.
+    pub orders: usize,
     /// Certified experts and applications in review.
     pub experts: usize,
     pub applications: usize,
@@ -61,6 +63,7 @@ impl std::fmt::Display for DemoReport {
                 self.experts, self.applications
             )?;
             writeln!(f, "  {} courses", self.courses)?;
+            writeln!(f, "  {} orders of demo_learner", self.orders)?;
         }
         if !self.accounts.is_empty() {
             writeln!(f, "Demo accounts (password: {DEMO_PASSWORD}):")?;
@@ -145,6 +148,7 @@ pub fn load(pool: &Pool, services: &Services) -> anyhow::Result<DemoReport> {
         load_accounts(&mut conn, services, &hash)?;
         (report.experts, report.applications) = load_experts(&mut conn, services, &hash)?;
         report.courses = load_courses(&mut conn, services)?;
+        report.orders = load_orders(&mut conn, services)?;
     }
     for (name, _, _, _) in ACCOUNTS {
         if let Ok(user) = User::find_by_username(&mut conn, name) {
@@ -527,4 +531,48 @@ fn propose_changes(
     courses::add_lesson(conn, services, expert, chapter, input)
         .map_err(|e| anyhow::anyhow!("demo revision: {e}"))?;
     Ok(())
+}
+
+/// demo_learner's orders, through checkout and the sandbox provider as the
+/// pages would go: two paid (one straight from a course, one from the cart
+/// with two courses), one whose card was declined, one still waiting for
+/// its payment; one more course waits in the cart. Each provider event is
+/// handled as the webhook would handle it; the webhook's own delivery comes
+/// later and finds it done. Without a payment provider there are no orders.
+fn load_orders(conn: &mut DbConnection, services: &Services) -> anyhow::Result<usize> {
+    use crate::checkout::sandbox::{settle, Outcome};
+    use crate::checkout::{add_to_cart, handle_event, place_order, Basket};
+    use klearn_db::courses::Course;
+
+    let Some(provider) = services.payments.clone() else {
+        return Ok(0);
+    };
+    let user = User::find_by_username(conn, "demo_learner")?;
+    let learner = Actor::member(user.id, &[]);
+    let course = |conn: &mut DbConnection, slug: &str| Course::find_by_slug(conn, slug).map(|c| c.id);
+    let fail = |e: crate::checkout::CheckoutError| anyhow::anyhow!("demo order: {e}");
+    let pay = |conn: &mut DbConnection, basket: Basket, outcome: Option<Outcome>| -> anyhow::Result<()> {
+        let placed = place_order(conn, services, &learner, basket).map_err(fail)?;
+        let (Some(outcome), Some(payment)) = (outcome, placed.payment) else {
+            return Ok(());
+        };
+        let (_, event) = settle(conn, &learner, payment, outcome).map_err(fail)?;
+        handle_event(conn, services, provider.as_ref(), &event).map_err(fail)?;
+        Ok(())
+    };
+    let tokio_course = course(conn, "async-rust-with-tokio")?;
+    pay(conn, Basket::Course(tokio_course), Some(Outcome::Pay))?;
+    for slug in ["python-type-hints-in-production", "code-review-that-helps"] {
+        let id = course(conn, slug)?;
+        add_to_cart(conn, &learner, id).map_err(fail)?;
+    }
+    pay(conn, Basket::Cart, Some(Outcome::Pay))?;
+    let go = course(conn, "go-concurrency-goroutine-to-scheduler")?;
+    pay(conn, Basket::Course(go), Some(Outcome::Fail("card_declined")))?;
+    let postgres = course(conn, "postgresql-query-tuning-by-example")?;
+    pay(conn, Basket::Course(postgres), None)?;
+    // And one course waits in the cart.
+    let ownership = course(conn, "rust-ownership-in-practice")?;
+    add_to_cart(conn, &learner, ownership).map_err(fail)?;
+    Ok(4)
 }

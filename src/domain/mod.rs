@@ -9,3 +9,4 @@ pub mod account;
 pub mod actor;
 pub mod course;
 pub mod expert;
+pub mod order;

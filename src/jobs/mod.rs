@@ -22,13 +22,14 @@ use tokio::sync::watch;
 use crate::mail::Mailer;
 use crate::services::Services;
 
-/// What a job may use: the pool, the services use cases get, the mailer.
-/// (The payment provider joins it with checkout.)
+/// What a job may use: the pool, the services use cases get (the payment
+/// provider among them), the mailer, an HTTP client (webhooks).
 #[derive(Clone)]
 pub struct JobContext {
     pub pool: Pool,
     pub services: Services,
     pub mailer: Arc<Mailer>,
+    pub http: reqwest::Client,
 }
 
 impl JobContext {
@@ -96,6 +97,8 @@ impl Registry {
             .with::<crate::uploads::DeleteFiles>()
             .with::<daily::DailyCleanup>()
             .with::<crate::catalog::RefreshRatings>()
+            .with::<crate::checkout::orders::ExpireOrder>()
+            .with::<crate::checkout::sandbox::DeliverEvent>()
     }
 
     pub fn knows(&self, name: &str) -> bool {

@@ -27,7 +27,13 @@ pub fn enroll(conn: &mut DbConnection, actor: &Actor, slug: &str) -> Result<bool
         if course.price_cents != 0 {
             return Err(LearnError::Forbidden("courses.paid_needs_checkout"));
         }
-        Ok(Enrollment::enroll(conn, learner, course.id, enrollments::FREE)?)
+        Ok(Enrollment::enroll(
+            conn,
+            learner,
+            course.id,
+            enrollments::FREE,
+            None,
+        )?)
     })
 }
 

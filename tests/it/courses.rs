@@ -514,8 +514,10 @@ async fn no_byte_of_a_paid_lesson_reaches_anyone_who_has_not_bought_it() {
     let buyer = app.user("buyer").verified().create().await;
     let course_id = course.id;
     let buyer_id = buyer.id;
-    app.db(move |c| Enrollment::enroll(c, buyer_id, course_id, klearn_db::enrollments::PURCHASE).unwrap())
-        .await;
+    app.db(move |c| {
+        Enrollment::enroll(c, buyer_id, course_id, klearn_db::enrollments::PURCHASE, None).unwrap()
+    })
+    .await;
     let b = signed_in(&app, &buyer).await;
     let res = b.get(&format!("/courses/{}/lessons/{paid}", course.slug)).await;
     assert_eq!(res.status, 200);
@@ -566,7 +568,7 @@ async fn enrolled_learners_keep_access_after_an_unpublish() {
         .await;
     let learner = app.user("loyal").verified().create().await;
     let (cid, lid) = (course.id, learner.id);
-    app.db(move |c| Enrollment::enroll(c, lid, cid, klearn_db::enrollments::PURCHASE).unwrap())
+    app.db(move |c| Enrollment::enroll(c, lid, cid, klearn_db::enrollments::PURCHASE, None).unwrap())
         .await;
     let o = signed_in(&app, &owner).await;
     o.get("/studio").await;
@@ -696,7 +698,7 @@ async fn an_opened_lesson_is_hidden_not_deleted_and_order_moves_without_script()
         .await;
     let learner = app.user("reader").verified().create().await;
     let (cid, lid, c_lesson) = (course.id, learner.id, course.lessons[2]);
-    app.db(move |c| Enrollment::enroll(c, lid, cid, "free").unwrap())
+    app.db(move |c| Enrollment::enroll(c, lid, cid, "free", None).unwrap())
         .await;
     let l = signed_in(&app, &learner).await;
     assert_eq!(

@@ -528,8 +528,14 @@ async fn revoking_certification_unpublishes_paid_courses_and_buyers_keep_access(
         .await;
     let (buyer_id, paid_id) = (buyer.id, paid.id);
     app.db(move |c| {
-        klearn_db::enrollments::Enrollment::enroll(c, buyer_id, paid_id, klearn_db::enrollments::PURCHASE)
-            .unwrap()
+        klearn_db::enrollments::Enrollment::enroll(
+            c,
+            buyer_id,
+            paid_id,
+            klearn_db::enrollments::PURCHASE,
+            None,
+        )
+        .unwrap()
     })
     .await;
 

@@ -10,7 +10,7 @@ use crate::connection::{write_tx, DbConnection};
 use crate::courses::{Course, CourseCard};
 use crate::error::DbError;
 use crate::schema::{courses, enrollments, lesson_progress, lessons, users};
-use crate::types::{CourseId, LessonId, UserId};
+use crate::types::{CourseId, LessonId, OrderId, UserId};
 
 pub const FREE: &str = "free";
 pub const PURCHASE: &str = "purchase";
@@ -49,31 +49,51 @@ pub struct LearningCourse {
 }
 
 impl Enrollment {
-    /// Enrolls the user; the course's learner count moves in the same
-    /// transaction. Enrolling twice is harmless: false the second time.
+    /// Enrolls the user (from `order` when they bought it); the course's
+    /// learner count moves in the same transaction. Enrolling twice is
+    /// harmless, also when two transactions try at once: false the second time.
     pub fn enroll(
         conn: &mut DbConnection,
         user_id: UserId,
         course_id: CourseId,
         source: &str,
+        order: Option<OrderId>,
     ) -> Result<bool, DbError> {
         write_tx(conn, |conn| {
             if Enrollment::is_enrolled(conn, user_id, course_id)? {
                 return Ok(false);
             }
-            diesel::insert_into(enrollments::table)
-                .values((
-                    enrollments::user_id.eq(user_id),
-                    enrollments::course_id.eq(course_id),
-                    enrollments::source.eq(source),
-                    enrollments::created_at.eq(crate::now()),
-                ))
-                .execute(conn)?;
-            diesel::update(courses::table.find(course_id))
-                .set(courses::learners_count.eq(courses::learners_count + 1))
-                .execute(conn)?;
-            Ok(true)
+            let inserted = crate::orders::insert_once(conn, |conn| {
+                diesel::insert_into(enrollments::table)
+                    .values((
+                        enrollments::user_id.eq(user_id),
+                        enrollments::course_id.eq(course_id),
+                        enrollments::source.eq(source),
+                        enrollments::created_at.eq(crate::now()),
+                        enrollments::order_id.eq(order),
+                    ))
+                    .execute(conn)
+            })?;
+            if inserted {
+                diesel::update(courses::table.find(course_id))
+                    .set(courses::learners_count.eq(courses::learners_count + 1))
+                    .execute(conn)?;
+            }
+            Ok(inserted)
         })
+    }
+
+    /// Which of these courses the user is enrolled in, from one query.
+    pub fn owned_among(
+        conn: &mut DbConnection,
+        user_id: UserId,
+        course_ids: &[CourseId],
+    ) -> Result<Vec<CourseId>, DbError> {
+        Ok(enrollments::table
+            .filter(enrollments::user_id.eq(user_id))
+            .filter(enrollments::course_id.eq_any(course_ids))
+            .select(enrollments::course_id)
+            .load(conn)?)
     }
 
     pub fn is_enrolled(

@@ -13,6 +13,7 @@ pub mod experts;
 pub mod generations;
 pub mod jobs;
 pub mod migrate;
+pub mod orders;
 pub mod pool;
 pub mod rate;
 pub mod schema;
@@ -30,6 +31,7 @@ pub use error::DbError;
 pub use pool::{connect, DbUrl, Pool};
 pub use types::{
     ApplicationId, CategoryId, ChapterId, CourseId, CourseState, ExpertState, LessonId, LessonRevisionId,
+    OrderId, OrderItemId, OrderItemState, OrderState, PaymentId, PaymentState, RefundId, RefundState,
     RevisionId, RevisionState, SessionId, UploadId, UserId,
 };
 

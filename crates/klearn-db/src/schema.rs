@@ -264,6 +264,103 @@ diesel::table! {
 }
 
 diesel::table! {
+    cart_items (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        course_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    orders (id) {
+        id -> BigInt,
+        number -> Nullable<Text>,
+        user_id -> BigInt,
+        state -> Text,
+        currency -> Text,
+        subtotal_cents -> BigInt,
+        discount_cents -> BigInt,
+        total_cents -> BigInt,
+        note -> Text,
+        paid_late -> Bool,
+        expires_at -> Timestamp,
+        paid_at -> Nullable<Timestamp>,
+        closed_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    order_items (id) {
+        id -> BigInt,
+        order_id -> BigInt,
+        course_id -> BigInt,
+        title -> Text,
+        list_price_cents -> BigInt,
+        discount_cents -> BigInt,
+        paid_cents -> BigInt,
+        state -> Text,
+    }
+}
+
+diesel::table! {
+    payments (id) {
+        id -> BigInt,
+        order_id -> BigInt,
+        provider -> Text,
+        provider_ref -> Text,
+        amount_cents -> BigInt,
+        currency -> Text,
+        state -> Text,
+        failure -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    payment_events (id) {
+        id -> BigInt,
+        provider -> Text,
+        event_id -> Text,
+        payment_id -> Nullable<BigInt>,
+        kind -> Text,
+        outcome -> Text,
+        received_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    refunds (id) {
+        id -> BigInt,
+        order_id -> BigInt,
+        payment_id -> BigInt,
+        amount_cents -> BigInt,
+        reason -> Text,
+        state -> Text,
+        provider_ref -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sandbox_charges (id) {
+        id -> BigInt,
+        reference -> Text,
+        payment_id -> BigInt,
+        amount_cents -> BigInt,
+        currency -> Text,
+        state -> Text,
+        refunded_cents -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     generations (name) {
         name -> Text,
         value -> BigInt,
@@ -277,6 +374,7 @@ diesel::table! {
         course_id -> BigInt,
         source -> Text,
         created_at -> Timestamp,
+        order_id -> Nullable<BigInt>,
     }
 }
 
@@ -363,6 +461,10 @@ diesel::joinable!(chapters -> courses (course_id));
 diesel::joinable!(lessons -> chapters (chapter_id));
 diesel::joinable!(lesson_revisions -> lessons (lesson_id));
 diesel::joinable!(enrollments -> courses (course_id));
+diesel::joinable!(cart_items -> courses (course_id));
+diesel::joinable!(orders -> users (user_id));
+diesel::joinable!(order_items -> orders (order_id));
+diesel::joinable!(payments -> orders (order_id));
 diesel::joinable!(enrollments -> users (user_id));
 diesel::joinable!(lesson_progress -> lessons (lesson_id));
 diesel::joinable!(user_roles -> users (user_id));
@@ -391,6 +493,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     lessons,
     lesson_revisions,
     generations,
+    cart_items,
+    orders,
+    order_items,
+    payments,
+    payment_events,
+    refunds,
+    sandbox_charges,
     enrollments,
     lesson_progress,
     expert_applications,

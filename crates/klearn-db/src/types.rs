@@ -85,6 +85,14 @@ id_type! {
     UploadId;
     /// A course or forum category.
     CategoryId;
+    /// An order: what a learner buys at once.
+    OrderId;
+    /// One course of an order.
+    OrderItemId;
+    /// A payment of an order with the provider.
+    PaymentId;
+    /// Money given back for a payment.
+    RefundId;
 }
 
 /// A server-side session, keyed by a hash of its cookie's key.
@@ -183,6 +191,47 @@ macro_rules! text_enum {
 }
 
 // ---- states, stored as text ----
+
+text_enum! {
+    /// Where an order is (the legal moves are in the web crate's domain).
+    OrderState {
+        Pending = "pending",
+        Paid = "paid",
+        Failed = "failed",
+        Cancelled = "cancelled",
+        Expired = "expired",
+        Refunded = "refunded",
+        PartiallyRefunded = "partially_refunded",
+    }
+}
+
+text_enum! {
+    /// Where a payment with the provider is.
+    PaymentState {
+        Pending = "pending",
+        Succeeded = "succeeded",
+        Failed = "failed",
+        Cancelled = "cancelled",
+        Refunded = "refunded",
+    }
+}
+
+text_enum! {
+    /// An order's item: bought, or its money given back.
+    OrderItemState {
+        Active = "active",
+        Refunded = "refunded",
+    }
+}
+
+text_enum! {
+    /// Where a refund with the provider is.
+    RefundState {
+        Pending = "pending",
+        Succeeded = "succeeded",
+        Failed = "failed",
+    }
+}
 
 text_enum! {
     /// Where a course is in its life (the rules of its moves are in the web

@@ -98,11 +98,15 @@ impl Drop for TestApp {
     }
 }
 
+/// The sandbox provider's webhook key in tests, so that tests can sign events.
+pub const WEBHOOK_SECRET: &str = "test-webhook-secret-0123456789abcdef";
+
 #[derive(Default)]
 pub struct TestAppBuilder {
     smtp_url: Option<String>,
     extra: Option<ExtraRoutes>,
     demo: bool,
+    no_payments: bool,
     env: Vec<(String, String)>,
 }
 
@@ -120,6 +124,12 @@ impl TestAppBuilder {
     /// Loads the demo community before serving, like `serve --demo`.
     pub fn demo(mut self) -> Self {
         self.demo = true;
+        self
+    }
+
+    /// Serves without a payment provider, as a site that has not set one up.
+    pub fn without_payments(mut self) -> Self {
+        self.no_payments = true;
         self
     }
 
@@ -156,6 +166,10 @@ impl TestAppBuilder {
             ("KLEARN_BASE_URL".into(), address.clone()),
             ("KLEARN_SECRET_KEY".into(), hex::encode(secret)),
         ]);
+        if !self.no_payments {
+            vars.insert("KLEARN_PAYMENTS".into(), "sandbox".into());
+            vars.insert("KLEARN_PAYMENT_WEBHOOK_SECRET".into(), WEBHOOK_SECRET.into());
+        }
         if let Some(smtp) = self.smtp_url {
             vars.insert("KLEARN_SMTP_URL".into(), smtp);
         }

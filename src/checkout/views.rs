@@ -1,0 +1,184 @@
+//! Views of checkout: the cart, the checkout page, the orders, the receipt,
+//! the sandbox provider's hosted page.
+
+use askama::Template;
+use klearn_db::courses::CourseCard;
+use klearn_db::orders::{CartItem, Order, OrderItem, Payment, Refund, SandboxCharge};
+use klearn_db::OrderState;
+
+use crate::domain::course::price_label;
+use crate::domain::order::is_open;
+use crate::web::Page;
+
+fn money(cents: i64) -> String {
+    price_label(cents, "CNY")
+}
+
+#[derive(Template)]
+#[template(path = "checkout/cart.html")]
+pub struct CartView {
+    pub page: Page,
+    pub lines: Vec<(CartItem, CourseCard)>,
+    pub payments_ready: bool,
+}
+
+impl CartView {
+    pub fn price(&self, card: &CourseCard) -> String {
+        price_label(card.course.price_cents, &card.course.currency)
+    }
+
+    pub fn total(&self) -> String {
+        money(self.lines.iter().map(|(_, c)| c.course.price_cents).sum())
+    }
+}
+
+#[derive(Template)]
+#[template(path = "checkout/checkout.html")]
+pub struct CheckoutView {
+    pub page: Page,
+    /// The courses that will be bought, as priced now.
+    pub cards: Vec<CourseCard>,
+    /// "Buy now": the one course, sent with the form.
+    pub course_id: Option<klearn_db::CourseId>,
+    /// Courses of the cart left out (owned, or no longer on sale).
+    pub left_out: Vec<String>,
+    pub payments_ready: bool,
+    /// Why the order could not be placed, when it could not.
+    pub problem: Option<String>,
+}
+
+impl CheckoutView {
+    pub fn price(&self, card: &CourseCard) -> String {
+        price_label(card.course.price_cents, &card.course.currency)
+    }
+
+    pub fn total(&self) -> String {
+        money(self.cards.iter().map(|c| c.course.price_cents).sum())
+    }
+}
+
+/// How an order's state reads: its translation key and badge.
+pub fn state_key(state: OrderState) -> String {
+    format!("orders.state.{}", state.as_str())
+}
+
+#[derive(Template)]
+#[template(path = "orders/index.html")]
+pub struct OrdersView {
+    pub page: Page,
+    pub orders: Vec<(Order, Vec<OrderItem>)>,
+    pub pager: crate::web::pager::Pager,
+}
+
+impl OrdersView {
+    pub fn money(&self, cents: &i64) -> String {
+        money(*cents)
+    }
+
+    pub fn state_key(&self, order: &Order) -> String {
+        state_key(order.state)
+    }
+}
+
+/// One order with its payments and refunds.
+pub struct OrderParts {
+    pub order: Order,
+    pub items: Vec<OrderItem>,
+    pub payments: Vec<Payment>,
+    pub refunds: Vec<Refund>,
+}
+
+#[derive(Template)]
+#[template(path = "orders/show.html")]
+pub struct OrderView {
+    pub page: Page,
+    pub parts: OrderParts,
+    /// Where to pay while the order waits.
+    pub pay_url: Option<String>,
+}
+
+impl OrderView {
+    pub fn money(&self, cents: &i64) -> String {
+        money(*cents)
+    }
+
+    pub fn state_key(&self) -> String {
+        state_key(self.parts.order.state)
+    }
+
+    /// Whether the page refreshes itself: the order waits for its payment.
+    pub fn waiting(&self) -> bool {
+        is_open(self.parts.order.state)
+    }
+
+    pub fn paid(&self) -> bool {
+        self.parts.order.paid_at.is_some()
+    }
+
+    /// A failed, cancelled or expired order can be bought again.
+    pub fn given_up(&self) -> bool {
+        matches!(
+            self.parts.order.state,
+            OrderState::Failed | OrderState::Cancelled | OrderState::Expired
+        )
+    }
+
+    pub fn given_up_key(&self) -> String {
+        format!("orders.given_up.{}", self.parts.order.state)
+    }
+
+    pub fn payment_state_key(&self, payment: &Payment) -> String {
+        format!("orders.payment_state.{}", payment.state)
+    }
+
+    pub fn refund_state_key(&self, refund: &Refund) -> String {
+        format!("orders.refund_state.{}", refund.state)
+    }
+
+    pub fn failure(&self) -> Option<String> {
+        self.parts
+            .payments
+            .iter()
+            .rev()
+            .find(|p| !p.failure.is_empty())
+            .map(|p| format!("orders.failure.{}", p.failure))
+    }
+}
+
+#[derive(Template)]
+#[template(path = "orders/receipt.html")]
+pub struct ReceiptView {
+    pub page: Page,
+    pub parts: OrderParts,
+    pub buyer: String,
+    pub method_key: &'static str,
+}
+
+impl ReceiptView {
+    pub fn money(&self, cents: &i64) -> String {
+        money(*cents)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "checkout/sandbox.html")]
+pub struct SandboxView {
+    pub page: Page,
+    pub order: Order,
+    pub charge: SandboxCharge,
+    pub payment_id: klearn_db::PaymentId,
+}
+
+impl SandboxView {
+    pub fn amount(&self) -> String {
+        price_label(self.charge.amount_cents, &self.charge.currency)
+    }
+
+    pub fn charge_state_key(&self) -> String {
+        format!("sandbox.state.{}", self.charge.state)
+    }
+
+    pub fn open(&self) -> bool {
+        self.charge.state == "open"
+    }
+}
