@@ -86,6 +86,18 @@ pub struct OrderParts {
     pub items: Vec<OrderItem>,
     pub payments: Vec<Payment>,
     pub refunds: Vec<Refund>,
+    /// The courses' slugs, for links.
+    pub slugs: Vec<(klearn_db::CourseId, String)>,
+}
+
+impl OrderParts {
+    /// Where an item's course is.
+    pub fn course_url(&self, item: &OrderItem) -> String {
+        match self.slugs.iter().find(|(id, _)| *id == item.course_id) {
+            Some((_, slug)) => format!("/courses/{slug}"),
+            None => "/courses".to_string(),
+        }
+    }
 }
 
 #[derive(Template)]

@@ -635,3 +635,58 @@ async fn a_member_applies_with_evidence_a_moderator_certifies_and_the_profile_sh
     screenshot(&client, "expert-profile").await;
     client.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_learner_buys_a_course_through_the_sandbox_and_opens_a_paid_lesson() {
+    let Some((_driver, client)) = browser().await else {
+        return;
+    };
+    let app = TestApp::builder().demo().spawn().await;
+    viewport(&client, 1280, 1200).await;
+    log_in(&client, &app, "demo_learner").await;
+    let paid_lesson = app.url("/courses/rust-ownership-in-practice/lessons/2?lang=en");
+    client.goto(&paid_lesson).await.unwrap();
+    assert!(
+        client.find(Locator::Css(".locked-card")).await.is_ok(),
+        "locked before"
+    );
+
+    // Buy now on the landing page, pay on the checkout page, pay on the provider's page.
+    client
+        .goto(&app.url("/courses/rust-ownership-in-practice?lang=en"))
+        .await
+        .unwrap();
+    click(&client, "a.btn-primary[href^='/checkout?course_id=']").await;
+    assert!(
+        wait_text(&client, ".order-summary", "¥199").await,
+        "the checkout total"
+    );
+    click(&client, "form[action='/checkout'] button[type=submit]").await;
+    assert!(
+        wait_text(&client, ".sandbox-amount", "¥199").await,
+        "the sandbox page"
+    );
+    screenshot(&client, "sandbox-page").await;
+    click(&client, "button[name=outcome][value=success]").await;
+
+    // Back on the order, which refreshes itself until the webhook has paid it.
+    assert!(wait_text(&client, "h1", "Order K").await, "the order page");
+    let mut paid = false;
+    for _ in 0..60 {
+        if wait_text(&client, ".alert-success", "Paid").await {
+            paid = true;
+            break;
+        }
+    }
+    assert!(paid, "the order page settles to paid by itself");
+    screenshot(&client, "order-paid").await;
+    click(&client, ".alert-success a[href='/learn']").await;
+    assert!(wait_text(&client, "h1", "").await);
+    client.goto(&paid_lesson).await.unwrap();
+    assert!(
+        wait_text(&client, ".lesson-body", "").await,
+        "the paid lesson opens at once"
+    );
+    assert!(client.find(Locator::Css(".locked-card")).await.is_err());
+    client.close().await.unwrap();
+}

@@ -739,3 +739,64 @@ async fn without_a_provider_checkout_says_so_and_creates_nothing() {
     // Nor does the webhook exist for a provider that is not configured.
     assert_eq!(deliver(&app, "{}", now()).await.0, 404);
 }
+
+#[tokio::test]
+async fn moderators_find_orders_by_state_date_and_buyer_and_see_their_events() {
+    let app = TestApp::spawn().await;
+    let (expert, course) = paid_course(&app).await;
+    let other = app
+        .course(&expert)
+        .title("Tokio Internals")
+        .price(4900)
+        .published()
+        .create()
+        .await;
+    let (user, c) = learner(&app).await;
+    let (paid_id, payment) = buy_now(&app, &c, &course).await;
+    c.get(&format!("/pay/sandbox/{payment}")).await;
+    c.post_form(&format!("/pay/sandbox/{payment}"), &[("outcome", "success")])
+        .await;
+    let paid = wait_for_order(&app, paid_id, OrderState::Paid).await;
+    let (waiting_id, _) = buy_now(&app, &c, &other).await;
+    let waiting = order(&app, waiting_id).await;
+
+    // Learners and experts do not see the admin list.
+    for path in ["/admin/orders", &format!("/admin/orders/{paid_id}")] {
+        assert_eq!(c.get(path).await.status, 403, "{path}");
+    }
+    let moderator = app
+        .user(&unique("mod"))
+        .verified()
+        .role(klearn::domain::account::Role::Moderator)
+        .create()
+        .await;
+    let m = app.new_client();
+    m.login(&moderator.username, &moderator.password).await;
+    let numbers = |res: &crate::common::Response| res.texts("tbody td:first-child a");
+    let all = m.get("/admin/orders").await;
+    assert_eq!(numbers(&all).len(), 2);
+    let only_paid = m.get("/admin/orders?state=paid").await;
+    assert_eq!(numbers(&only_paid), vec![paid.number().to_string()]);
+    let by_number = m.get(&format!("/admin/orders?q={}", waiting.number())).await;
+    assert_eq!(numbers(&by_number), vec![waiting.number().to_string()]);
+    let by_buyer = m.get(&format!("/admin/orders?q={}", &user.username[2..])).await;
+    assert_eq!(numbers(&by_buyer).len(), 2);
+    let tomorrow = (chrono::Utc::now() + chrono::Duration::days(2))
+        .format("%Y-%m-%d")
+        .to_string();
+    let future = m.get(&format!("/admin/orders?from={tomorrow}")).await;
+    assert!(numbers(&future).is_empty());
+    // A date that does not read is said so, kept in its field, and not applied.
+    let bad = m.get("/admin/orders?from=yesterday&state=paid").await;
+    assert_eq!(bad.status, 200);
+    assert!(bad.text().contains("YYYY-MM-DD"), "{}", bad.text());
+    assert_eq!(bad.attrs("#f-from", "value"), vec!["yesterday".to_string()]);
+    assert_eq!(numbers(&bad).len(), 1);
+    // One order: its payment and the provider's event with what became of it.
+    let page = m.get(&format!("/admin/orders/{paid_id}")).await;
+    assert!(page.text().contains("payment.succeeded") && page.text().contains(&user.username));
+    assert_eq!(m.get("/admin/orders/999999").await.status, 404);
+    // Today's paid orders and revenue on the dashboard.
+    let dashboard = m.get("/admin?lang=en").await;
+    assert!(dashboard.text().contains("¥99"), "{}", dashboard.text());
+}

@@ -51,8 +51,11 @@ impl OrderParts {
             Some(user) => Order::find_owned(conn, id, user)?,
             None => Order::find(conn, id)?,
         };
+        let items = Order::items(conn, id)?;
+        let ids: Vec<_> = items.iter().map(|i| i.course_id).collect();
         Ok(OrderParts {
-            items: Order::items(conn, id)?,
+            slugs: klearn_db::courses::Course::slugs(conn, &ids)?,
+            items,
             payments: Payment::for_order(conn, id)?,
             refunds: Refund::for_order(conn, id)?,
             order,

@@ -230,6 +230,14 @@ impl Course {
             .map_err(DbError::from_query)
     }
 
+    /// The slugs of these courses, for links.
+    pub fn slugs(conn: &mut DbConnection, ids: &[CourseId]) -> Result<Vec<(CourseId, String)>, DbError> {
+        Ok(courses::table
+            .filter(courses::id.eq_any(ids))
+            .select((courses::id, courses::slug))
+            .load(conn)?)
+    }
+
     /// A course of `owner`; anyone else's id is `NotFound`.
     pub fn find_owned(conn: &mut DbConnection, id: CourseId, owner_id: UserId) -> Result<Course, DbError> {
         courses::table
