@@ -16,7 +16,6 @@ use klearn_db::{write_tx, DbConnection, OrderState, PaymentState, RefundState};
 use super::provider::{EventKind, PaymentProvider, ProviderEvent};
 use super::CheckoutError;
 use crate::domain::order::{may_move, payable_from};
-use crate::services::Services;
 
 /// What handling an event did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,10 +31,14 @@ pub enum Handled {
 /// refused and changes nothing.
 pub fn handle_event(
     conn: &mut DbConnection,
-    services: &Services,
     provider: &dyn PaymentProvider,
     event: &ProviderEvent,
 ) -> Result<Handled, CheckoutError> {
+    // A repeat seen before needs no write lock; one racing the first delivery
+    // is caught by the event's unique row below.
+    if PaymentEvent::seen(conn, provider.name(), &event.id)? {
+        return Ok(Handled::Duplicate);
+    }
     write_tx(conn, |conn| {
         let payment = Payment::find_by_ref(conn, provider.name(), &event.payment)?
             .ok_or(CheckoutError::UnknownPayment {})?;
@@ -57,7 +60,7 @@ pub fn handle_event(
             return Ok(Handled::Duplicate);
         };
         let outcome = match event.kind {
-            EventKind::Succeeded => succeeded(conn, services, provider, &payment)?,
+            EventKind::Succeeded => succeeded(conn, provider, &payment)?,
             EventKind::Failed => closed(
                 conn,
                 &payment,
@@ -77,7 +80,6 @@ pub fn handle_event(
 
 fn succeeded(
     conn: &mut DbConnection,
-    services: &Services,
     provider: &dyn PaymentProvider,
     payment: &Payment,
 ) -> Result<String, CheckoutError> {
@@ -109,7 +111,7 @@ fn succeeded(
         Order::add_note(conn, order.id, &format!("paid after it had {}", order.state))?;
     }
     let order = Order::find(conn, order.id)?;
-    fulfil(conn, services, &order, Some((provider, payment)))
+    fulfil(conn, &order, Some((provider, payment)))
 }
 
 /// Delivers a paid order: the enrollments, the cart emptied of its courses,
@@ -118,7 +120,6 @@ fn succeeded(
 /// paid here.
 pub(super) fn fulfil(
     conn: &mut DbConnection,
-    services: &Services,
     order: &Order,
     payment: Option<(&dyn PaymentProvider, &Payment)>,
 ) -> Result<String, CheckoutError> {
@@ -147,7 +148,7 @@ pub(super) fn fulfil(
         order.number(),
     )?;
     let method = payment.map_or("orders.method.none", |(p, _)| p.method_key());
-    super::receipt::send(conn, services, order, &items, method)?;
+    super::receipt::queue(conn, order.id, method)?;
     let (Some((provider, payment)), false) = (payment, owned.is_empty()) else {
         return Ok("paid".into());
     };

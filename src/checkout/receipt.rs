@@ -1,15 +1,18 @@
-//! The receipt: one mail per paid order, in the learner's language, through
-//! the outbox (the printable page is `/orders/{id}/receipt`).
+//! The receipt: one mail per paid order, in the learner's language, by a
+//! job queued with the payment (the printable page is `/orders/{id}/receipt`).
 
 use askama::Template;
 use chrono::TimeZone;
-use klearn_db::orders::{Order, OrderItem};
+use klearn_db::jobs::Job;
+use klearn_db::orders::Order;
 use klearn_db::users::User;
-use klearn_db::{DbConnection, DbError};
+use klearn_db::{DbConnection, DbError, OrderId};
+use serde::{Deserialize, Serialize};
 
 use crate::domain::course::price_label;
 use crate::i18n::{Locale, Tr};
-use crate::mail::MailTemplate;
+use crate::jobs::{new_job, JobContext, JobKind};
+use crate::mail::{MailTemplate, OutgoingMail};
 use crate::services::Services;
 
 pub struct ReceiptMail {
@@ -57,14 +60,23 @@ impl MailTemplate for ReceiptMail {
     }
 }
 
-/// Puts the receipt of a paid order in the outbox, once per order.
-pub fn send(
-    conn: &mut DbConnection,
-    services: &Services,
-    order: &Order,
-    items: &[OrderItem],
-    method_key: &str,
-) -> Result<(), DbError> {
+/// Queues the receipt of a paid order, once per order (the job's dedupe
+/// key); it is written when it is sent, so that the paying transaction stays
+/// short. `method_key` names how it was paid.
+pub fn queue(conn: &mut DbConnection, order: OrderId, method_key: &str) -> Result<(), DbError> {
+    let job = new_job(&SendReceipt {
+        order,
+        method_key: method_key.to_string(),
+    })?
+    .dedupe_key(format!("receipt:{order}"));
+    Job::enqueue(conn, &job)?;
+    Ok(())
+}
+
+/// The receipt mail of a paid order, in the buyer's language.
+fn compose(conn: &mut DbConnection, services: &Services, job: &SendReceipt) -> Result<OutgoingMail, DbError> {
+    let order = Order::find(conn, job.order)?;
+    let items = Order::items(conn, order.id)?;
     let buyer = User::find(conn, order.user_id)?;
     let tr = Tr::new(
         services.i18n.clone(),
@@ -86,14 +98,29 @@ pub fn send(
             .map(|i| (i.title.clone(), price_label(i.paid_cents, &order.currency)))
             .collect(),
         total: price_label(order.total_cents, &order.currency),
-        method: tr.t(method_key).to_string(),
+        method: tr.t(&job.method_key).to_string(),
         url: services
             .settings
             .absolute_url(&format!("/orders/{}/receipt", order.id)),
         tr,
     };
-    let outgoing = crate::mail::compose(&buyer.email, &mail)
-        .map_err(|e| DbError::Config(format!("receipt mail: {e}")))?;
-    crate::mail::enqueue(conn, &outgoing, Some(format!("receipt:{}", order.id)))?;
-    Ok(())
+    crate::mail::compose(&buyer.email, &mail).map_err(|e| DbError::Config(format!("receipt mail: {e}")))
+}
+
+/// Writes and sends one order's receipt.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SendReceipt {
+    pub order: OrderId,
+    pub method_key: String,
+}
+
+impl JobKind for SendReceipt {
+    const NAME: &'static str = "send_receipt";
+
+    async fn run(self, ctx: JobContext) -> anyhow::Result<()> {
+        let services = ctx.services.clone();
+        let job = self.clone();
+        let mail = ctx.db(move |conn| Ok(compose(conn, &services, &job)?)).await?;
+        ctx.mailer.send(&mail).await
+    }
 }

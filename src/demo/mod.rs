@@ -557,7 +557,7 @@ fn load_orders(conn: &mut DbConnection, services: &Services) -> anyhow::Result<u
             return Ok(());
         };
         let (_, event) = settle(conn, &learner, payment, outcome).map_err(fail)?;
-        handle_event(conn, services, provider.as_ref(), &event).map_err(fail)?;
+        handle_event(conn, provider.as_ref(), &event).map_err(fail)?;
         Ok(())
     };
     let tokio_course = course(conn, "async-rust-with-tokio")?;

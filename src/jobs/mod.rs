@@ -99,6 +99,7 @@ impl Registry {
             .with::<crate::catalog::RefreshRatings>()
             .with::<crate::checkout::orders::ExpireOrder>()
             .with::<crate::checkout::sandbox::DeliverEvent>()
+            .with::<crate::checkout::receipt::SendReceipt>()
     }
 
     pub fn knows(&self, name: &str) -> bool {

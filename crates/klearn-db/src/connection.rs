@@ -28,6 +28,9 @@ impl DbConnection {
 
 type Tm = <DbConnection as Connection>::TransactionManager;
 
+/// The process's SQLite write transactions, one at a time.
+static SQLITE_WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// Runs `f` in a transaction that writes.
 ///
 /// On SQLite the transaction starts with `BEGIN IMMEDIATE`: diesel's default
@@ -42,6 +45,15 @@ where
     let depth = Tm::transaction_manager_status_mut(conn)
         .transaction_depth()
         .map_err(E::from)?;
+    // SQLite has one writer at a time: the process's writers queue here and
+    // are woken as soon as the lock is free, instead of polling the file lock
+    // through busy_timeout's sleeps (which leaves it idle under contention).
+    let _writer = match conn {
+        DbConnection::Sqlite(_) if depth.is_none() => {
+            Some(SQLITE_WRITER.lock().unwrap_or_else(|e| e.into_inner()))
+        }
+        _ => None,
+    };
     match conn {
         DbConnection::Sqlite(c) if depth.is_none() => {
             AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE").map_err(E::from)?

@@ -572,6 +572,16 @@ pub struct PaymentEvent {
 }
 
 impl PaymentEvent {
+    /// Whether this event of `provider` was recorded already.
+    pub fn seen(conn: &mut DbConnection, provider: &str, event_id: &str) -> Result<bool, DbError> {
+        Ok(diesel::select(diesel::dsl::exists(
+            payment_events::table
+                .filter(payment_events::provider.eq(provider))
+                .filter(payment_events::event_id.eq(event_id)),
+        ))
+        .get_result(conn)?)
+    }
+
     /// Records an event the first time it arrives; false for a repeat.
     pub fn record(
         conn: &mut DbConnection,

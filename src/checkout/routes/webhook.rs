@@ -31,9 +31,9 @@ pub(super) async fn receive(
             return Err(AppError::BadRequest);
         }
     };
-    let (services, id) = (state.services.clone(), event.id.clone());
+    let id = event.id.clone();
     match call(&state.pool, move |conn| {
-        handle_event(conn, &services, provider.as_ref(), &event)
+        handle_event(conn, provider.as_ref(), &event)
     })
     .await?
     {
