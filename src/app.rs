@@ -174,6 +174,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     crate::studio::routes::configure(cfg);
     crate::learn::routes::configure(cfg);
     crate::catalog::routes::configure(cfg);
+    crate::forum::routes::configure(cfg);
     crate::experts::routes::configure(cfg);
     crate::checkout::routes::configure(cfg);
 }

@@ -2,17 +2,19 @@
 //! into an empty database, in Chinese and English: categories, the four demo
 //! accounts, experts and applicants with their review timelines
 //! (`experts.toml`), the experts' courses (`courses.toml`), a learner's
-//! progress and orders (paid, failed, waiting) through the sandbox provider. Everything goes through the same use cases as the pages (as the
+//! progress and orders (paid, failed, waiting) through the sandbox provider,
+//! forum threads in categories and on course boards (`forum.toml`). Everything goes through the same use cases as the pages (as the
 //! demo's own members: the applicants apply, demo_moderator reviews, the
 //! experts write their courses), so the demo holds nothing the site itself
 //! would refuse.
 
 pub mod scale;
 
-use klearn_db::categories::{Category, NewCategory, COURSE, FORUM};
+use klearn_db::categories::{Category, COURSE, FORUM};
 use klearn_db::experts::Application;
 use klearn_db::users::User;
 use klearn_db::{DbConnection, Pool};
+use serde::Deserialize;
 
 use crate::accounts::create_verified_account;
 use crate::accounts::password::Passwords;
@@ -42,6 +44,9 @@ pub struct DemoReport {
     pub courses: usize,
     /// demo_learner's orders; none without a payment provider.
     pub orders: usize,
+    /// Forum threads and their posts.
+    pub threads: usize,
+    pub posts: usize,
     /// Certified experts and applications in review.
     pub experts: usize,
     pub applications: usize,
@@ -64,6 +69,7 @@ impl std::fmt::Display for DemoReport {
             )?;
             writeln!(f, "  {} courses", self.courses)?;
             writeln!(f, "  {} orders of demo_learner", self.orders)?;
+            writeln!(f, "  {} forum threads with {} posts", self.threads, self.posts)?;
         }
         if !self.accounts.is_empty() {
             writeln!(f, "Demo accounts (password: {DEMO_PASSWORD}):")?;
@@ -75,66 +81,11 @@ impl std::fmt::Display for DemoReport {
     }
 }
 
-struct DemoCategory {
-    slug: &'static str,
-    zh: &'static str,
-    en: &'static str,
-    about_zh: &'static str,
-    about_en: &'static str,
-}
-
-const FORUM_CATEGORIES: &[DemoCategory] = &[
-    DemoCategory {
-        slug: "general",
-        zh: "综合讨论",
-        en: "General",
-        about_zh: "编程与学习的一切话题",
-        about_en: "Anything about programming and learning",
-    },
-    DemoCategory {
-        slug: "questions",
-        zh: "问答",
-        en: "Questions",
-        about_zh: "提问并采纳最佳答案",
-        about_en: "Ask, and accept the best answer",
-    },
-    DemoCategory {
-        slug: "showcase",
-        zh: "作品展示",
-        en: "Showcase",
-        about_zh: "分享你做的项目",
-        about_en: "Share what you built",
-    },
-    DemoCategory {
-        slug: "site-feedback",
-        zh: "站务反馈",
-        en: "Site feedback",
-        about_zh: "对 Klearn 的建议与问题",
-        about_en: "Ideas and problems with Klearn itself",
-    },
-];
-
-fn rows(kind: &'static str, list: &'static [DemoCategory]) -> Vec<NewCategory<'static>> {
-    let now = klearn_db::now();
-    list.iter()
-        .enumerate()
-        .map(|(i, c)| NewCategory {
-            kind,
-            slug: c.slug,
-            name_zh: c.zh,
-            name_en: c.en,
-            description_zh: c.about_zh,
-            description_en: c.about_en,
-            position: i as i32,
-            created_at: now,
-        })
-        .collect()
-}
-
-/// Loads the demo into an empty database; a database with content is left alone.
+/// Loads the demo community into an empty database (a database with
+/// members is left alone) and says what it loaded.
 pub fn load(pool: &Pool, services: &Services) -> anyhow::Result<DemoReport> {
     let mut conn = pool.get()?;
-    // Course categories come with the migrations; an empty site has no accounts yet.
+    // Course and forum categories come with the migrations; an empty site has no accounts yet.
     let empty = User::count_live(&mut conn)? == 0;
     let mut report = DemoReport {
         skipped: !empty,
@@ -142,13 +93,14 @@ pub fn load(pool: &Pool, services: &Services) -> anyhow::Result<DemoReport> {
     };
     if empty {
         report.course_categories = Category::list(&mut conn, COURSE)?.len();
-        report.forum_categories = Category::insert_missing(&mut conn, &rows(FORUM, FORUM_CATEGORIES))?;
+        report.forum_categories = Category::list(&mut conn, FORUM)?.len();
         // One hash for every demo account: they share the password, and argon2 is slow on purpose.
         let hash = Passwords::hash_blocking(DEMO_PASSWORD)?;
         load_accounts(&mut conn, services, &hash)?;
         (report.experts, report.applications) = load_experts(&mut conn, services, &hash)?;
         report.courses = load_courses(&mut conn, services)?;
         report.orders = load_orders(&mut conn, services)?;
+        (report.threads, report.posts) = load_forum(&mut conn)?;
     }
     for (name, _, _, _) in ACCOUNTS {
         if let Ok(user) = User::find_by_username(&mut conn, name) {
@@ -575,4 +527,114 @@ fn load_orders(conn: &mut DbConnection, services: &Services) -> anyhow::Result<u
     let ownership = course(conn, "rust-ownership-in-practice")?;
     add_to_cart(conn, &learner, ownership).map_err(fail)?;
     Ok(4)
+}
+
+#[derive(Debug, Deserialize)]
+struct DemoForum {
+    thread: Vec<DemoThread>,
+}
+
+#[derive(Debug, Deserialize)]
+struct DemoThread {
+    category: Option<String>,
+    course: Option<String>,
+    author: String,
+    kind: String,
+    title: String,
+    #[serde(default)]
+    tags: Vec<String>,
+    #[serde(default)]
+    pinned: bool,
+    #[serde(default)]
+    likes: Vec<String>,
+    accepted: Option<i64>,
+    body: String,
+    #[serde(default)]
+    reply: Vec<DemoReply>,
+}
+
+#[derive(Debug, Deserialize)]
+struct DemoReply {
+    author: String,
+    reply_to: Option<i64>,
+    #[serde(default)]
+    likes: Vec<String>,
+    body: String,
+    /// demo_moderator rewrites the reply (kept as a revision).
+    moderator_edit: Option<String>,
+}
+
+/// A demo member as an actor, with their roles.
+fn demo_actor(conn: &mut DbConnection, username: &str) -> anyhow::Result<Actor> {
+    let user = User::find_by_username(conn, username)?;
+    let roles: Vec<Role> = User::roles(conn, user.id)?
+        .iter()
+        .filter_map(|r| Role::parse(r))
+        .collect();
+    Ok(Actor::member(user.id, &roles))
+}
+
+/// The demo forum (`forum.toml`), written by its members through the
+/// forum's use cases: threads, replies, likes, accepted answers, pins. A
+/// thread on a course board its author may not post on (demo_learner's
+/// paid courses, when the demo runs without payments) is left out.
+fn load_forum(conn: &mut DbConnection) -> anyhow::Result<(usize, usize)> {
+    use crate::forum::{
+        edit_post, moderate, reply, start_thread, toggle_accept, toggle_like, ForumError, ThreadAction,
+        ThreadInput,
+    };
+    use klearn_db::courses::Course;
+    use klearn_db::forum::{Board, Post};
+
+    let data: DemoForum = toml::from_str(include_str!("forum.toml"))?;
+    let moderator = demo_actor(conn, "demo_moderator")?;
+    let (mut threads, mut posts) = (0, 0);
+    for demo in &data.thread {
+        let fail = |e: ForumError| anyhow::anyhow!("demo thread {:?}: {e}", demo.title);
+        let board = match (&demo.category, &demo.course) {
+            (Some(slug), _) => Board::Category(Category::find_by_slug(conn, FORUM, slug)?.id),
+            (None, Some(slug)) => Board::Course(Course::find_by_slug(conn, slug)?.id),
+            (None, None) => anyhow::bail!("demo thread {:?} has no board", demo.title),
+        };
+        let author = demo_actor(conn, &demo.author)?;
+        let input = ThreadInput {
+            title: crate::domain::forum::parse_title(&demo.title).map_err(|k| anyhow::anyhow!("{k}"))?,
+            body: demo.body.trim().to_string(),
+            kind: crate::domain::forum::parse_kind(&demo.kind).map_err(|k| anyhow::anyhow!("{k}"))?,
+            tags: demo.tags.clone(),
+        };
+        let thread = match start_thread(conn, &author, board, input) {
+            Ok(thread) => thread,
+            Err(ForumError::Forbidden(_)) => continue,
+            Err(e) => return Err(fail(e)),
+        };
+        threads += 1;
+        posts += 1;
+        let mut likes: Vec<(i64, &Vec<String>)> = vec![(1, &demo.likes)];
+        for (i, r) in demo.reply.iter().enumerate() {
+            let replier = demo_actor(conn, &r.author)?;
+            let (_, post) =
+                reply(conn, &replier, thread.id, r.body.trim().to_string(), r.reply_to).map_err(fail)?;
+            if let Some(edit) = &r.moderator_edit {
+                edit_post(conn, &moderator, post.id, edit.trim().to_string()).map_err(fail)?;
+            }
+            likes.push((i as i64 + 2, &r.likes));
+            posts += 1;
+        }
+        for (number, likers) in likes {
+            let post = Post::by_number(conn, thread.id, number)?;
+            for liker in likers {
+                let liker = demo_actor(conn, liker)?;
+                toggle_like(conn, &liker, post.id).map_err(fail)?;
+            }
+        }
+        if let Some(number) = demo.accepted {
+            let post = Post::by_number(conn, thread.id, number)?;
+            toggle_accept(conn, &author, post.id).map_err(fail)?;
+        }
+        if demo.pinned {
+            moderate(conn, &moderator, thread.id, ThreadAction::Pin).map_err(fail)?;
+        }
+    }
+    Ok((threads, posts))
 }

@@ -135,6 +135,11 @@ pub fn price_label(cents: impl std::borrow::Borrow<i64>, currency: &str) -> Stri
 /// A readable, unique-able slug: ASCII words kept, Chinese written in pinyin,
 /// everything else dropped; `course` when nothing is left.
 pub fn slugify(title: &str) -> String {
+    slugify_or(title, "course")
+}
+
+/// `slugify`, with `fallback` when nothing is left.
+pub fn slugify_or(title: &str, fallback: &str) -> String {
     use pinyin::ToPinyin;
     let mut words: Vec<String> = Vec::new();
     let mut current = String::new();
@@ -164,7 +169,7 @@ pub fn slugify(title: &str) -> String {
         slug.push_str(&w);
     }
     if slug.is_empty() {
-        "course".into()
+        fallback.into()
     } else {
         slug
     }

@@ -69,10 +69,11 @@ impl ExpertCard {
     }
 }
 
-/// Accepted answers per expert. The forum issue brings accepted answers;
-/// until then every expert has none, and this says so in one place.
-pub fn accepted_answers(_ids: &[UserId]) -> HashMap<UserId, i64> {
-    HashMap::new()
+/// Accepted answers of these experts (kept on each member by the forum).
+pub fn accepted_answers(conn: &mut DbConnection, ids: &[UserId]) -> Result<HashMap<UserId, i64>, DbError> {
+    Ok(klearn_db::forum::Counters::accepted_of(conn, ids)?
+        .into_iter()
+        .collect())
 }
 
 /// The certified experts (in `topic`, if given) in ranking order, with the
@@ -91,7 +92,7 @@ pub fn ranked(
     let ids = db::certified_ids(conn, (!topic.is_empty()).then_some(topic))?;
     let figures = db::figures(conn, None)?;
     let ranking = Arc::new(Ranking {
-        ids: rank(&ids, &figures, &accepted_answers(&ids), sort),
+        ids: rank(&ids, &figures, &accepted_answers(conn, &ids)?, sort),
         figures,
     });
     cache.put(topic, sort, generation, ranking.clone());
@@ -132,7 +133,6 @@ pub fn cards(
     let avatar_ids: Vec<klearn_db::UploadId> =
         experts.iter().filter_map(|e| e.user.avatar_upload_id).collect();
     let avatars = Upload::find_many(conn, &avatar_ids)?;
-    let answers = accepted_answers(ids);
     Ok(experts
         .into_iter()
         .map(|expert| {
@@ -150,7 +150,7 @@ pub fn cards(
                         user_id: expert.user.id,
                         ..Figures::default()
                     }),
-                answers: answers.get(&expert.user.id).copied().unwrap_or(0),
+                answers: expert.user.accepted_answers,
                 avatar_url,
                 expert,
             }

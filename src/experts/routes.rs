@@ -366,10 +366,7 @@ impl ProfileParts {
             &links,
             &self.topics,
         );
-        let answers = crate::experts::accepted_answers(&[self.member.id])
-            .get(&self.member.id)
-            .copied()
-            .unwrap_or(0);
+        let answers = self.member.accepted_answers;
         ProfileView {
             page,
             member: self.member,

@@ -5,6 +5,8 @@ use klearn_db::categories::Category;
 use klearn_db::courses::CourseCard;
 
 use crate::experts::ExpertCard;
+use crate::forum::pages::ThreadRow;
+use crate::forum::views::ThreadBadges;
 use crate::web::Page;
 
 #[derive(Template)]
@@ -18,6 +20,8 @@ pub struct HomeView {
     pub popular: Vec<(CourseCard, Option<String>)>,
     /// The best-rated certified experts.
     pub experts: Vec<ExpertCard>,
+    /// The threads with the latest replies anywhere in the forum.
+    pub threads: Vec<ThreadRow>,
 }
 
 /// One list of courses on the home page: its heading key, anchor id, cards and "see all" link.

@@ -127,6 +127,7 @@ impl Page {
             ("/", k("nav.home")),
             ("/courses", k("nav.courses")),
             ("/experts", k("nav.experts")),
+            ("/forum", k("nav.forum")),
         ];
         if let Some(user) = &self.user {
             items.push(("/learn", k("nav.learn")));
@@ -141,6 +142,8 @@ impl Page {
                 label,
                 current: if href == "/" {
                     self.path == "/"
+                } else if href == "/forum" {
+                    self.path.starts_with(href) || self.path.starts_with("/t/")
                 } else {
                     self.path.starts_with(href)
                 },

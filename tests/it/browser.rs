@@ -690,3 +690,81 @@ async fn a_learner_buys_a_course_through_the_sandbox_and_opens_a_paid_lesson() {
     assert!(client.find(Locator::Css(".locked-card")).await.is_err());
     client.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_learner_asks_on_a_course_board_the_expert_answers_and_the_answer_is_accepted() {
+    let Some((_driver, client)) = browser().await else {
+        return;
+    };
+    let app = TestApp::builder().demo().spawn().await;
+    viewport(&client, 1280, 1200).await;
+    log_in(&client, &app, "demo_learner").await;
+    client
+        .goto(&app.url("/courses/async-rust-with-tokio/discussions?lang=en"))
+        .await
+        .unwrap();
+    click(&client, "a.btn-primary[href$='/discussions/new']").await;
+    assert!(wait_text(&client, "h1", "New thread").await);
+    // A title too short comes back with the text kept.
+    let form = client.form(Locator::Css("form.forum-form")).await.unwrap();
+    form.set_by_name("title", "Why?").await.unwrap();
+    form.set_by_name("body", "Does `JoinSet` keep results in spawn order?")
+        .await
+        .unwrap();
+    click(&client, "input[name=kind][value=question]").await;
+    form.submit().await.unwrap();
+    assert!(
+        wait_text(&client, ".field-error", "5").await,
+        "the title's message"
+    );
+    let body = client
+        .find(Locator::Css("#f-body"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert!(body.contains("JoinSet"), "the body is kept: {body}");
+    let form = client.form(Locator::Css("form.forum-form")).await.unwrap();
+    form.set_by_name("title", "Does JoinSet return results in spawn order?")
+        .await
+        .unwrap();
+    form.submit().await.unwrap();
+    assert!(wait_text(&client, ".thread-head h1", "JoinSet").await);
+    let thread_url = client.current_url().await.unwrap().to_string();
+
+    // The course's expert answers from the same board.
+    client.delete_all_cookies().await.unwrap();
+    log_in(&client, &app, "demo_expert").await;
+    client.goto(&thread_url).await.unwrap();
+    let form = client
+        .form(Locator::Css("form[action$='/replies']"))
+        .await
+        .unwrap();
+    form.set_by_name(
+        "body",
+        "No: `join_next` yields in completion order. Keep an index with each task.",
+    )
+    .await
+    .unwrap();
+    form.submit().await.unwrap();
+    assert!(wait_text(&client, "#post-2", "completion order").await);
+    assert!(
+        wait_text(&client, "#post-2 .badge", "Course expert").await,
+        "the expert is marked on their board"
+    );
+
+    // The learner accepts it; the answer shows under the question.
+    client.delete_all_cookies().await.unwrap();
+    log_in(&client, &app, "demo_learner").await;
+    client.goto(&thread_url).await.unwrap();
+    click(&client, "#post-2 form[action$='/accept'] button").await;
+    assert!(
+        wait_text(&client, ".accepted-answer", "completion order").await,
+        "the accepted answer under the question"
+    );
+    assert!(wait_text(&client, ".thread-head .badge", "Solved").await);
+    screenshot(&client, "forum-accepted").await;
+    client.close().await.unwrap();
+}

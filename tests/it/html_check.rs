@@ -119,6 +119,42 @@ const PAGES: &[(&str, &str, Who)] = &[
     ("admin-expert-certified", "/admin/experts/1", Who::Admin),
     ("admin-expert-open", "/admin/experts/7?lang=en", Who::Admin),
     ("admin-user-expert", "/admin/users/3", Who::Admin),
+    ("forum", "/forum", Who::Guest),
+    ("forum-en", "/forum?lang=en", Who::Learner),
+    ("forum-search", "/forum?q=tokio", Who::Guest),
+    ("forum-category", "/forum/general", Who::Guest),
+    (
+        "forum-category-top",
+        "/forum/career?sort=top&period=month&lang=en",
+        Who::Guest,
+    ),
+    ("forum-unanswered", "/forum/general?sort=unanswered", Who::Learner),
+    ("forum-new", "/forum/general/new?lang=en", Who::Learner),
+    (
+        "course-board",
+        "/courses/async-rust-with-tokio/discussions",
+        Who::Guest,
+    ),
+    (
+        "course-board-new",
+        "/courses/async-rust-with-tokio/discussions/new",
+        Who::Learner,
+    ),
+    (
+        "thread-question",
+        "/t/5/future-is-not-send-when-i-hold-a-mutexguard-across-await",
+        Who::Learner,
+    ),
+    (
+        "thread-guest",
+        "/t/1/huan-ying-lai-dao-klearn-she-qu-fa-tie-qian-qing-hua-liang?lang=en",
+        Who::Guest,
+    ),
+    (
+        "thread-moderator",
+        "/t/9/negotiating-salary-for-a-remote-role-when-you-live-in-a",
+        Who::Admin,
+    ),
 ];
 
 /// A form's fields as sent.
@@ -254,6 +290,40 @@ async fn every_page_type_passes_the_html_checker() {
     let file = dir.path().join("experts-apply-errors.html");
     std::fs::write(&file, &res.body).unwrap();
     files.push(file);
+    // The forum: the edit form of the learner's own post, a post's earlier
+    // versions as a moderator sees them, and the forms with errors.
+    let thread = "/t/5/future-is-not-send-when-i-hold-a-mutexguard-across-await";
+    let page = learner.get(thread).await;
+    let edit = page.attrs(".post a[href$='/edit']", "href")[0].clone();
+    let moderated = admin
+        .get("/t/9/negotiating-salary-for-a-remote-role-when-you-live-in-a")
+        .await;
+    let revisions = moderated.attrs(".post a[href$='/revisions']", "href")[0].clone();
+    for (name, client, path) in [
+        ("post-edit", &learner, edit),
+        ("post-revisions", &admin, revisions),
+    ] {
+        let res = client.get(&path).await;
+        assert_eq!(res.status, 200, "{name}");
+        let file = dir.path().join(format!("{name}.html"));
+        std::fs::write(&file, &res.body).unwrap();
+        files.push(file);
+    }
+    learner.get(thread).await;
+    let reply = learner.post_form("/t/5/replies", &[("body", " ")]).await;
+    learner.get("/forum/general/new").await;
+    let start = learner
+        .post_form(
+            "/forum/general/new",
+            &[("title", "x"), ("body", ""), ("kind", "poll"), ("tags", "")],
+        )
+        .await;
+    for (name, res) in [("thread-reply-errors", reply), ("forum-new-errors", start)] {
+        assert_eq!(res.status, 422, "{name}");
+        let file = dir.path().join(format!("{name}.html"));
+        std::fs::write(&file, &res.body).unwrap();
+        files.push(file);
+    }
     for (name, path, fields) in FORMS_WITH_ERRORS {
         let guest = app.new_client();
         guest.get(path).await;

@@ -1,5 +1,5 @@
 //! The few statements that differ between SQLite and PostgreSQL, kept in this
-//! one module: claiming jobs, the search index, and the rating refresh.
+//! one module: claiming jobs, the search indexes, and the rating refresh.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -8,7 +8,6 @@ use diesel::sql_types::{BigInt, Text, Timestamp};
 use crate::connection::{write_tx, DbConnection};
 use crate::error::DbError;
 use crate::jobs::Job;
-use crate::types::CourseId;
 
 /// Claims the next due job for `worker`, leasing it until `lease_until`.
 ///
@@ -61,44 +60,75 @@ pub fn claim_next_job(
     Ok(claimed.into_iter().next())
 }
 
-/// Removes a course from the search index.
-pub fn search_remove(conn: &mut DbConnection, course_id: CourseId) -> Result<(), DbError> {
+/// A search index: one row per document, keyed by the id of what it indexes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SearchIndex {
+    /// Published courses (`course_search`).
+    Courses,
+    /// Visible forum posts (`post_search`; a thread's first post carries its title).
+    Posts,
+}
+
+impl SearchIndex {
+    fn table(self) -> &'static str {
+        match self {
+            SearchIndex::Courses => "course_search",
+            SearchIndex::Posts => "post_search",
+        }
+    }
+
+    /// The key column on PostgreSQL (SQLite keys FTS5 rows by `rowid`).
+    fn key(self) -> &'static str {
+        match self {
+            SearchIndex::Courses => "course_id",
+            SearchIndex::Posts => "post_id",
+        }
+    }
+}
+
+/// Removes a document from the index.
+pub fn search_remove(conn: &mut DbConnection, index: SearchIndex, id: i64) -> Result<(), DbError> {
+    let (table, key) = (index.table(), index.key());
     match conn {
         DbConnection::Sqlite(c) => {
-            diesel::sql_query("DELETE FROM course_search WHERE rowid = ?")
-                .bind::<BigInt, _>(course_id)
+            diesel::sql_query(format!("DELETE FROM {table} WHERE rowid = ?"))
+                .bind::<BigInt, _>(id)
                 .execute(c)?;
         }
         DbConnection::Pg(c) => {
-            diesel::sql_query("DELETE FROM course_search WHERE course_id = $1")
-                .bind::<BigInt, _>(course_id)
+            diesel::sql_query(format!("DELETE FROM {table} WHERE {key} = $1"))
+                .bind::<BigInt, _>(id)
                 .execute(c)?;
         }
     }
     Ok(())
 }
 
-/// Adds a course's prepared text (see `search::index_text`) to the index.
+/// Adds a document's prepared text (see `search::index_text`) to the index.
 pub fn search_put(
     conn: &mut DbConnection,
-    course_id: CourseId,
+    index: SearchIndex,
+    id: i64,
     title: &str,
     body: &str,
 ) -> Result<(), DbError> {
+    let (table, key) = (index.table(), index.key());
     match conn {
         DbConnection::Sqlite(c) => {
-            diesel::sql_query("INSERT INTO course_search (rowid, title, body) VALUES (?, ?, ?)")
-                .bind::<BigInt, _>(course_id)
-                .bind::<Text, _>(title)
-                .bind::<Text, _>(body)
-                .execute(c)?;
+            diesel::sql_query(format!(
+                "INSERT INTO {table} (rowid, title, body) VALUES (?, ?, ?)"
+            ))
+            .bind::<BigInt, _>(id)
+            .bind::<Text, _>(title)
+            .bind::<Text, _>(body)
+            .execute(c)?;
         }
         DbConnection::Pg(c) => {
-            diesel::sql_query(
-                "INSERT INTO course_search (course_id, title, body, document) VALUES ($1, $2, $3, \
-                 setweight(to_tsvector('simple', $2), 'A') || setweight(to_tsvector('simple', $3), 'B'))",
-            )
-            .bind::<BigInt, _>(course_id)
+            diesel::sql_query(format!(
+                "INSERT INTO {table} ({key}, title, body, document) VALUES ($1, $2, $3, \
+                 setweight(to_tsvector('simple', $2), 'A') || setweight(to_tsvector('simple', $3), 'B'))"
+            ))
+            .bind::<BigInt, _>(id)
             .bind::<Text, _>(title)
             .bind::<Text, _>(body)
             .execute(c)?;
@@ -110,13 +140,20 @@ pub fn search_put(
 #[derive(QueryableByName)]
 struct Hit {
     #[diesel(sql_type = BigInt)]
-    id: CourseId,
+    id: i64,
 }
 
-/// Ids of indexed courses that match every term, best first. Terms contain
-/// only letters, digits and CJK characters (`search::query_terms`), so they
-/// are safe inside an FTS5 phrase.
-pub fn search_match(conn: &mut DbConnection, terms: &[String], limit: i64) -> Result<Vec<CourseId>, DbError> {
+/// Ids of indexed documents that match every term, best first (title
+/// matches above body matches, then newest). Terms contain only letters,
+/// digits and CJK characters (`search::query_terms`), so they are safe
+/// inside an FTS5 phrase.
+pub fn search_match(
+    conn: &mut DbConnection,
+    index: SearchIndex,
+    terms: &[String],
+    limit: i64,
+) -> Result<Vec<i64>, DbError> {
+    let (table, key) = (index.table(), index.key());
     let hits: Vec<Hit> = match conn {
         DbConnection::Sqlite(c) => {
             let query = terms
@@ -124,18 +161,18 @@ pub fn search_match(conn: &mut DbConnection, terms: &[String], limit: i64) -> Re
                 .map(|t| format!("\"{}\"", t.replace('"', "")))
                 .collect::<Vec<_>>()
                 .join(" AND ");
-            diesel::sql_query(
-                "SELECT rowid AS id FROM course_search WHERE course_search MATCH ? \
-                 ORDER BY bm25(course_search, 10.0, 1.0), rowid DESC LIMIT ?",
-            )
+            diesel::sql_query(format!(
+                "SELECT rowid AS id FROM {table} WHERE {table} MATCH ? \
+                 ORDER BY bm25({table}, 10.0, 1.0), rowid DESC LIMIT ?"
+            ))
             .bind::<Text, _>(query)
             .bind::<BigInt, _>(limit)
             .load(c)?
         }
-        DbConnection::Pg(c) => diesel::sql_query(
-            "SELECT course_id AS id FROM course_search, plainto_tsquery('simple', $1) AS q \
-             WHERE document @@ q ORDER BY ts_rank(document, q) DESC, course_id DESC LIMIT $2",
-        )
+        DbConnection::Pg(c) => diesel::sql_query(format!(
+            "SELECT {key} AS id FROM {table}, plainto_tsquery('simple', $1) AS q \
+             WHERE document @@ q ORDER BY ts_rank(document, q) DESC, {key} DESC LIMIT $2"
+        ))
         .bind::<Text, _>(terms.join(" "))
         .bind::<BigInt, _>(limit)
         .load(c)?,

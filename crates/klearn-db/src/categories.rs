@@ -83,6 +83,16 @@ impl Category {
             .map_err(DbError::from_query)
     }
 
+    /// A category of `kind` by its slug (hidden ones too: the caller decides).
+    pub fn find_by_slug(conn: &mut DbConnection, kind: &str, slug: &str) -> Result<Category, DbError> {
+        categories::table
+            .filter(categories::kind.eq(kind))
+            .filter(categories::slug.eq(slug))
+            .select(Category::as_select())
+            .first(conn)
+            .map_err(DbError::from_query)
+    }
+
     pub fn slug_taken(conn: &mut DbConnection, kind: &str, slug: &str) -> Result<bool, DbError> {
         let n: i64 = categories::table
             .filter(categories::kind.eq(kind))
@@ -117,25 +127,6 @@ impl Category {
 
     pub fn count(conn: &mut DbConnection) -> Result<i64, DbError> {
         Ok(categories::table.count().get_result(conn)?)
-    }
-
-    /// Inserts the categories whose (kind, slug) is not there yet; returns how many were added.
-    pub fn insert_missing(conn: &mut DbConnection, rows: &[NewCategory<'_>]) -> Result<usize, DbError> {
-        write_tx(conn, |conn| {
-            let mut added = 0;
-            for row in rows {
-                let exists: i64 = categories::table
-                    .filter(categories::kind.eq(row.kind))
-                    .filter(categories::slug.eq(row.slug))
-                    .count()
-                    .get_result(conn)?;
-                if exists == 0 {
-                    diesel::insert_into(categories::table).values(row).execute(conn)?;
-                    added += 1;
-                }
-            }
-            Ok(added)
-        })
     }
 
     /// The name in the reader's language.

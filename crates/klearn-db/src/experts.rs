@@ -430,6 +430,15 @@ pub fn certified_ids(conn: &mut DbConnection, topic: Option<&str>) -> Result<Vec
     Ok(query.load(conn)?)
 }
 
+/// Which of these users are certified experts, from one query.
+pub fn certified_among(conn: &mut DbConnection, ids: &[UserId]) -> Result<Vec<UserId>, DbError> {
+    Ok(expert_applications::table
+        .filter(expert_applications::state.eq(ExpertState::Certified))
+        .filter(expert_applications::user_id.eq_any(ids))
+        .select(expert_applications::user_id)
+        .load(conn)?)
+}
+
 /// These users with their certifications, in the order of `ids`.
 pub fn certified_in_order(conn: &mut DbConnection, ids: &[UserId]) -> Result<Vec<CertifiedExpert>, DbError> {
     let mut rows: Vec<(User, Application)> = expert_applications::table

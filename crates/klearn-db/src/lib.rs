@@ -10,6 +10,7 @@ pub mod courses;
 pub mod enrollments;
 pub mod error;
 pub mod experts;
+pub mod forum;
 pub mod generations;
 pub mod jobs;
 pub mod migrate;
@@ -31,8 +32,8 @@ pub use error::DbError;
 pub use pool::{connect, DbUrl, Pool};
 pub use types::{
     ApplicationId, CategoryId, ChapterId, CourseId, CourseState, ExpertState, LessonId, LessonRevisionId,
-    OrderId, OrderItemId, OrderItemState, OrderState, PaymentId, PaymentState, RefundId, RefundState,
-    RevisionId, RevisionState, SessionId, UploadId, UserId,
+    OrderId, OrderItemId, OrderItemState, OrderState, PaymentId, PaymentState, PostId, PostState, RefundId,
+    RefundState, RevisionId, RevisionState, SessionId, ThreadId, ThreadKind, UploadId, UserId,
 };
 
 /// Re-exported so that callers (tests, the CLI) use the exact diesel this crate uses.

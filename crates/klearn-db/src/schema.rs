@@ -66,6 +66,9 @@ diesel::table! {
         updated_at -> Timestamp,
         suspended_until -> Nullable<Timestamp>,
         suspension_reason -> Text,
+        posts_count -> BigInt,
+        likes_received -> BigInt,
+        accepted_answers -> BigInt,
     }
 }
 
@@ -448,6 +451,79 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    threads (id) {
+        id -> BigInt,
+        category_id -> Nullable<BigInt>,
+        course_id -> Nullable<BigInt>,
+        author_id -> BigInt,
+        title -> Text,
+        slug -> Text,
+        kind -> Text,
+        state -> Text,
+        pinned -> Bool,
+        locked -> Bool,
+        accepted_post_id -> Nullable<BigInt>,
+        replies_count -> BigInt,
+        likes_count -> BigInt,
+        last_number -> BigInt,
+        last_post_at -> Timestamp,
+        last_poster_id -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    thread_tags (thread_id, tag) {
+        thread_id -> BigInt,
+        tag -> Text,
+    }
+}
+
+diesel::table! {
+    posts (id) {
+        id -> BigInt,
+        thread_id -> BigInt,
+        number -> BigInt,
+        author_id -> BigInt,
+        reply_to -> Nullable<BigInt>,
+        body -> Text,
+        body_html -> Text,
+        state -> Text,
+        likes_count -> BigInt,
+        edited_at -> Nullable<Timestamp>,
+        deleted_at -> Nullable<Timestamp>,
+        deleted_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    post_revisions (id) {
+        id -> BigInt,
+        post_id -> BigInt,
+        body -> Text,
+        body_html -> Text,
+        editor_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    post_likes (post_id, user_id) {
+        post_id -> BigInt,
+        user_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(thread_tags -> threads (thread_id));
+diesel::joinable!(posts -> threads (thread_id));
+diesel::joinable!(posts -> users (author_id));
+diesel::joinable!(post_revisions -> posts (post_id));
+diesel::joinable!(post_likes -> posts (post_id));
 diesel::joinable!(courses -> users (owner_id));
 diesel::joinable!(expert_applications -> users (user_id));
 diesel::joinable!(expert_topics -> expert_applications (application_id));
@@ -475,6 +551,11 @@ diesel::joinable!(security_events -> users (user_id));
 diesel::joinable!(audit_log -> users (actor_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    threads,
+    thread_tags,
+    posts,
+    post_revisions,
+    post_likes,
     jobs,
     uploads,
     categories,

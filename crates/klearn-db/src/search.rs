@@ -7,11 +7,13 @@
 
 use diesel::prelude::*;
 
+use crate::backend::SearchIndex;
 use crate::connection::DbConnection;
 use crate::courses::{Course, CourseState};
 use crate::error::DbError;
-use crate::schema::{course_tags, courses, users};
-use crate::types::{CourseId, UserId};
+use crate::forum::{Post, Thread};
+use crate::schema::{course_tags, courses, posts, threads, users};
+use crate::types::{CourseId, PostId, PostState, ThreadId, UserId};
 
 /// Characters written without spaces between words.
 fn is_cjk(c: char) -> bool {
@@ -106,7 +108,7 @@ pub fn query_terms(q: &str) -> Vec<String> {
 /// Puts a course in the index if it is published, takes it out otherwise.
 /// Called wherever a course's searchable text or state changes.
 pub fn sync_course(conn: &mut DbConnection, course_id: CourseId) -> Result<(), DbError> {
-    crate::backend::search_remove(conn, course_id)?;
+    crate::backend::search_remove(conn, SearchIndex::Courses, course_id.0)?;
     let row: Option<(Course, String, String)> = courses::table
         .inner_join(users::table)
         .filter(courses::id.eq(course_id))
@@ -132,7 +134,7 @@ pub fn sync_course(conn: &mut DbConnection, course_id: CourseId) -> Result<(), D
         username,
         display_name
     ));
-    crate::backend::search_put(conn, course_id, &title, &body)
+    crate::backend::search_put(conn, SearchIndex::Courses, course_id.0, &title, &body)
 }
 
 /// Re-indexes every course of an expert (their name is part of each course's text).
@@ -155,7 +157,69 @@ pub fn search_courses(conn: &mut DbConnection, q: &str, limit: i64) -> Result<Ve
     if terms.is_empty() {
         return Ok(Vec::new());
     }
-    crate::backend::search_match(conn, &terms, limit)
+    let ids = crate::backend::search_match(conn, SearchIndex::Courses, &terms, limit)?;
+    Ok(ids.into_iter().map(CourseId).collect())
+}
+
+/// Puts a post in the index while it and its thread are visible, takes it
+/// out otherwise. The first post carries the thread's title and tags.
+/// Called wherever a post's text or state changes.
+pub fn sync_post(conn: &mut DbConnection, post_id: PostId) -> Result<(), DbError> {
+    crate::backend::search_remove(conn, SearchIndex::Posts, post_id.0)?;
+    let row: Option<(Post, Thread)> = posts::table
+        .inner_join(threads::table)
+        .filter(posts::id.eq(post_id))
+        .select((Post::as_select(), Thread::as_select()))
+        .first(conn)
+        .optional()?;
+    let Some((post, thread)) = row else {
+        return Ok(());
+    };
+    if post.state != PostState::Visible || thread.state != PostState::Visible {
+        return Ok(());
+    }
+    let (title, body) = if post.number == 1 {
+        let tags = Thread::tags(conn, thread.id)?;
+        (
+            index_text(&thread.title),
+            index_text(&format!("{} {}", post.body, tags.join(" "))),
+        )
+    } else {
+        (String::new(), index_text(&post.body))
+    };
+    crate::backend::search_put(conn, SearchIndex::Posts, post_id.0, &title, &body)
+}
+
+/// Threads whose title or posts match every term, best first, each once
+/// with its best-matching post; at most `limit` threads.
+pub fn search_threads(
+    conn: &mut DbConnection,
+    q: &str,
+    limit: i64,
+) -> Result<Vec<(ThreadId, PostId)>, DbError> {
+    let terms = query_terms(q);
+    if terms.is_empty() {
+        return Ok(Vec::new());
+    }
+    let hits = crate::backend::search_match(conn, SearchIndex::Posts, &terms, limit * 4)?;
+    let ids: Vec<PostId> = hits.into_iter().map(PostId).collect();
+    let threads_of: Vec<(PostId, ThreadId)> = posts::table
+        .filter(posts::id.eq_any(&ids))
+        .select((posts::id, posts::thread_id))
+        .load(conn)?;
+    let mut out: Vec<(ThreadId, PostId)> = Vec::new();
+    for id in ids {
+        let Some((_, thread)) = threads_of.iter().find(|(p, _)| *p == id) else {
+            continue;
+        };
+        if !out.iter().any(|(t, _)| t == thread) {
+            out.push((*thread, id));
+        }
+        if out.len() as i64 >= limit {
+            break;
+        }
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

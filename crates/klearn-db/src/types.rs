@@ -93,6 +93,10 @@ id_type! {
     PaymentId;
     /// Money given back for a payment.
     RefundId;
+    /// A forum thread (in a category or on a course's board).
+    ThreadId;
+    /// A post of a thread.
+    PostId;
 }
 
 /// A server-side session, keyed by a hash of its cookie's key.
@@ -221,6 +225,23 @@ text_enum! {
     OrderItemState {
         Active = "active",
         Refunded = "refunded",
+    }
+}
+
+text_enum! {
+    /// What a thread is: a conversation, or a question that can have an
+    /// accepted answer.
+    ThreadKind {
+        Discussion = "discussion",
+        Question = "question",
+    }
+}
+
+text_enum! {
+    /// Whether a thread or a post is shown (moderation adds more states).
+    PostState {
+        Visible = "visible",
+        Deleted = "deleted",
     }
 }
 

@@ -31,6 +31,10 @@ pub struct User {
     /// While in the future, the user may not sign in; it lifts itself then.
     pub suspended_until: Option<NaiveDateTime>,
     pub suspension_reason: String,
+    /// Forum posts written, likes their posts received, answers accepted.
+    pub posts_count: i64,
+    pub likes_received: i64,
+    pub accepted_answers: i64,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -491,5 +495,15 @@ impl User {
             .filter(users::deleted_at.is_null())
             .count()
             .get_result(conn)?)
+    }
+}
+
+impl User {
+    /// These users, from one query, in no particular order.
+    pub fn find_many(conn: &mut DbConnection, ids: &[UserId]) -> Result<Vec<User>, DbError> {
+        Ok(users::table
+            .filter(users::id.eq_any(ids))
+            .select(User::as_select())
+            .load(conn)?)
     }
 }

@@ -269,6 +269,10 @@ impl Client {
             .cookie_provider(jar.clone())
             .redirect(reqwest::redirect::Policy::none())
             .timeout(Duration::from_secs(30))
+            // A fresh connection per request: a pooled one can be closed by
+            // the server's keep-alive timer just as a request goes out on it,
+            // which a loaded machine turns into a spurious failure.
+            .pool_max_idle_per_host(0)
             .build()
             .expect("http client");
         Self {

@@ -230,6 +230,14 @@ impl Course {
             .map_err(DbError::from_query)
     }
 
+    /// These courses, from one query, in no particular order.
+    pub fn find_many(conn: &mut DbConnection, ids: &[CourseId]) -> Result<Vec<Course>, DbError> {
+        Ok(courses::table
+            .filter(courses::id.eq_any(ids))
+            .select(Course::as_select())
+            .load(conn)?)
+    }
+
     /// The slugs of these courses, for links.
     pub fn slugs(conn: &mut DbConnection, ids: &[CourseId]) -> Result<Vec<(CourseId, String)>, DbError> {
         Ok(courses::table

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# The forum benchmark: seeds a synthetic community of SCALE users (about ten
+# posts each) into a fresh database, starts the release binary, and drives
+# the forum's pages with wrk: a thread page with 50 posts, a category's
+# first page and its thousandth page (reached through the cursors), and a
+# search, each as a ratio to /healthz measured in the same run, plus the
+# search's latency without queueing.
+#
+#   bench/forum.sh 100000 sqlite
+#   bench/forum.sh 100000 postgres      # needs PostgreSQL on 127.0.0.1:5432
+#
+# Environment: DURATION (seconds per page, default 10), CONNS (default 32),
+# PG_URL (default postgres://postgres@127.0.0.1:5432).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SCALE="${1:-100000}"
+BACKEND="${2:-sqlite}"
+DURATION="${DURATION:-10}"
+CONNS="${CONNS:-32}"
+PG_URL="${PG_URL:-postgres://postgres@127.0.0.1:5432}"
+PORT="${PORT:-18083}"
+
+command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
+cargo build --release --quiet --bin klearn
+BIN=target/release/klearn
+
+WORK="$(mktemp -d)"
+trap 'kill "${SERVER:-0}" 2>/dev/null && wait "${SERVER:-0}" 2>/dev/null; rm -rf "$WORK"' EXIT
+export KLEARN_DATA_DIR="$WORK"
+export KLEARN_SECRET_KEY="$(head -c 64 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+export RUST_LOG=warn
+case "$BACKEND" in
+  sqlite) export DATABASE_URL="sqlite://$WORK/bench.sqlite3" ;;
+  postgres)
+    DB="klearn_forum_${SCALE}"
+    psql "$PG_URL/postgres" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB" >/dev/null
+    export DATABASE_URL="$PG_URL/$DB" ;;
+  *) echo "backend must be sqlite or postgres" >&2; exit 1 ;;
+esac
+
+echo "== seeding $SCALE users on $BACKEND"
+SEED_START=$(date +%s)
+"$BIN" seed --scale "$SCALE"
+echo "   seeded in $(( $(date +%s) - SEED_START ))s"
+
+"$BIN" serve --bind "127.0.0.1:$PORT" >"$WORK/server.log" 2>&1 &
+SERVER=$!
+for _ in $(seq 1 100); do
+  curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+BASE="http://127.0.0.1:$PORT"
+
+# The seeded thread with 60 posts (its first page holds 50), found by its title.
+THREAD="$(curl -fs "$BASE/forum?q=benchmark+thread+fifty" | grep -o 'href="/t/[0-9]*/[a-z0-9-]*"' | head -n1 | sed 's/href="//;s/"//')"
+# The thousandth page of the largest category, through the cursors as a reader would go.
+echo "== following 999 cursors in /forum/general"
+NEXT="/forum/general"
+for _ in $(seq 1 999); do
+  NEXT="$(curl -fs "$BASE$NEXT" | grep -o 'href="/forum/general?before=[^"]*" rel="next"' | head -n1 | sed 's/href="//;s/" rel="next"//')"
+  [ -n "$NEXT" ] || { echo "the category has fewer than 1000 pages" >&2; exit 1; }
+done
+PAGE1000="$NEXT"
+
+PAGES=(
+  "healthz|/healthz"
+  "thread, 50 posts|$THREAD"
+  "category page 1|/forum/general"
+  "category page 1000|$PAGE1000"
+  "forum front page|/forum"
+  "search 并发|/forum?q=%E5%B9%B6%E5%8F%91"
+  "search goroutine|/forum?q=goroutine"
+)
+
+echo "== wrk: ${DURATION}s per page, 2 threads, $CONNS connections, $(nproc) cores shared with the server"
+printf '%-22s %10s %9s %9s %9s %8s %7s\n' "page" "req/s" "p50 ms" "p95 ms" "p99 ms" "vs /hz" "non2xx"
+HEALTHZ=""
+for entry in "${PAGES[@]}"; do
+  name="${entry%%|*}"
+  path="${entry#*|}"
+  line="$(wrk -t2 -c"$CONNS" -d"${DURATION}s" -s bench/report.lua "$BASE$path" | grep '^RESULT')"
+  read -r _ rps p50 p95 p99 bad _ <<<"$line"
+  [ -z "$HEALTHZ" ] && HEALTHZ="$rps"
+  ratio="$(awk -v a="$rps" -v b="$HEALTHZ" 'BEGIN { printf "%.3f", a / b }')"
+  printf '%-22s %10s %9s %9s %9s %8s %7s\n' "$name" "$rps" "$p50" "$p95" "$p99" "$ratio" "$bad"
+done
+
+echo "== latency at 2 connections (no queueing): searches and the category pages"
+printf '%-22s %10s %9s %9s %9s\n' "page" "req/s" "p50 ms" "p95 ms" "p99 ms"
+for entry in "${PAGES[@]:2:2}" "${PAGES[@]:5:2}"; do
+  name="${entry%%|*}"
+  path="${entry#*|}"
+  line="$(wrk -t2 -c2 -d"${DURATION}s" -s bench/report.lua "$BASE$path" | grep '^RESULT')"
+  read -r _ rps p50 p95 p99 _ _ <<<"$line"
+  printf '%-22s %10s %9s %9s %9s\n' "$name" "$rps" "$p50" "$p95" "$p99"
+done
+
+if [ "$BACKEND" = postgres ]; then
+  kill "$SERVER" 2>/dev/null && wait "$SERVER" 2>/dev/null || true
+  psql "$PG_URL/postgres" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null || true
+fi

@@ -1,0 +1,387 @@
+//! Starting a thread (`/forum/{category}/new`, `/courses/{slug}/discussions/new`),
+//! a thread's page (`/t/{id}/{slug}`, where `/t/{id}` and a wrong slug
+//! redirect to the right one) and replying (`POST /t/{id}/replies`).
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse};
+use klearn_db::categories::{Category, FORUM};
+use klearn_db::courses::Course;
+use klearn_db::forum::{Board, Thread};
+use klearn_db::{DbConnection, DbError, ThreadId};
+use serde::Deserialize;
+
+use crate::domain::actor::Actor;
+use crate::domain::forum::{page_of, parse_body, parse_kind, parse_tags, parse_title};
+use crate::forum::pages::{BoardLink, ThreadPage};
+use crate::forum::posting::may_post;
+use crate::forum::views::{post_url, thread_url, NewThreadView, ThreadForm, ThreadView};
+use crate::forum::{
+    moderate as moderate_thread, reply as reply_to_thread, start_thread, ForumError, ThreadAction,
+    ThreadInput,
+};
+use crate::i18n::Tr;
+use crate::web::auth::{current_user, Moderator};
+use crate::web::db::{attempt, Refused};
+use crate::web::{
+    self as plumbing, call, html, html_with_status, AppError, AppState, FieldErrors, Page, SignedIn,
+};
+
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct ThreadFields {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    tags: String,
+}
+
+impl ThreadFields {
+    fn form(&self) -> ThreadForm {
+        ThreadForm {
+            title: self.title.clone(),
+            body: self.body.clone(),
+            kind: self.kind.clone(),
+            tags: self.tags.clone(),
+        }
+    }
+
+    /// The thread, or `None` with each bad field's message.
+    fn parse(&self, tr: &Tr, errors: &mut FieldErrors) -> Option<ThreadInput> {
+        let title = errors.check(tr, "title", parse_title(&self.title));
+        let body = errors.check(tr, "body", parse_body(&self.body));
+        let kind = errors.check(tr, "kind", parse_kind(&self.kind));
+        let tags = errors.check(tr, "tags", parse_tags(&self.tags));
+        Some(ThreadInput {
+            title: title?,
+            body: body?,
+            kind: kind?,
+            tags: tags?,
+        })
+    }
+}
+
+/// A board as its form's heading shows it, when the actor may post there.
+fn board_for_posting(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    board: Board,
+    lang: &str,
+) -> Result<BoardLink, ForumError> {
+    may_post(conn, actor, board)?;
+    Ok(match board {
+        Board::Category(id) => {
+            let c = Category::find(conn, id)?;
+            BoardLink {
+                name: c.name(lang).to_string(),
+                url: format!("/forum/{}", c.slug),
+            }
+        }
+        Board::Course(id) => {
+            let c = Course::find(conn, id)?;
+            BoardLink {
+                name: c.title,
+                url: format!("/courses/{}/discussions", c.slug),
+            }
+        }
+    })
+}
+
+/// Which board a new-thread URL names.
+#[derive(Debug, Clone)]
+enum Place {
+    Category(String),
+    Course(String),
+}
+
+impl Place {
+    fn board(&self, conn: &mut DbConnection) -> Result<Board, DbError> {
+        Ok(match self {
+            Place::Category(slug) => Board::Category(Category::find_by_slug(conn, FORUM, slug)?.id),
+            Place::Course(slug) => Board::Course(Course::find_by_slug(conn, slug)?.id),
+        })
+    }
+
+    fn action(&self) -> String {
+        match self {
+            Place::Category(slug) => format!("/forum/{slug}/new"),
+            Place::Course(slug) => format!("/courses/{slug}/discussions/new"),
+        }
+    }
+}
+
+async fn new_form(
+    page: Page,
+    user: crate::web::CurrentUser,
+    state: web::Data<AppState>,
+    place: Place,
+) -> Result<HttpResponse, AppError> {
+    let (actor, lang, at) = (user.actor(), page.lang().to_string(), place.clone());
+    let board = call(&state.pool, move |conn| {
+        let board = at.board(conn)?;
+        board_for_posting(conn, &actor, board, &lang)
+    })
+    .await??;
+    let form = ThreadForm {
+        kind: "discussion".into(),
+        ..Default::default()
+    };
+    html(&NewThreadView {
+        page,
+        board,
+        action: place.action(),
+        form,
+        errors: FieldErrors::new(),
+    })
+}
+
+async fn create(
+    page: Page,
+    user: crate::web::CurrentUser,
+    state: web::Data<AppState>,
+    place: Place,
+    fields: ThreadFields,
+) -> Result<HttpResponse, AppError> {
+    let mut errors = FieldErrors::new();
+    let input = fields.parse(&page.tr, &mut errors);
+    let (actor, lang, at) = (user.actor(), page.lang().to_string(), place.clone());
+    let outcome = call(&state.pool, move |conn| {
+        let board = at.board(conn)?;
+        attempt(
+            conn,
+            input,
+            |c, input| start_thread(c, &actor, board, input),
+            |c| Ok(board_for_posting(c, &actor, board, &lang)),
+        )
+    })
+    .await??;
+    let Refused { problem, page: board } = match outcome {
+        Ok(thread) => return Ok(plumbing::redirect(&thread_url(&thread))),
+        Err(refused) => refused,
+    };
+    match problem {
+        Some(ForumError::Invalid { field, key }) => errors.add(&page.tr, field, key),
+        Some(other) => return Err(other.into()),
+        None => {}
+    }
+    let view = NewThreadView {
+        page,
+        board: board?,
+        action: place.action(),
+        form: fields.form(),
+        errors,
+    };
+    html_with_status(StatusCode::UNPROCESSABLE_ENTITY, &view)
+}
+
+pub(super) async fn new_in_category(
+    page: Page,
+    SignedIn(user): SignedIn,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    new_form(page, user, state, Place::Category(slug.into_inner())).await
+}
+
+pub(super) async fn create_in_category(
+    page: Page,
+    SignedIn(user): SignedIn,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+    form: web::Form<ThreadFields>,
+) -> Result<HttpResponse, AppError> {
+    create(
+        page,
+        user,
+        state,
+        Place::Category(slug.into_inner()),
+        form.into_inner(),
+    )
+    .await
+}
+
+pub(super) async fn new_on_board(
+    page: Page,
+    SignedIn(user): SignedIn,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    new_form(page, user, state, Place::Course(slug.into_inner())).await
+}
+
+pub(super) async fn create_on_board(
+    page: Page,
+    SignedIn(user): SignedIn,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+    form: web::Form<ThreadFields>,
+) -> Result<HttpResponse, AppError> {
+    create(
+        page,
+        user,
+        state,
+        Place::Course(slug.into_inner()),
+        form.into_inner(),
+    )
+    .await
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct ThreadQuery {
+    #[serde(default)]
+    page: Option<String>,
+    #[serde(default)]
+    reply_to: Option<String>,
+}
+
+impl ThreadQuery {
+    fn page(&self) -> i64 {
+        self.page.as_deref().and_then(|p| p.parse().ok()).unwrap_or(1)
+    }
+}
+
+fn moved(location: &str) -> HttpResponse {
+    HttpResponse::MovedPermanently()
+        .insert_header((header::LOCATION, location))
+        .finish()
+}
+
+/// `/t/{id}`: to the thread's address with its slug.
+pub(super) async fn show_bare(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<ThreadId>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let thread = plumbing::db(&state.pool, move |conn| Thread::find(conn, id)).await?;
+    let query = match req.query_string() {
+        "" => String::new(),
+        q => format!("?{q}"),
+    };
+    Ok(moved(&format!("{}{query}", thread_url(&thread))))
+}
+
+pub(super) async fn show(
+    page: Page,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(ThreadId, String)>,
+    query: web::Query<ThreadQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (id, slug) = path.into_inner();
+    let viewer = current_user(&req).map(|u| u.actor());
+    let (number, lang) = (query.page(), page.lang().to_string());
+    let t = call(&state.pool, move |conn| {
+        ThreadPage::load(conn, id, number, viewer.as_ref(), &lang)
+    })
+    .await??;
+    if t.thread.slug != slug {
+        let query = match req.query_string() {
+            "" => String::new(),
+            q => format!("?{q}"),
+        };
+        return Ok(moved(&format!("{}{query}", thread_url(&t.thread))));
+    }
+    let reply_to = query.reply_to.as_deref().and_then(|n| n.parse().ok());
+    html(&ThreadView {
+        page,
+        t,
+        reply_body: String::new(),
+        reply_to,
+        errors: FieldErrors::new(),
+    })
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct ReplyForm {
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    reply_to: Option<String>,
+}
+
+/// `POST /t/{id}/replies` (any other `POST /t/{id}/…` is not found).
+pub(super) async fn reply(
+    page: Page,
+    SignedIn(user): SignedIn,
+    state: web::Data<AppState>,
+    path: web::Path<(ThreadId, String)>,
+    form: web::Form<ReplyForm>,
+) -> Result<HttpResponse, AppError> {
+    let (id, action) = path.into_inner();
+    if action != "replies" {
+        return Err(AppError::NotFound);
+    }
+    let mut errors = FieldErrors::new();
+    let body = errors.check(&page.tr, "body", parse_body(&form.body));
+    let reply_to: Option<i64> = form.reply_to.as_deref().and_then(|n| n.trim().parse().ok());
+    let (actor, lang) = (user.actor(), page.lang().to_string());
+    let outcome = call(&state.pool, move |conn| {
+        attempt(
+            conn,
+            body,
+            |c, body| reply_to_thread(c, &actor, id, body, reply_to),
+            |c| {
+                let last = Thread::find(c, id)?.last_number;
+                Ok(ThreadPage::load(c, id, page_of(last), Some(&actor), &lang))
+            },
+        )
+    })
+    .await??;
+    let Refused { problem, page: t } = match outcome {
+        Ok((thread, post)) => return Ok(plumbing::redirect(&post_url(&thread, post.number))),
+        Err(refused) => refused,
+    };
+    match problem {
+        Some(ForumError::Invalid { field, key }) => errors.add(&page.tr, field, key),
+        Some(other) => return Err(other.into()),
+        None => {}
+    }
+    let view = ThreadView {
+        page,
+        t: t?,
+        reply_body: form.body.clone(),
+        reply_to,
+        errors,
+    };
+    html_with_status(StatusCode::UNPROCESSABLE_ENTITY, &view)
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct ModerateForm {
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    category: String,
+}
+
+/// `POST /t/{id}/moderate`: `action` (`pin`, `unpin`, `lock`, `unlock`,
+/// `move` with `category`, a forum category's slug).
+pub(super) async fn moderate(
+    Moderator(user): Moderator,
+    state: web::Data<AppState>,
+    id: web::Path<ThreadId>,
+    form: web::Form<ModerateForm>,
+) -> Result<HttpResponse, AppError> {
+    let (id, actor) = (id.into_inner(), user.actor());
+    let form = form.into_inner();
+    let thread = call(&state.pool, move |conn| {
+        let action = match form.action.as_str() {
+            "pin" => ThreadAction::Pin,
+            "unpin" => ThreadAction::Unpin,
+            "lock" => ThreadAction::Lock,
+            "unlock" => ThreadAction::Unlock,
+            "move" => ThreadAction::Move(Category::find_by_slug(conn, FORUM, form.category.trim())?.id),
+            _ => return Err(ForumError::invalid("action", "forum.error.action")),
+        };
+        moderate_thread(conn, &actor, id, action)
+    })
+    .await?
+    .map_err(|e| match e {
+        ForumError::Invalid { .. } => AppError::BadRequest,
+        other => other.into(),
+    })?;
+    Ok(plumbing::redirect(&thread_url(&thread)))
+}
