@@ -9,6 +9,7 @@
 //! would refuse.
 
 pub mod scale;
+mod scale_forum;
 
 use klearn_db::categories::{Category, COURSE, FORUM};
 use klearn_db::experts::Application;
@@ -610,25 +611,45 @@ fn load_forum(conn: &mut DbConnection) -> anyhow::Result<(usize, usize)> {
         };
         threads += 1;
         posts += 1;
+        // Where each demo post landed: a reply its author may not write here
+        // (a paid course's board when the demo runs without payments, so
+        // nobody bought it) is left out, and later numbers close up.
+        let mut landed: Vec<Option<i64>> = vec![Some(1)];
         let mut likes: Vec<(i64, &Vec<String>)> = vec![(1, &demo.likes)];
-        for (i, r) in demo.reply.iter().enumerate() {
+        for r in &demo.reply {
             let replier = demo_actor(conn, &r.author)?;
-            let (_, post) =
-                reply(conn, &replier, thread.id, r.body.trim().to_string(), r.reply_to).map_err(fail)?;
+            let to = r
+                .reply_to
+                .and_then(|n| landed.get(n as usize - 1).copied().flatten());
+            let post = match reply(conn, &replier, thread.id, r.body.trim().to_string(), to) {
+                Ok((_, post)) => post,
+                Err(ForumError::Forbidden(_)) => {
+                    landed.push(None);
+                    continue;
+                }
+                Err(e) => return Err(fail(e)),
+            };
             if let Some(edit) = &r.moderator_edit {
                 edit_post(conn, &moderator, post.id, edit.trim().to_string()).map_err(fail)?;
             }
-            likes.push((i as i64 + 2, &r.likes));
+            landed.push(Some(post.number));
+            likes.push((post.number, &r.likes));
             posts += 1;
         }
         for (number, likers) in likes {
             let post = Post::by_number(conn, thread.id, number)?;
             for liker in likers {
                 let liker = demo_actor(conn, liker)?;
-                toggle_like(conn, &liker, post.id).map_err(fail)?;
+                match toggle_like(conn, &liker, post.id) {
+                    Ok(_) | Err(ForumError::Forbidden(_)) => {}
+                    Err(e) => return Err(fail(e)),
+                }
             }
         }
-        if let Some(number) = demo.accepted {
+        if let Some(number) = demo
+            .accepted
+            .and_then(|n| landed.get(n as usize - 1).copied().flatten())
+        {
             let post = Post::by_number(conn, thread.id, number)?;
             toggle_accept(conn, &author, post.id).map_err(fail)?;
         }

@@ -1,5 +1,6 @@
 //! `klearn seed --scale N`: a synthetic community of about N users, N/10
-//! courses with chapters, lessons, tags, prices and ratings, and enrollments,
+//! courses with chapters, lessons, tags, prices and ratings, enrollments, and
+//! a forum of about N threads and 10·N posts (`scale_forum`),
 //! in Chinese and English, for benchmarks. Reproducible (fixed random seed),
 //! inserted in batches, with a progress line on the terminal.
 
@@ -21,14 +22,14 @@ const BATCH: usize = 500;
 pub const SCALE_PASSWORD: &str = "scale-password-2026";
 
 /// A progress line: stage, count, rate and time left.
-struct Progress {
+pub(super) struct Progress {
     stage: &'static str,
     total: usize,
     started: Instant,
 }
 
 impl Progress {
-    fn new(stage: &'static str, total: usize) -> Self {
+    pub(super) fn new(stage: &'static str, total: usize) -> Self {
         Self {
             stage,
             total,
@@ -36,7 +37,7 @@ impl Progress {
         }
     }
 
-    fn show(&self, done: usize) {
+    pub(super) fn show(&self, done: usize) {
         let secs = self.started.elapsed().as_secs_f64().max(0.001);
         let rate = done as f64 / secs;
         let left = if rate > 0.0 {
@@ -51,7 +52,7 @@ impl Progress {
         let _ = std::io::stderr().flush();
     }
 
-    fn finish(&self) {
+    pub(super) fn finish(&self) {
         self.show(self.total);
         eprintln!(" {:.1}s", self.started.elapsed().as_secs_f64());
     }
@@ -74,10 +75,10 @@ const LAST: &[&str] = &[
 ];
 
 /// Words of one list.
-type Words = &'static [&'static str];
+pub(super) type Words = &'static [&'static str];
 
 /// Per category: Chinese subjects, English subjects, tags.
-const TOPICS: &[(&str, Words, Words, Words)] = &[
+pub(super) const TOPICS: &[(&str, Words, Words, Words)] = &[
     (
         "rust",
         &[
@@ -211,14 +212,17 @@ pub struct ScaleReport {
     pub courses: usize,
     pub lessons: usize,
     pub enrollments: usize,
+    pub threads: usize,
+    pub posts: usize,
+    pub likes: usize,
 }
 
 impl std::fmt::Display for ScaleReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "Synthetic community: {} users, {} courses, {} lessons, {} enrollments (password {SCALE_PASSWORD})",
-            self.users, self.courses, self.lessons, self.enrollments
+            "Synthetic community: {} users, {} courses, {} lessons, {} enrollments, {} threads, {} posts, {} likes (password {SCALE_PASSWORD})",
+            self.users, self.courses, self.lessons, self.enrollments, self.threads, self.posts, self.likes
         )
     }
 }
@@ -499,6 +503,11 @@ pub fn seed(pool: &Pool, n: usize) -> anyhow::Result<ScaleReport> {
     report.enrollments = made;
     seed::recount_learners(&mut conn)?;
     klearn_db::courses::Course::refresh_rating_scores(&mut conn)?;
+
+    let forum = super::scale_forum::seed(&mut conn, &mut rng, &user_ids, now)?;
+    report.threads = forum.threads;
+    report.posts = forum.posts;
+    report.likes = forum.likes;
 
     let progress = Progress::new("search", course_ids.len());
     for (k, chunk) in course_ids.chunks(BATCH).enumerate() {

@@ -38,15 +38,21 @@ pub fn toggle_like(
         if !User::find(conn, member)?.is_verified() {
             return Err(ForumError::Forbidden("forum.error.verify_first"));
         }
+        // Counters move only with a row that this transaction wrote or
+        // removed: a press racing another (PostgreSQL runs them side by side)
+        // that finds the like already gone changes nothing.
         let (liked, delta) = if PostLike::add(conn, id, member)? {
             (true, 1)
-        } else {
-            PostLike::remove(conn, id, member)?;
+        } else if PostLike::remove(conn, id, member)? {
             (false, -1)
+        } else {
+            (false, 0)
         };
-        Post::add_likes(conn, id, delta)?;
-        Thread::add_likes(conn, thread.id, delta)?;
-        Counters::likes_received(conn, post.author_id, delta)?;
+        if delta != 0 {
+            Post::add_likes(conn, id, delta)?;
+            Thread::add_likes(conn, thread.id, delta)?;
+            Counters::likes_received(conn, post.author_id, delta)?;
+        }
         Ok((liked, thread, post))
     })
 }

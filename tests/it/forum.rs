@@ -939,3 +939,61 @@ async fn moderators_pin_lock_and_move_threads_and_nobody_else_may() {
         .await;
     assert_eq!(reply.status, 303);
 }
+
+#[tokio::test]
+async fn the_scale_seed_writes_a_forum_that_the_pages_and_search_read() {
+    let app = TestApp::spawn().await;
+    let pool = app.pool.clone();
+    let report = tokio::task::spawn_blocking(move || klearn::demo::scale::seed(&pool, 300))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(report.threads, 300);
+    assert!(
+        report.posts > 6 * 300 && report.posts < 14 * 300,
+        "about ten posts per user: {}",
+        report.posts
+    );
+    let (posts, counted, likes, liked) = app
+        .db(|conn| {
+            use klearn_db::schema::{post_likes, users};
+            (
+                posts::table.count().get_result::<i64>(conn).unwrap(),
+                users::table
+                    .select(users::posts_count)
+                    .load::<i64>(conn)
+                    .unwrap()
+                    .iter()
+                    .sum::<i64>(),
+                post_likes::table.count().get_result::<i64>(conn).unwrap(),
+                threads::table
+                    .select(threads::likes_count)
+                    .load::<i64>(conn)
+                    .unwrap()
+                    .iter()
+                    .sum::<i64>(),
+            )
+        })
+        .await;
+    assert_eq!(posts as usize, report.posts);
+    assert_eq!(counted, posts, "members' post counters");
+    assert_eq!(likes, liked, "threads' like counters");
+    // The benchmark's thread: found by search, 50 posts on its first page.
+    let c = app.new_client();
+    let found = c.get("/forum?q=benchmark+thread+fifty").await;
+    let href = found.attrs(".thread-title a", "href")[0].clone();
+    let page = c.get(&href).await;
+    assert_eq!(page.status, 200);
+    assert_eq!(page.select("li.post").len(), 50);
+    assert_eq!(c.get("/forum/general").await.select(".thread-row").len(), 30);
+    let solved = app
+        .db(|conn| {
+            threads::table
+                .filter(threads::accepted_post_id.is_not_null())
+                .count()
+                .get_result::<i64>(conn)
+                .unwrap()
+        })
+        .await;
+    assert!(solved > 0, "some questions are solved");
+}

@@ -137,6 +137,43 @@ pub fn search_put(
     Ok(())
 }
 
+/// Adds many prepared documents at once, for bulk loads (`seed --scale`):
+/// one statement per call, the texts as SQL string literals.
+pub fn search_put_many(
+    conn: &mut DbConnection,
+    index: SearchIndex,
+    docs: &[(i64, String, String)],
+) -> Result<(), DbError> {
+    if docs.is_empty() {
+        return Ok(());
+    }
+    let (table, key) = (index.table(), index.key());
+    let quote = |s: &str| format!("'{}'", s.replace('\0', "").replace('\'', "''"));
+    let rows: Vec<String> = docs
+        .iter()
+        .map(|(id, title, body)| {
+            let (title, body) = (quote(title), quote(body));
+            match conn {
+                DbConnection::Sqlite(_) => format!("({id}, {title}, {body})"),
+                DbConnection::Pg(_) => format!(
+                    "({id}, {title}, {body}, setweight(to_tsvector('simple', {title}), 'A') || \
+                     setweight(to_tsvector('simple', {body}), 'B'))"
+                ),
+            }
+        })
+        .collect();
+    let columns = match conn {
+        DbConnection::Sqlite(_) => "rowid, title, body".to_string(),
+        DbConnection::Pg(_) => format!("{key}, title, body, document"),
+    };
+    let sql = format!("INSERT INTO {table} ({columns}) VALUES {}", rows.join(", "));
+    match conn {
+        DbConnection::Sqlite(c) => diesel::sql_query(sql).execute(c)?,
+        DbConnection::Pg(c) => diesel::sql_query(sql).execute(c)?,
+    };
+    Ok(())
+}
+
 #[derive(QueryableByName)]
 struct Hit {
     #[diesel(sql_type = BigInt)]

@@ -10,9 +10,12 @@ use crate::courses::CourseState;
 use crate::error::DbError;
 use crate::experts::ExpertState;
 use crate::schema::{
-    chapters, courses, enrollments, expert_applications, expert_topics, lessons, user_roles, users,
+    chapters, courses, enrollments, expert_applications, expert_topics, lessons, post_likes, posts,
+    thread_tags, threads, user_roles, users,
 };
-use crate::types::{ApplicationId, CategoryId, ChapterId, CourseId, UserId};
+use crate::types::{
+    ApplicationId, CategoryId, ChapterId, CourseId, PostId, PostState, ThreadId, ThreadKind, UserId,
+};
 
 macro_rules! insert_many {
     ($conn:expr, $table:expr, $rows:expr) => {
@@ -193,6 +196,16 @@ pub fn course_ids(conn: &mut DbConnection, prefix: &str) -> Result<Vec<CourseId>
         .load(conn)?)
 }
 
+/// The published courses among the seeded ones, by id.
+pub fn published_course_ids(conn: &mut DbConnection, prefix: &str) -> Result<Vec<CourseId>, DbError> {
+    Ok(courses::table
+        .filter(courses::slug.like(format!("{prefix}%")))
+        .filter(courses::state.eq(CourseState::Published))
+        .order(courses::id.asc())
+        .select(courses::id)
+        .load(conn)?)
+}
+
 /// (chapter id, course id) of the chapters of these courses, by id.
 pub fn chapter_ids(
     conn: &mut DbConnection,
@@ -227,6 +240,121 @@ pub fn index_all(conn: &mut DbConnection, ids: &[CourseId]) -> Result<(), DbErro
     write_tx(conn, |conn| {
         for id in ids {
             crate::search::sync_course(conn, *id)?;
+        }
+        Ok(())
+    })
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = threads)]
+pub struct SeedThread {
+    pub category_id: Option<CategoryId>,
+    pub course_id: Option<CourseId>,
+    pub author_id: UserId,
+    pub title: String,
+    pub slug: String,
+    pub kind: ThreadKind,
+    pub state: PostState,
+    pub replies_count: i64,
+    pub likes_count: i64,
+    pub last_number: i64,
+    pub last_post_at: NaiveDateTime,
+    pub last_poster_id: UserId,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = posts)]
+pub struct SeedPost {
+    pub thread_id: ThreadId,
+    pub number: i64,
+    pub author_id: UserId,
+    pub reply_to: Option<i64>,
+    pub body: String,
+    pub body_html: String,
+    pub state: PostState,
+    pub likes_count: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = post_likes)]
+pub struct SeedPostLike {
+    pub post_id: PostId,
+    pub user_id: UserId,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = thread_tags)]
+pub struct SeedThreadTag {
+    pub thread_id: ThreadId,
+    pub tag: String,
+}
+
+/// Inserts threads; returns their ids in the order given (ids grow with
+/// insertion and nothing else writes threads while the seed runs).
+pub fn threads(conn: &mut DbConnection, rows: &[SeedThread]) -> Result<Vec<ThreadId>, DbError> {
+    write_tx(conn, |conn| {
+        let after: Option<ThreadId> = threads::table.select(diesel::dsl::max(threads::id)).first(conn)?;
+        insert_many!(conn, threads::table, rows)?;
+        Ok(threads::table
+            .filter(threads::id.gt(after.unwrap_or(ThreadId(0))))
+            .order(threads::id)
+            .select(threads::id)
+            .load(conn)?)
+    })
+}
+
+/// Inserts posts; returns their ids in the order given.
+pub fn posts(conn: &mut DbConnection, rows: &[SeedPost]) -> Result<Vec<PostId>, DbError> {
+    write_tx(conn, |conn| {
+        let after: Option<PostId> = posts::table.select(diesel::dsl::max(posts::id)).first(conn)?;
+        insert_many!(conn, posts::table, rows)?;
+        Ok(posts::table
+            .filter(posts::id.gt(after.unwrap_or(PostId(0))))
+            .order(posts::id)
+            .select(posts::id)
+            .load(conn)?)
+    })
+}
+
+pub fn post_likes(conn: &mut DbConnection, rows: &[SeedPostLike]) -> Result<usize, DbError> {
+    write_tx(conn, |conn| Ok(insert_many!(conn, post_likes::table, rows)?))
+}
+
+pub fn thread_tags(conn: &mut DbConnection, rows: &[SeedThreadTag]) -> Result<usize, DbError> {
+    write_tx(conn, |conn| Ok(insert_many!(conn, thread_tags::table, rows)?))
+}
+
+/// Every second answered question gets its first reply as the accepted
+/// answer; then the members' forum counters (posts, likes received,
+/// accepted answers) are counted from the rows.
+pub fn settle_forum(conn: &mut DbConnection) -> Result<(), DbError> {
+    write_tx(conn, |conn| {
+        diesel::sql_query(
+            "UPDATE threads SET accepted_post_id = \
+             (SELECT p.id FROM posts p WHERE p.thread_id = threads.id AND p.number = 2) \
+             WHERE kind = 'question' AND replies_count > 0 AND id % 2 = 0",
+        )
+        .execute(conn)?;
+        diesel::sql_query(
+            "UPDATE users SET \
+             posts_count = (SELECT COUNT(*) FROM posts p WHERE p.author_id = users.id), \
+             likes_received = (SELECT COALESCE(SUM(p.likes_count), 0) FROM posts p WHERE p.author_id = users.id)",
+        )
+        .execute(conn)?;
+        let accepted: Vec<(UserId, i64)> = threads::table
+            .inner_join(posts::table.on(posts::id.nullable().eq(threads::accepted_post_id)))
+            .group_by(posts::author_id)
+            .select((posts::author_id, diesel::dsl::count_star()))
+            .load(conn)?;
+        for (user, n) in accepted {
+            diesel::update(users::table.find(user))
+                .set(users::accepted_answers.eq(n))
+                .execute(conn)?;
         }
         Ok(())
     })
