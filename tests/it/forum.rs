@@ -808,6 +808,21 @@ async fn search_finds_chinese_and_english_and_follows_edits_and_deletions() {
         .contains("并发编程的常见陷阱"));
     let nothing = c.get("/forum?q=%21%21%21").await;
     assert_eq!(nothing.status, 200);
+    // A match in a title comes before newer matches in posts.
+    let later = thread(
+        &app,
+        author.id,
+        board,
+        "Channels or mutexes?",
+        "Both have their place in 并发 code.",
+        ThreadKind::Discussion,
+    )
+    .await;
+    let found = c.get(&format!("/forum?q={}", urlencode("并发"))).await;
+    assert_eq!(
+        found.texts(".thread-title a"),
+        vec!["并发编程的常见陷阱".to_string(), later.title.clone()]
+    );
 }
 
 fn urlencode(s: &str) -> String {

@@ -217,6 +217,73 @@ pub fn search_match(
     Ok(hits.into_iter().map(|h| h.id).collect())
 }
 
+/// Ids of indexed documents that match every term: those matching in the
+/// title first, then the rest, each group newest first (highest id). Unlike
+/// `search_match` nothing ranks every match: both backends read the matches
+/// in id order and stop at `limit`, so a term found in a million posts costs
+/// what a rare one does (the forum's search).
+pub fn search_recent(
+    conn: &mut DbConnection,
+    index: SearchIndex,
+    terms: &[String],
+    limit: i64,
+) -> Result<Vec<i64>, DbError> {
+    let (table, key) = (index.table(), index.key());
+    let clean: Vec<String> = terms
+        .iter()
+        .map(|t| t.replace(['"', '\'', ':', '&', '|', '!', '(', ')'], ""))
+        .collect();
+    let mut ids: Vec<i64> = Vec::new();
+    for in_title in [true, false] {
+        let wanted = limit - ids.len() as i64;
+        if wanted <= 0 {
+            break;
+        }
+        let hits: Vec<Hit> = match conn {
+            DbConnection::Sqlite(c) => {
+                let query = clean
+                    .iter()
+                    .map(|t| match in_title {
+                        true => format!("title : \"{t}\""),
+                        false => format!("\"{t}\""),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" AND ");
+                diesel::sql_query(format!(
+                    "SELECT rowid AS id FROM {table} WHERE {table} MATCH ? ORDER BY rowid DESC LIMIT ?"
+                ))
+                .bind::<Text, _>(query)
+                .bind::<BigInt, _>(limit)
+                .load(c)?
+            }
+            DbConnection::Pg(c) => {
+                let query = clean
+                    .iter()
+                    .map(|t| match in_title {
+                        true => format!("{t}:A"),
+                        false => t.clone(),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" & ");
+                diesel::sql_query(format!(
+                    "SELECT {key} AS id FROM {table} WHERE document @@ to_tsquery('simple', $1) \
+                     ORDER BY {key} DESC LIMIT $2"
+                ))
+                .bind::<Text, _>(query)
+                .bind::<BigInt, _>(limit)
+                .load(c)?
+            }
+        };
+        for hit in hits {
+            if !ids.contains(&hit.id) {
+                ids.push(hit.id);
+            }
+        }
+    }
+    ids.truncate(limit as usize);
+    Ok(ids)
+}
+
 /// Recomputes every published course's Bayesian rating score,
 /// (m·C + sum) / (m + n) × 1,000,000, with C the mean rating of the rated
 /// courses. One writing transaction: the mean and the scores are of the same

@@ -190,8 +190,9 @@ pub fn sync_post(conn: &mut DbConnection, post_id: PostId) -> Result<(), DbError
     crate::backend::search_put(conn, SearchIndex::Posts, post_id.0, &title, &body)
 }
 
-/// Threads whose title or posts match every term, best first, each once
-/// with its best-matching post; at most `limit` threads.
+/// Threads whose title or posts match every term, each once with its
+/// matching post: threads matching in the title first, then the newest
+/// posts; at most `limit` threads.
 pub fn search_threads(
     conn: &mut DbConnection,
     q: &str,
@@ -201,7 +202,7 @@ pub fn search_threads(
     if terms.is_empty() {
         return Ok(Vec::new());
     }
-    let hits = crate::backend::search_match(conn, SearchIndex::Posts, &terms, limit * 4)?;
+    let hits = crate::backend::search_recent(conn, SearchIndex::Posts, &terms, limit * 4)?;
     let ids: Vec<PostId> = hits.into_iter().map(PostId).collect();
     let threads_of: Vec<(PostId, ThreadId)> = posts::table
         .filter(posts::id.eq_any(&ids))
