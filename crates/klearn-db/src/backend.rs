@@ -257,19 +257,17 @@ pub fn search_recent(
                 .load(c)?
             }
             DbConnection::Pg(c) => {
-                let query = clean
-                    .iter()
-                    .map(|t| match in_title {
-                        true => format!("{t}:A"),
-                        false => t.clone(),
-                    })
-                    .collect::<Vec<_>>()
-                    .join(" & ");
+                // Titles through their own index (`{table}_title`); the
+                // rest through `document`, newest first.
+                let matched = match in_title {
+                    true => "to_tsvector('simple', title)",
+                    false => "document",
+                };
                 diesel::sql_query(format!(
-                    "SELECT {key} AS id FROM {table} WHERE document @@ to_tsquery('simple', $1) \
+                    "SELECT {key} AS id FROM {table} WHERE {matched} @@ to_tsquery('simple', $1) \
                      ORDER BY {key} DESC LIMIT $2"
                 ))
-                .bind::<Text, _>(query)
+                .bind::<Text, _>(clean.join(" & "))
                 .bind::<BigInt, _>(limit)
                 .load(c)?
             }
