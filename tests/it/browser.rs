@@ -766,5 +766,18 @@ async fn a_learner_asks_on_a_course_board_the_expert_answers_and_the_answer_is_a
     );
     assert!(wait_text(&client, ".thread-head .badge", "Solved").await);
     screenshot(&client, "forum-accepted").await;
+    // On a phone, a thread with wide code blocks stays in the viewport (the
+    // code scrolls inside its block).
+    viewport(&client, 390, 844).await;
+    client
+        .goto(&app.url("/t/5/future-is-not-send-when-i-hold-a-mutexguard-across-await"))
+        .await
+        .unwrap();
+    assert!(wait_text(&client, ".thread-head h1", "MutexGuard").await);
+    let (scroll, inner) = overflow(&client).await;
+    assert!(
+        scroll <= inner,
+        "the thread is {scroll}px wide in a {inner}px viewport"
+    );
     client.close().await.unwrap();
 }
