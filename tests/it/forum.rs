@@ -525,6 +525,10 @@ async fn the_course_expert_accepts_on_their_board_and_the_profile_counts_it() {
     )
     .await;
     let a = answer(&app, other_expert.id, q.id, "Try this.").await;
+    // The course's page leads to its board.
+    let board = format!("/courses/{}/discussions", course.slug);
+    let landing = app.new_client().get(&format!("/courses/{}", course.slug)).await;
+    assert!(landing.attrs("a.btn", "href").contains(&board));
     let ec = app.new_client();
     ec.login(&expert.username, &expert.password).await;
     ec.get(&url(&q)).await;
