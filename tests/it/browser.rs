@@ -303,15 +303,23 @@ async fn a_newcomer_registers_verifies_logs_in_edits_the_profile_and_logs_out() 
 }
 
 /// Clicks the element, retrying while a previous navigation is still
-/// replacing the page (stale or covered elements).
+/// replacing the page (stale or covered elements). The element is scrolled
+/// to the middle of the window first: at the window's edge a page still
+/// laying out (fonts arriving) can slide something over it.
 async fn click(client: &Client, css: &str) {
     let mut last = String::new();
     for _ in 0..50 {
         match client.find(Locator::Css(css)).await {
-            Ok(el) => match el.click().await {
-                Ok(_) => return,
-                Err(e) => last = e.to_string(),
-            },
+            Ok(el) => {
+                let arg = serde_json::to_value(&el).unwrap();
+                let _ = client
+                    .execute("arguments[0].scrollIntoView({block: 'center'});", vec![arg])
+                    .await;
+                match el.click().await {
+                    Ok(_) => return,
+                    Err(e) => last = e.to_string(),
+                }
+            }
             Err(e) => last = e.to_string(),
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
