@@ -251,7 +251,7 @@ fn draft(
             category_id: category,
             course_id: course,
             author_id: posts[0].author,
-            slug: crate::domain::course::slugify_or(&title, "thread"),
+            slug: crate::domain::course::slugify_or(&title, "topic"),
             title,
             kind: if question {
                 ThreadKind::Question

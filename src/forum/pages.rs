@@ -24,6 +24,30 @@ pub struct BoardLink {
     pub url: String,
 }
 
+impl BoardLink {
+    pub fn category(category: &Category, lang: &str) -> BoardLink {
+        BoardLink {
+            name: category.name(lang).to_string(),
+            url: format!("/forum/{}", category.slug),
+        }
+    }
+
+    pub fn course(course: &Course) -> BoardLink {
+        BoardLink {
+            name: course.title.clone(),
+            url: format!("/courses/{}/discussions", course.slug),
+        }
+    }
+
+    /// One board's link, from one query.
+    pub fn of(conn: &mut DbConnection, board: Board, lang: &str) -> Result<BoardLink, DbError> {
+        Ok(match board {
+            Board::Category(id) => BoardLink::category(&Category::find(conn, id)?, lang),
+            Board::Course(id) => BoardLink::course(&Course::find(conn, id)?),
+        })
+    }
+}
+
 /// A thread as a list shows it.
 #[derive(Debug, Clone)]
 pub struct ThreadRow {
@@ -77,20 +101,12 @@ fn board_links(
 ) -> Result<HashMap<Board, BoardLink>, DbError> {
     let mut links = HashMap::new();
     for category in Category::list_all(conn)?.into_iter().filter(|c| c.kind == FORUM) {
-        let link = BoardLink {
-            name: category.name(lang).to_string(),
-            url: format!("/forum/{}", category.slug),
-        };
-        links.insert(Board::Category(category.id), link);
+        links.insert(Board::Category(category.id), BoardLink::category(&category, lang));
     }
     let courses: Vec<CourseId> = threads.iter().filter_map(|t| t.course_id).collect();
     if !courses.is_empty() {
         for course in Course::find_many(conn, &courses)? {
-            let link = BoardLink {
-                name: course.title.clone(),
-                url: format!("/courses/{}/discussions", course.slug),
-            };
-            links.insert(Board::Course(course.id), link);
+            links.insert(Board::Course(course.id), BoardLink::course(&course));
         }
     }
     Ok(links)
@@ -328,12 +344,10 @@ impl ThreadPage {
                 Some(cards.remove(i))
             }
         });
-        let board = board_links(conn, std::slice::from_ref(&thread), lang)?
-            .remove(&thread.board())
-            .unwrap_or(BoardLink {
-                name: String::new(),
-                url: "/forum".into(),
-            });
+        let board = match &course {
+            Some(course) => BoardLink::course(course),
+            None => BoardLink::of(conn, thread.board(), lang)?,
+        };
         let posting = posting(conn, viewer, &thread)?;
         let may_accept = thread.is_question()
             && viewer.is_some_and(|v| {

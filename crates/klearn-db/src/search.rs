@@ -204,13 +204,15 @@ pub fn search_threads(
     }
     let hits = crate::backend::search_recent(conn, SearchIndex::Posts, &terms, limit * 4)?;
     let ids: Vec<PostId> = hits.into_iter().map(PostId).collect();
-    let threads_of: Vec<(PostId, ThreadId)> = posts::table
+    let threads_of: std::collections::HashMap<PostId, ThreadId> = posts::table
         .filter(posts::id.eq_any(&ids))
         .select((posts::id, posts::thread_id))
-        .load(conn)?;
+        .load::<(PostId, ThreadId)>(conn)?
+        .into_iter()
+        .collect();
     let mut out: Vec<(ThreadId, PostId)> = Vec::new();
     for id in ids {
-        let Some((_, thread)) = threads_of.iter().find(|(p, _)| *p == id) else {
+        let Some(thread) = threads_of.get(&id) else {
             continue;
         };
         if !out.iter().any(|(t, _)| t == thread) {

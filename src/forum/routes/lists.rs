@@ -8,7 +8,6 @@ use klearn_db::forum::Board;
 use klearn_db::{DbConnection, DbError};
 use serde::Deserialize;
 
-use crate::domain::actor::Actor;
 use crate::domain::forum::{decode_cursor, parse_sort};
 use crate::forum::pages::{board_posting, ForumHome, ListPage, Posting};
 use crate::forum::views::{ForumHomeView, ThreadListView};
@@ -58,31 +57,52 @@ pub(super) async fn home(
     html(&ForumHomeView { page, home, q })
 }
 
-/// A board's header and who may post there.
+/// A board's header: its title, description and course.
 struct BoardHead {
     title: String,
     description: String,
     course: Option<Course>,
-    posting: Posting,
 }
 
-fn list(
-    conn: &mut DbConnection,
-    board: Board,
-    head: BoardHead,
-    query: &ListQuery,
-    lang: &str,
-) -> Result<(BoardHead, ListPage), DbError> {
-    let sort = parse_sort(&query.sort, &query.period, klearn_db::now());
-    let list = ListPage::load(conn, Some(board), sort, decode_cursor(&query.before), lang)?;
-    Ok((head, list))
-}
-
-fn posting(conn: &mut DbConnection, viewer: Option<&Actor>, board: Board) -> Result<Posting, DbError> {
-    match viewer {
-        Some(viewer) => board_posting(conn, viewer, board),
-        None => Ok(Posting::SignIn),
-    }
+/// A board's list page at `base`: `head` finds the board (or 404), then
+/// who may post there and the page of threads are read in the same call.
+async fn board_page<F>(
+    page: Page,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    base: String,
+    query: ListQuery,
+    head: F,
+) -> Result<HttpResponse, AppError>
+where
+    F: FnOnce(&mut DbConnection, &str) -> Result<(Board, BoardHead), DbError> + Send + 'static,
+{
+    let lang = page.lang().to_string();
+    let viewer = current_user(&req).map(|u| u.actor());
+    let (sort, period) = query.names();
+    let (head, posting, list) = db(&state.pool, move |conn| {
+        let (board, head) = head(conn, &lang)?;
+        let posting = match &viewer {
+            Some(viewer) => board_posting(conn, viewer, board)?,
+            None => Posting::SignIn,
+        };
+        let sort = parse_sort(&query.sort, &query.period, klearn_db::now());
+        let list = ListPage::load(conn, Some(board), sort, decode_cursor(&query.before), &lang)?;
+        Ok((head, posting, list))
+    })
+    .await?;
+    html(&ThreadListView {
+        page,
+        title: head.title,
+        description: head.description,
+        new_url: format!("{base}/new"),
+        base,
+        course: head.course,
+        posting,
+        list,
+        sort,
+        period,
+    })
 }
 
 pub(super) async fn category(
@@ -92,39 +112,21 @@ pub(super) async fn category(
     slug: web::Path<String>,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let (slug, lang) = (slug.into_inner(), page.lang().to_string());
-    let viewer = current_user(&req).map(|u| u.actor());
-    let q = query.into_inner();
-    let (sort, period) = q.names();
+    let slug = slug.into_inner();
     let base = format!("/forum/{slug}");
-    let (head, list) = db(&state.pool, move |conn| {
+    board_page(page, req, state, base, query.into_inner(), move |conn, lang| {
         let category = Category::find_by_slug(conn, FORUM, &slug)?;
         if category.hidden {
             return Err(DbError::NotFound);
         }
-        let board = Board::Category(category.id);
         let head = BoardHead {
-            title: category.name(&lang).to_string(),
-            description: category.description(&lang).to_string(),
+            title: category.name(lang).to_string(),
+            description: category.description(lang).to_string(),
             course: None,
-            posting: posting(conn, viewer.as_ref(), board)?,
         };
-        list(conn, board, head, &q, &lang)
+        Ok((Board::Category(category.id), head))
     })
-    .await?;
-    let new_url = format!("{base}/new");
-    html(&ThreadListView {
-        page,
-        title: head.title,
-        description: head.description,
-        base,
-        new_url,
-        course: head.course,
-        posting: head.posting,
-        list,
-        sort,
-        period,
-    })
+    .await
 }
 
 pub(super) async fn course_board(
@@ -134,12 +136,9 @@ pub(super) async fn course_board(
     slug: web::Path<String>,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let (slug, lang) = (slug.into_inner(), page.lang().to_string());
-    let viewer = current_user(&req).map(|u| u.actor());
-    let q = query.into_inner();
-    let (sort, period) = q.names();
+    let slug = slug.into_inner();
     let base = format!("/courses/{slug}/discussions");
-    let (head, list) = db(&state.pool, move |conn| {
+    board_page(page, req, state, base, query.into_inner(), move |conn, _| {
         let course = Course::find_by_slug(conn, &slug)?;
         if course.state != CourseState::Published {
             return Err(DbError::NotFound);
@@ -148,23 +147,9 @@ pub(super) async fn course_board(
         let head = BoardHead {
             title: course.title.clone(),
             description: String::new(),
-            posting: posting(conn, viewer.as_ref(), board)?,
             course: Some(course),
         };
-        list(conn, board, head, &q, &lang)
+        Ok((board, head))
     })
-    .await?;
-    let new_url = format!("{base}/new");
-    html(&ThreadListView {
-        page,
-        title: head.title,
-        description: head.description,
-        base,
-        new_url,
-        course: head.course,
-        posting: head.posting,
-        list,
-        sort,
-        period,
-    })
+    .await
 }

@@ -71,22 +71,7 @@ fn board_for_posting(
     lang: &str,
 ) -> Result<BoardLink, ForumError> {
     may_post(conn, actor, board)?;
-    Ok(match board {
-        Board::Category(id) => {
-            let c = Category::find(conn, id)?;
-            BoardLink {
-                name: c.name(lang).to_string(),
-                url: format!("/forum/{}", c.slug),
-            }
-        }
-        Board::Course(id) => {
-            let c = Course::find(conn, id)?;
-            BoardLink {
-                name: c.title,
-                url: format!("/courses/{}/discussions", c.slug),
-            }
-        }
-    })
+    Ok(BoardLink::of(conn, board, lang)?)
 }
 
 /// Which board a new-thread URL names.

@@ -232,15 +232,6 @@ impl PostLike {
         Ok(n == 1)
     }
 
-    pub fn exists(conn: &mut DbConnection, post: PostId, user: UserId) -> Result<bool, DbError> {
-        Ok(diesel::select(diesel::dsl::exists(
-            post_likes::table
-                .filter(post_likes::post_id.eq(post))
-                .filter(post_likes::user_id.eq(user)),
-        ))
-        .get_result(conn)?)
-    }
-
     /// Which of these posts the member likes, from one query.
     pub fn liked_among(
         conn: &mut DbConnection,
