@@ -24,32 +24,10 @@ command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; ex
 cargo build --release --quiet
 BIN=target/release/klearn
 
-WORK="$(mktemp -d)"
-trap 'kill "${SERVER:-0}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
-export KLEARN_DATA_DIR="$WORK"
-export KLEARN_SECRET_KEY="$(head -c 64 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-export RUST_LOG=warn
-case "$BACKEND" in
-  sqlite) export DATABASE_URL="sqlite://$WORK/bench.sqlite3" ;;
-  postgres)
-    DB="klearn_bench_${SCALE}"
-    psql "$PG_URL/postgres" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB" >/dev/null
-    export DATABASE_URL="$PG_URL/$DB" ;;
-  *) echo "backend must be sqlite or postgres" >&2; exit 1 ;;
-esac
-
-echo "== seeding $SCALE users on $BACKEND"
-SEED_START=$(date +%s)
-"$BIN" seed --scale "$SCALE"
-echo "   seeded in $(( $(date +%s) - SEED_START ))s"
-
-"$BIN" serve --bind "127.0.0.1:$PORT" >"$WORK/server.log" 2>&1 &
-SERVER=$!
-for _ in $(seq 1 100); do
-  curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break
-  sleep 0.2
-done
-BASE="http://127.0.0.1:$PORT"
+. bench/lib.sh
+bench_database klearn_bench
+bench_seed
+bench_serve
 SLUG="$(curl -fs "$BASE/courses" | grep -o 'href="/courses/scale-[0-9]*"' | head -n1 | sed 's/href="\/courses\///;s/"//')"
 EXPERT="$(curl -fs "$BASE/experts" | grep -o 'href="/experts/[a-z0-9_]*"' | grep -v '/apply"' | head -n1 | sed 's/href="\/experts\///;s/"//')"
 

@@ -26,32 +26,13 @@ PORT="${PORT:-18081}"
 cargo build --release --quiet --bin klearn --example checkout_load
 BIN=target/release/klearn
 
-WORK="$(mktemp -d)"
-trap 'kill "${SERVER:-0}" 2>/dev/null && wait "${SERVER:-0}" 2>/dev/null; rm -rf "$WORK"' EXIT
-export KLEARN_DATA_DIR="$WORK"
-export KLEARN_SECRET_KEY="$(head -c 64 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+. bench/lib.sh
+bench_database klearn_checkout
 export KLEARN_PAYMENTS=sandbox
 export KLEARN_PAYMENT_WEBHOOK_SECRET="$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 export KLEARN_BASE_URL="http://127.0.0.1:$PORT"
-export RUST_LOG=warn
-case "$BACKEND" in
-  sqlite) export DATABASE_URL="sqlite://$WORK/bench.sqlite3" ;;
-  postgres)
-    DB="klearn_checkout_${SCALE}"
-    psql "$PG_URL/postgres" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB" >/dev/null
-    export DATABASE_URL="$PG_URL/$DB" ;;
-  *) echo "backend must be sqlite or postgres" >&2; exit 1 ;;
-esac
-
-echo "== seeding $SCALE users on $BACKEND"
-"$BIN" seed --scale "$SCALE"
-
-"$BIN" serve --bind "127.0.0.1:$PORT" >"$WORK/server.log" 2>&1 &
-SERVER=$!
-for _ in $(seq 1 100); do
-  curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break
-  sleep 0.2
-done
+bench_seed
+bench_serve
 
 echo "== $LEARNERS learners x $EACH orders, each success delivered $DUPS times, $CONNS at once"
 target/release/examples/checkout_load "http://127.0.0.1:$PORT" "$LEARNERS" "$EACH" "$DUPS" "$CONNS"

@@ -25,32 +25,10 @@ command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; ex
 cargo build --release --quiet --bin klearn
 BIN=target/release/klearn
 
-WORK="$(mktemp -d)"
-trap 'kill "${SERVER:-0}" 2>/dev/null && wait "${SERVER:-0}" 2>/dev/null; rm -rf "$WORK"' EXIT
-export KLEARN_DATA_DIR="$WORK"
-export KLEARN_SECRET_KEY="$(head -c 64 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-export RUST_LOG=warn
-case "$BACKEND" in
-  sqlite) export DATABASE_URL="sqlite://$WORK/bench.sqlite3" ;;
-  postgres)
-    DB="klearn_forum_${SCALE}"
-    psql "$PG_URL/postgres" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB" >/dev/null
-    export DATABASE_URL="$PG_URL/$DB" ;;
-  *) echo "backend must be sqlite or postgres" >&2; exit 1 ;;
-esac
-
-echo "== seeding $SCALE users on $BACKEND"
-SEED_START=$(date +%s)
-"$BIN" seed --scale "$SCALE"
-echo "   seeded in $(( $(date +%s) - SEED_START ))s"
-
-"$BIN" serve --bind "127.0.0.1:$PORT" >"$WORK/server.log" 2>&1 &
-SERVER=$!
-for _ in $(seq 1 100); do
-  curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break
-  sleep 0.2
-done
-BASE="http://127.0.0.1:$PORT"
+. bench/lib.sh
+bench_database klearn_forum
+bench_seed
+bench_serve
 
 # The seeded thread with 60 posts (its first page holds 50), found by its title.
 THREAD="$(curl -fs "$BASE/forum?q=benchmark+thread+fifty" | grep -o 'href="/t/[0-9]*/[a-z0-9-]*"' | head -n1 | sed 's/href="//;s/"//')"
@@ -58,7 +36,7 @@ THREAD="$(curl -fs "$BASE/forum?q=benchmark+thread+fifty" | grep -o 'href="/t/[0
 echo "== following 999 cursors in /forum/general"
 NEXT="/forum/general"
 for _ in $(seq 1 999); do
-  NEXT="$(curl -fs "$BASE$NEXT" | grep -o 'href="/forum/general?before=[^"]*" rel="next"' | head -n1 | sed 's/href="//;s/" rel="next"//')"
+  NEXT="$(curl -fs "$BASE$NEXT" | { grep -o 'href="/forum/general?before=[^"]*" rel="next"' || true; } | head -n1 | sed 's/href="//;s/" rel="next"//')"
   [ -n "$NEXT" ] || { echo "the category has fewer than 1000 pages" >&2; exit 1; }
 done
 PAGE1000="$NEXT"
