@@ -175,6 +175,11 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         rating_score -> BigInt,
+        rating_1 -> BigInt,
+        rating_2 -> BigInt,
+        rating_3 -> BigInt,
+        rating_4 -> BigInt,
+        rating_5 -> BigInt,
     }
 }
 
@@ -240,6 +245,9 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         approved -> Bool,
+        task_due_days -> Nullable<Integer>,
+        task_max_score -> Integer,
+        task_required -> Bool,
     }
 }
 
@@ -263,6 +271,9 @@ diesel::table! {
         decided_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        task_due_days -> Nullable<Integer>,
+        task_max_score -> Integer,
+        task_required -> Bool,
     }
 }
 
@@ -519,6 +530,108 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    site_figures (name) {
+        name -> Text,
+        value -> BigInt,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    reviews (id) {
+        id -> BigInt,
+        course_id -> BigInt,
+        author_id -> BigInt,
+        rating -> Integer,
+        title -> Text,
+        body -> Text,
+        body_html -> Text,
+        state -> Text,
+        hidden_reason -> Text,
+        hidden_by -> Nullable<BigInt>,
+        helpful_count -> BigInt,
+        reply_body -> Nullable<Text>,
+        reply_body_html -> Nullable<Text>,
+        replied_at -> Nullable<Timestamp>,
+        edited_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    review_votes (review_id, user_id) {
+        review_id -> BigInt,
+        user_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    submissions (id) {
+        id -> BigInt,
+        lesson_id -> BigInt,
+        course_id -> BigInt,
+        learner_id -> BigInt,
+        state -> Text,
+        answer -> Text,
+        answer_html -> Text,
+        link -> Text,
+        upload_id -> Nullable<BigInt>,
+        attempts -> Integer,
+        score -> Nullable<Integer>,
+        feedback -> Text,
+        feedback_html -> Text,
+        graded_by -> Nullable<BigInt>,
+        graded_at -> Nullable<Timestamp>,
+        shared_thread_id -> Nullable<BigInt>,
+        submitted_at -> Timestamp,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    certificates (id) {
+        id -> BigInt,
+        code -> Text,
+        learner_id -> BigInt,
+        course_id -> BigInt,
+        learner_name -> Text,
+        course_title -> Text,
+        expert_name -> Text,
+        issued_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+        revoked_reason -> Text,
+        revoked_by -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    feedback (id) {
+        id -> BigInt,
+        author_id -> Nullable<BigInt>,
+        email -> Text,
+        kind -> Text,
+        page_url -> Text,
+        body -> Text,
+        body_html -> Text,
+        state -> Text,
+        note -> Text,
+        decided_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(reviews -> courses (course_id));
+diesel::joinable!(reviews -> users (author_id));
+diesel::joinable!(review_votes -> reviews (review_id));
+diesel::joinable!(submissions -> lessons (lesson_id));
+diesel::joinable!(submissions -> users (learner_id));
+diesel::joinable!(certificates -> courses (course_id));
+diesel::joinable!(certificates -> users (learner_id));
 diesel::joinable!(thread_tags -> threads (thread_id));
 diesel::joinable!(posts -> threads (thread_id));
 diesel::joinable!(posts -> users (author_id));
@@ -551,6 +664,12 @@ diesel::joinable!(security_events -> users (user_id));
 diesel::joinable!(audit_log -> users (actor_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    site_figures,
+    reviews,
+    review_votes,
+    submissions,
+    certificates,
+    feedback,
     threads,
     thread_tags,
     posts,

@@ -1,0 +1,17 @@
+DROP TABLE feedback;
+DROP TABLE certificates;
+DROP TABLE submissions;
+DROP TABLE review_votes;
+DROP TABLE reviews;
+ALTER TABLE lesson_revisions DROP COLUMN task_required;
+ALTER TABLE lesson_revisions DROP COLUMN task_max_score;
+ALTER TABLE lesson_revisions DROP COLUMN task_due_days;
+ALTER TABLE lessons DROP COLUMN task_required;
+ALTER TABLE lessons DROP COLUMN task_max_score;
+ALTER TABLE lessons DROP COLUMN task_due_days;
+DROP TABLE site_figures;
+ALTER TABLE courses DROP COLUMN rating_5;
+ALTER TABLE courses DROP COLUMN rating_4;
+ALTER TABLE courses DROP COLUMN rating_3;
+ALTER TABLE courses DROP COLUMN rating_2;
+ALTER TABLE courses DROP COLUMN rating_1;
