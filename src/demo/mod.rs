@@ -328,6 +328,10 @@ struct DemoLesson {
     task: String,
     #[serde(default)]
     task_kind: Option<String>,
+    #[serde(default)]
+    task_due_days: Option<i32>,
+    #[serde(default)]
+    task_optional: bool,
 }
 
 /// The demo experts write their courses through the studio's use cases;
@@ -389,6 +393,9 @@ fn load_courses(conn: &mut DbConnection, services: &Services) -> anyhow::Result<
                         String::new()
                     },
                     task_kind: if has_task { lesson.task_kind.clone() } else { None },
+                    task_due_days: lesson.task_due_days.filter(|_| has_task),
+                    task_max_score: 100,
+                    task_required: !lesson.task_optional,
                 };
                 let input = LessonInput {
                     fields,
@@ -475,6 +482,9 @@ fn propose_changes(
         task_instructions: String::new(),
         task_instructions_html: String::new(),
         task_kind: None,
+        task_due_days: None,
+        task_max_score: 100,
+        task_required: true,
     };
     let input = LessonInput {
         fields,

@@ -1,7 +1,8 @@
 //! Pure rules with no I/O, unit tested: who acts (`actor`), accounts
 //! (usernames, emails, passwords, roles), courses (states, how changes reach
 //! a course, prices, slugs) and experts (certification steps, application
-//! fields, ranking), the forum (fields, grace period, pages, cursors) and
+//! fields, ranking), the forum (fields, grace period, pages, cursors),
+//! learning (answers, due dates, grades, completion, certificate codes) and
 //! orders (states, numbers). Of klearn-db it uses only the vocabulary in
 //! `klearn_db::types` (ids and stored states); nothing here reads the
 //! database or knows the web.
@@ -11,4 +12,5 @@ pub mod actor;
 pub mod course;
 pub mod expert;
 pub mod forum;
+pub mod learning;
 pub mod order;

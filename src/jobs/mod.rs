@@ -100,6 +100,7 @@ impl Registry {
             .with::<crate::checkout::orders::ExpireOrder>()
             .with::<crate::checkout::sandbox::DeliverEvent>()
             .with::<crate::checkout::receipt::SendReceipt>()
+            .with::<crate::learn::completion::IssueCertificate>()
     }
 
     pub fn knows(&self, name: &str) -> bool {
@@ -256,6 +257,7 @@ mod tests {
             crate::uploads::DeleteFiles::NAME,
             daily::DailyCleanup::NAME,
             crate::catalog::RefreshRatings::NAME,
+            crate::learn::completion::IssueCertificate::NAME,
         ] {
             assert!(registry.knows(name), "{name}");
         }

@@ -4,6 +4,7 @@
 
 use klearn_db::courses::{Course, CourseState, Lesson, LessonRevision};
 use klearn_db::enrollments::{Enrollment, LessonProgress};
+use klearn_db::tasks::Submission;
 use klearn_db::uploads::Upload;
 use klearn_db::{DbConnection, DbError};
 
@@ -92,4 +93,20 @@ pub fn may_read_lesson_media(
         _ => false,
     };
     Ok(may_read_lesson(&course, &lesson, standing, opened))
+}
+
+/// The rule for a file handed in with a task: its learner, the course's
+/// expert and moderators; nobody else, also after it was shared.
+pub fn may_read_submission_file(
+    conn: &mut DbConnection,
+    upload: &Upload,
+    viewer: Option<&Actor>,
+) -> Result<bool, DbError> {
+    let (Some(viewer), Some(submission)) = (viewer, Submission::holding_upload(conn, upload.id)?) else {
+        return Ok(false);
+    };
+    if viewer.is(submission.learner_id) || viewer.is_moderator() {
+        return Ok(true);
+    }
+    Ok(viewer.is(Course::find(conn, submission.course_id)?.owner_id))
 }

@@ -4,6 +4,7 @@
 
 use klearn_db::courses::{Audience, Course, CourseState, Lesson, Outline};
 use klearn_db::enrollments::{self, Enrollment, LessonProgress};
+use klearn_db::tasks::Submission;
 use klearn_db::uploads::Upload;
 use klearn_db::{write_tx, DbConnection, LessonId};
 
@@ -12,7 +13,10 @@ use crate::domain::actor::Actor;
 
 crate::area_error! {
     /// Why a learning use case refused.
-    LearnError {}
+    LearnError {
+        /// 422: the file handed in was refused.
+        Upload { field: &'static str, problem: crate::uploads::UploadError } => AppError::BadRequest,
+    }
 }
 
 /// Enrolls the actor in a free, published course; false when they were
@@ -45,6 +49,17 @@ pub struct OpenLesson {
     pub media: Option<Upload>,
     pub enrolled: bool,
     pub completed: Vec<LessonId>,
+    /// The enrolled learner's work on the lesson's task.
+    pub work: Option<Work>,
+}
+
+/// A learner's work on a lesson's task: what they handed in (if anything),
+/// its file, and when it is due.
+#[derive(Debug, Clone, Default)]
+pub struct Work {
+    pub submission: Option<Submission>,
+    pub file: Option<Upload>,
+    pub due: Option<chrono::NaiveDateTime>,
 }
 
 /// What opening a lesson gives the viewer.
@@ -100,8 +115,21 @@ pub fn open_lesson(
         });
     }
     let mut completed = Vec::new();
+    let mut work = None;
     if let (Some(id), true) = (viewer.and_then(Actor::user_id), standing.enrolled) {
         LessonProgress::record_open(conn, id, lesson.id, course.id)?;
+        if lesson.task_kind.is_some() {
+            let submission = Submission::of_learner(conn, id, lesson.id)?;
+            let file = match submission.as_ref().and_then(|s| s.upload_id) {
+                Some(upload) => Some(Upload::find(conn, upload)?),
+                None => None,
+            };
+            work = Some(Work {
+                submission,
+                file,
+                due: super::tasks::due_for(conn, id, &lesson)?,
+            });
+        }
         completed = LessonProgress::for_course(conn, id, course.id)?
             .into_iter()
             .filter(|p| p.completed_at.is_some())
@@ -125,6 +153,7 @@ pub fn open_lesson(
         media,
         enrolled: standing.enrolled,
         completed,
+        work,
     })))
 }
 
@@ -152,6 +181,9 @@ pub fn complete(
             return Err(LearnError::Forbidden("error.403.message"));
         }
         LessonProgress::set_completed(conn, learner, lesson.id, course.id, done)?;
+        if done {
+            super::completion::check(conn, learner, course.id)?;
+        }
         let outline = Lesson::outline(conn, course.id, Audience::Learners)?;
         Ok(outline.neighbours(lesson.id).1.map(|l| l.id))
     })

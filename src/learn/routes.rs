@@ -1,20 +1,38 @@
-//! `GET /courses/{slug}/lessons/{id}`, `POST …/complete`, `GET /learn`.
+//! `GET /courses/{slug}/lessons/{id}`, `POST …/complete`, `POST
+//! …/submission` (a task's work), `POST /submissions/{id}/share`, `GET
+//! /learn`, `GET /certificates/{code}` and its revocation.
 
+use actix_multipart::Multipart;
 use actix_web::http::header::{HeaderValue, CACHE_CONTROL};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use klearn_db::enrollments::Enrollment;
-use klearn_db::LessonId;
+use klearn_db::certificates::Certificate;
+use klearn_db::courses::Course;
+use klearn_db::{LessonId, SubmissionId};
 use serde::Deserialize;
 
+use crate::i18n::k;
+use crate::learn::completion;
+use crate::learn::progress::LearnError;
+use crate::learn::tasks::{self, HandIn};
+use crate::learn::views::CertificateView;
+use crate::uploads::{self, FieldRules};
+use crate::web::flash::{Flash, Level};
+
 use crate::learn::progress::{complete as mark_done, open_lesson, OpenLesson, Opened};
-use crate::learn::views::{LearnView, LessonView, LockedView};
+use crate::learn::views::{HandInForm, LearnView, LessonView, LockedView};
 use crate::web::auth::current_user;
-use crate::web::{self as plumbing, call, html, html_with_status, AppError, AppState, Page, SignedIn};
+use crate::web::{
+    self as plumbing, call, html, html_with_status, AppError, AppState, FieldErrors, Page, SignedIn,
+};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/courses/{slug}/lessons/{id}").route(web::get().to(lesson)))
         .service(web::resource("/courses/{slug}/lessons/{id}/complete").route(web::post().to(complete)))
+        .service(web::resource("/courses/{slug}/lessons/{id}/submission").route(web::post().to(hand_in)))
+        .service(web::resource("/submissions/{id}/share").route(web::post().to(share)))
+        .service(web::resource("/certificates/{code}").route(web::get().to(certificate)))
+        .service(web::resource("/certificates/{code}/revoke").route(web::post().to(revoke)))
         .service(web::resource("/learn").route(web::get().to(learn)));
 }
 
@@ -59,6 +77,7 @@ impl LessonView {
             media,
             enrolled,
             completed,
+            work,
         } = parts;
         let (prev, next) = outline.neighbours(lesson.id);
         let (prev, next) = (
@@ -76,6 +95,9 @@ impl LessonView {
             next,
             enrolled,
             completed_ids: completed,
+            answer: HandInForm::default(),
+            errors: FieldErrors::new(),
+            work,
         }
     }
 }
@@ -112,6 +134,164 @@ async fn learn(
     SignedIn(user): SignedIn,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    let courses = plumbing::db(&state.pool, move |conn| Enrollment::learning(conn, user.id)).await?;
+    let courses = plumbing::db(&state.pool, move |conn| completion::learning(conn, user.id)).await?;
     html(&LearnView { page, courses })
+}
+
+/// `POST /courses/{slug}/lessons/{id}/submission`: hands in work; a form
+/// with problems comes back on the lesson page with the text kept.
+async fn hand_in(
+    page: Page,
+    req: HttpRequest,
+    SignedIn(user): SignedIn,
+    state: web::Data<AppState>,
+    path: web::Path<(String, LessonId)>,
+    payload: Multipart,
+) -> Result<HttpResponse, AppError> {
+    let (slug, lesson_id) = path.into_inner();
+    let rules = FieldRules::new().file("file", uploads::SUBMISSION);
+    let mut multipart =
+        uploads::multipart::parse(payload, &state.services.storage.tmp_dir(), &rules, None).await?;
+    let form = HandInForm {
+        answer: multipart.text("answer").unwrap_or("").to_string(),
+        link: multipart.text("link").unwrap_or("").trim().to_string(),
+    };
+    let mut errors = FieldErrors::new();
+    if let Some(problem) = multipart.error("file") {
+        errors.add_text("file", problem.message(&page.tr));
+    }
+    let here = format!("/courses/{slug}/lessons/{lesson_id}");
+    if errors.is_empty() {
+        let input = HandIn {
+            answer: form.answer.clone(),
+            link: form.link.clone(),
+            file: multipart.take_file("file"),
+        };
+        let (services, actor, course) = (state.services.clone(), user.actor(), slug.clone());
+        let outcome = call(&state.pool, move |conn| {
+            tasks::hand_in(conn, &services, &actor, &course, lesson_id, input)
+        })
+        .await?;
+        match outcome {
+            Ok(_) => {
+                return Ok(flash(
+                    &state,
+                    &format!("{here}#task"),
+                    Level::Success,
+                    k("tasks.handed_in"),
+                ))
+            }
+            Err(LearnError::Invalid { field, key }) => errors.add(&page.tr, field, key),
+            Err(LearnError::Upload { field, problem }) => errors.add_text(field, problem.message(&page.tr)),
+            Err(LearnError::Conflict(key)) => {
+                return Ok(flash(&state, &format!("{here}#task"), Level::Error, key))
+            }
+            Err(other) => return Err(other.into()),
+        }
+    }
+    let viewer = current_user(&req).map(|u| u.actor());
+    let opened = call(&state.pool, move |conn| {
+        open_lesson(conn, viewer.as_ref(), &slug, lesson_id)
+    })
+    .await??;
+    let Opened::Lesson(parts) = opened else {
+        return Err(AppError::NotFound);
+    };
+    let mut view = LessonView::new(page, *parts);
+    view.answer = form;
+    view.errors = errors;
+    html_with_status(StatusCode::UNPROCESSABLE_ENTITY, &view)
+}
+
+/// `POST /submissions/{id}/share`: the learner shares graded work on the
+/// course's board, and lands on the thread.
+async fn share(
+    SignedIn(user): SignedIn,
+    state: web::Data<AppState>,
+    id: web::Path<SubmissionId>,
+) -> Result<HttpResponse, AppError> {
+    let (id, services, actor) = (id.into_inner(), state.services.clone(), user.actor());
+    let (thread, slug) = call(&state.pool, move |conn| tasks::share(conn, &services, &actor, id)).await??;
+    let to = if slug.is_empty() {
+        format!("/t/{thread}")
+    } else {
+        format!("/t/{thread}/{slug}")
+    };
+    Ok(flash(&state, &to, Level::Success, k("tasks.shared")))
+}
+
+/// `GET /certificates/{code}`: anyone with the link may check it.
+async fn certificate(
+    page: Page,
+    state: web::Data<AppState>,
+    code: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let code = code.into_inner();
+    if !crate::domain::learning::looks_like_code(&code) {
+        return Err(AppError::NotFound);
+    }
+    let (certificate, course) = plumbing::db(&state.pool, move |conn| {
+        let certificate = Certificate::find_by_code(conn, &code)?;
+        let course = Course::find(conn, certificate.course_id)?;
+        Ok((certificate, course))
+    })
+    .await?;
+    html(&CertificateView {
+        page,
+        certificate,
+        course_slug: course.slug,
+        errors: FieldErrors::new(),
+        reason: String::new(),
+    })
+}
+
+#[derive(Debug, Deserialize)]
+struct RevokeForm {
+    #[serde(default)]
+    reason: String,
+}
+
+/// `POST /certificates/{code}/revoke`: moderators only, with a reason.
+async fn revoke(
+    page: Page,
+    SignedIn(user): SignedIn,
+    state: web::Data<AppState>,
+    code: web::Path<String>,
+    form: web::Form<RevokeForm>,
+) -> Result<HttpResponse, AppError> {
+    let code = code.into_inner();
+    let reason = form.into_inner().reason;
+    let (actor, which, why) = (user.actor(), code.clone(), reason.clone());
+    let outcome = call(&state.pool, move |conn| {
+        completion::revoke(conn, &actor, &which, &why)
+    })
+    .await?;
+    let to = format!("/certificates/{code}");
+    let mut errors = FieldErrors::new();
+    match outcome {
+        Ok(_) => return Ok(flash(&state, &to, Level::Success, k("certificate.revoked_done"))),
+        Err(LearnError::Invalid { field, key }) => errors.add(&page.tr, field, key),
+        Err(LearnError::Conflict(key)) => return Ok(flash(&state, &to, Level::Error, key)),
+        Err(other) => return Err(other.into()),
+    }
+    let (certificate, course) = plumbing::db(&state.pool, move |conn| {
+        let certificate = Certificate::find_by_code(conn, &code)?;
+        let course = Course::find(conn, certificate.course_id)?;
+        Ok((certificate, course))
+    })
+    .await?;
+    html_with_status(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &CertificateView {
+            page,
+            certificate,
+            course_slug: course.slug,
+            errors,
+            reason,
+        },
+    )
+}
+
+fn flash(state: &AppState, to: &str, level: Level, key: &'static str) -> HttpResponse {
+    plumbing::redirect_with_flash(&state.settings, to, &Flash::new(level, key))
 }

@@ -28,10 +28,13 @@ pub enum NoticeKind {
     ExpertCertified,
     ExpertRejected,
     ExpertRevoked,
+    TaskPassed,
+    TaskReturned,
+    CertificateIssued,
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 15] = [
+    pub const ALL: [NoticeKind; 18] = [
         NoticeKind::VerifyEmail,
         NoticeKind::ResetPassword,
         NoticeKind::ConfirmNewEmail,
@@ -47,6 +50,9 @@ impl NoticeKind {
         NoticeKind::ExpertCertified,
         NoticeKind::ExpertRejected,
         NoticeKind::ExpertRevoked,
+        NoticeKind::TaskPassed,
+        NoticeKind::TaskReturned,
+        NoticeKind::CertificateIssued,
     ];
 
     /// Its part of the translation keys: `mail.<key>.subject`, `.body`, `.button`, `.note`.
@@ -67,6 +73,9 @@ impl NoticeKind {
             NoticeKind::ExpertCertified => "expert_certified",
             NoticeKind::ExpertRejected => "expert_rejected",
             NoticeKind::ExpertRevoked => "expert_revoked",
+            NoticeKind::TaskPassed => "task_passed",
+            NoticeKind::TaskReturned => "task_returned",
+            NoticeKind::CertificateIssued => "certificate_issued",
         }
     }
 }

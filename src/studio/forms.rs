@@ -186,6 +186,11 @@ pub struct LessonForm {
     pub duration_minutes: String,
     pub task_instructions: String,
     pub task_kind: String,
+    /// Days after enrollment the task is due; empty for no due date.
+    pub task_due_days: String,
+    pub task_max_score: String,
+    /// Completing the course does not need this task.
+    pub task_optional: bool,
     pub remove_media: bool,
     /// "preview" when the Preview button was pressed.
     pub intent: String,
@@ -203,6 +208,9 @@ impl LessonForm {
             duration_minutes: text("duration_minutes").trim().to_string(),
             task_instructions: text("task_instructions"),
             task_kind: text("task_kind"),
+            task_due_days: text("task_due_days").trim().to_string(),
+            task_max_score: text("task_max_score").trim().to_string(),
+            task_optional: form.text("task_optional").is_some(),
             remove_media: form.text("remove_media").is_some(),
             intent: text("intent"),
         }
@@ -216,6 +224,13 @@ impl LessonForm {
             duration_minutes: f.duration_minutes.to_string(),
             task_instructions: f.task_instructions.clone(),
             task_kind: f.task_kind.clone().unwrap_or_default(),
+            task_due_days: f.task_due_days.map(|d| d.to_string()).unwrap_or_default(),
+            task_max_score: if f.task_kind.is_some() {
+                f.task_max_score.to_string()
+            } else {
+                String::new()
+            },
+            task_optional: !f.task_required,
             remove_media: false,
             intent: String::new(),
         }
@@ -282,7 +297,24 @@ impl LessonForm {
         if kind.is_some() && self.task_instructions.trim().is_empty() {
             errors.add(tr, "task_instructions", "studio.error.task_needs_instructions");
         }
+        let due_days = match self.task_due_days.parse::<i32>() {
+            _ if self.task_due_days.is_empty() => Some(None),
+            Ok(d) if (1..=365).contains(&d) => Some(Some(d)),
+            _ => {
+                errors.add(tr, "task_due_days", "studio.error.task_due_days");
+                None
+            }
+        };
+        let max_score = match self.task_max_score.parse::<i32>() {
+            _ if self.task_max_score.is_empty() => Some(100),
+            Ok(s) if (1..=1000).contains(&s) => Some(s),
+            _ => {
+                errors.add(tr, "task_max_score", "studio.error.task_max_score");
+                None
+            }
+        };
         let minutes = minutes?;
+        let (due_days, max_score) = (due_days?, max_score?);
         if !errors.is_empty() {
             return None;
         }
@@ -308,6 +340,9 @@ impl LessonForm {
             } else {
                 None
             },
+            task_due_days: due_days.filter(|_| has_task),
+            task_max_score: max_score,
+            task_required: !self.task_optional,
         })
     }
 }

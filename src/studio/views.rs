@@ -1,13 +1,17 @@
-//! Views of the studio.
+//! Views of the studio: the expert's courses, the course, chapter and lesson
+//! forms, the grading queue.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use askama::Template;
 use klearn_db::categories::Category;
 use klearn_db::courses::{Chapter, Course, Outline, Revision};
-use klearn_db::LessonId;
+use klearn_db::tasks::QueuedSubmission;
+use klearn_db::{LessonId, SubmissionId, SubmissionState};
 
 use crate::domain::course::{edit_path, transition, CourseAction, CourseActor, EditPath};
+use crate::domain::learning::{due_at, is_late};
+use crate::learn::tasks::GradeInput;
 use crate::studio::forms::{CourseForm, LessonForm, TASK_KINDS};
 use crate::studio::pages::{CoursePage, LessonPage};
 use crate::web::{FieldErrors, Page};
@@ -227,5 +231,75 @@ impl LessonView {
             self.preview_html = Some(crate::markdown::render(&self.form.body));
         }
         self
+    }
+}
+
+/// One page of a course's grading queue.
+pub struct QueuePage {
+    pub course: Course,
+    pub state: SubmissionState,
+    pub counts: HashMap<SubmissionState, i64>,
+    pub items: Vec<QueuedSubmission>,
+    pub page: i64,
+    pub has_more: bool,
+}
+
+/// The grading queue, with the grading form of each waiting submission; a
+/// form that came back keeps its text and problems.
+#[derive(Template)]
+#[template(path = "studio/submissions.html")]
+pub struct GradingView {
+    pub page: Page,
+    pub queue: QueuePage,
+    /// The form that came back, and for which submission.
+    pub form: Option<(SubmissionId, GradeInput)>,
+    pub errors: FieldErrors,
+}
+
+impl GradingView {
+    pub fn new(page: Page, queue: QueuePage) -> Self {
+        GradingView {
+            page,
+            queue,
+            form: None,
+            errors: FieldErrors::new(),
+        }
+    }
+
+    pub fn states(&self) -> &'static [SubmissionState] {
+        SubmissionState::ALL
+    }
+
+    pub fn count(&self, state: &SubmissionState) -> i64 {
+        self.queue.counts.get(state).copied().unwrap_or(0)
+    }
+
+    /// The grading form's values for a submission: as sent when it came
+    /// back, else empty (a pass by default).
+    pub fn sent(&self, id: &SubmissionId) -> GradeInput {
+        match &self.form {
+            Some((which, input)) if which == id => input.clone(),
+            _ => GradeInput {
+                outcome: "pass".into(),
+                ..GradeInput::default()
+            },
+        }
+    }
+
+    /// The problems to show on a submission's form (only the one sent).
+    pub fn errors_of(&self, id: &SubmissionId) -> FieldErrors {
+        match &self.form {
+            Some((which, _)) if which == id => self.errors.clone(),
+            _ => FieldErrors::new(),
+        }
+    }
+
+    pub fn late(&self, item: &QueuedSubmission) -> bool {
+        let due = item.enrolled_at.and_then(|at| due_at(at, item.due_days));
+        is_late(item.submission.submitted_at, due)
+    }
+
+    pub fn waiting(&self) -> bool {
+        self.queue.state == SubmissionState::Submitted
     }
 }

@@ -126,6 +126,20 @@ pub const EVIDENCE: UploadPolicy = UploadPolicy {
     allowed: &[FileKind::Pdf, FileKind::Png, FileKind::Jpeg, FileKind::Webp],
 };
 
+/// Work handed in for a lesson's task: private to its learner, the course's
+/// expert and moderators.
+pub const SUBMISSION: UploadPolicy = UploadPolicy {
+    purpose: "submission",
+    max_bytes: 10 * 1024 * 1024,
+    allowed: &[
+        FileKind::Pdf,
+        FileKind::Png,
+        FileKind::Jpeg,
+        FileKind::Gif,
+        FileKind::Webp,
+    ],
+};
+
 impl UploadPolicy {
     /// The allowed kinds for a message, e.g. "PNG, JPG, GIF, WEBP".
     pub fn allowed_list(&self) -> String {

@@ -7,7 +7,7 @@ use actix_web::{web, HttpRequest, HttpResponse, Responder};
 use klearn_db::uploads::Upload;
 
 use crate::experts::routes::may_read_evidence;
-use crate::learn::access::may_read_lesson_media;
+use crate::learn::access::{may_read_lesson_media, may_read_submission_file};
 use crate::uploads::is_public;
 use crate::web::auth::current_user;
 use crate::web::AppState;
@@ -31,6 +31,7 @@ async fn media(
             _ if is_public(&upload) => true,
             "lesson_media" => may_read_lesson_media(conn, &upload, viewer.as_ref())?,
             "evidence" => may_read_evidence(&upload, viewer.as_ref()),
+            "submission" => may_read_submission_file(conn, &upload, viewer.as_ref())?,
             _ => false,
         };
         Ok((upload, allowed))

@@ -11,6 +11,12 @@
     if (main) main.focus();
   });
 
+  // Print buttons (a certificate): shown only where the script runs.
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
+  });
+
   // Upload progress: a form marked data-upload-progress that carries a chosen
   // file is sent by XMLHttpRequest so that a progress bar can move. The
   // server's answer (the next page after its redirect, or the form again with

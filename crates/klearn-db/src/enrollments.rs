@@ -109,6 +109,20 @@ impl Enrollment {
         Ok(n > 0)
     }
 
+    /// When the user enrolled in the course, if they did.
+    pub fn enrolled_at(
+        conn: &mut DbConnection,
+        user_id: UserId,
+        course_id: CourseId,
+    ) -> Result<Option<NaiveDateTime>, DbError> {
+        Ok(enrollments::table
+            .filter(enrollments::user_id.eq(user_id))
+            .filter(enrollments::course_id.eq(course_id))
+            .select(enrollments::created_at)
+            .first(conn)
+            .optional()?)
+    }
+
     /// The user's courses with lesson and completion counts, from three queries.
     pub fn learning(conn: &mut DbConnection, user_id: UserId) -> Result<Vec<LearningCourse>, DbError> {
         let rows: Vec<(Course, String, String)> = enrollments::table
@@ -223,6 +237,22 @@ impl LessonProgress {
             .filter(lesson_progress::course_id.eq(course_id))
             .select(LessonProgress::as_select())
             .load(conn)?)
+    }
+
+    /// The lessons the learner marked done in these courses.
+    pub fn done_in(
+        conn: &mut DbConnection,
+        user_id: UserId,
+        course_ids: &[CourseId],
+    ) -> Result<std::collections::HashSet<LessonId>, DbError> {
+        Ok(lesson_progress::table
+            .filter(lesson_progress::user_id.eq(user_id))
+            .filter(lesson_progress::course_id.eq_any(course_ids))
+            .filter(lesson_progress::completed_at.is_not_null())
+            .select(lesson_progress::lesson_id)
+            .load::<LessonId>(conn)?
+            .into_iter()
+            .collect())
     }
 
     pub fn has_opened(

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod backend;
 pub mod catalogue;
 pub mod categories;
+pub mod certificates;
 pub mod connection;
 pub mod courses;
 pub mod enrollments;
@@ -22,6 +23,7 @@ pub mod search;
 pub mod security;
 pub mod seed;
 pub mod sessions;
+pub mod tasks;
 pub mod tokens;
 pub mod types;
 pub mod uploads;
@@ -31,9 +33,10 @@ pub use connection::{write_tx, Backend, DbConnection};
 pub use error::DbError;
 pub use pool::{connect, DbUrl, Pool};
 pub use types::{
-    ApplicationId, CategoryId, ChapterId, CourseId, CourseState, ExpertState, LessonId, LessonRevisionId,
-    OrderId, OrderItemId, OrderItemState, OrderState, PaymentId, PaymentState, PostId, PostState, RefundId,
-    RefundState, RevisionId, RevisionState, SessionId, ThreadId, ThreadKind, UploadId, UserId,
+    ApplicationId, CategoryId, CertificateId, ChapterId, CourseId, CourseState, ExpertState, LessonId,
+    LessonRevisionId, OrderId, OrderItemId, OrderItemState, OrderState, PaymentId, PaymentState, PostId,
+    PostState, RefundId, RefundState, RevisionId, RevisionState, SessionId, SubmissionId, SubmissionState,
+    ThreadId, ThreadKind, UploadId, UserId,
 };
 
 /// Re-exported so that callers (tests, the CLI) use the exact diesel this crate uses.

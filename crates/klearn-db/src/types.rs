@@ -97,6 +97,10 @@ id_type! {
     ThreadId;
     /// A post of a thread.
     PostId;
+    /// A learner's submission to a lesson's task.
+    SubmissionId;
+    /// A completion certificate.
+    CertificateId;
 }
 
 /// A server-side session, keyed by a hash of its cookie's key.
@@ -263,6 +267,16 @@ text_enum! {
         Published = "published",
         Rejected = "rejected",
         Unpublished = "unpublished",
+    }
+}
+
+text_enum! {
+    /// A task's submission waits for grading, goes back for rework (and is
+    /// handed in again), or passes with a score.
+    SubmissionState {
+        Submitted = "submitted",
+        Returned = "returned",
+        Passed = "passed",
     }
 }
 

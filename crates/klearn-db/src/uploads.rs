@@ -80,7 +80,9 @@ impl Upload {
 /// Whether anything holds the upload: an avatar, a cover, a lesson's media
 /// (live or proposed) or an application's evidence.
 fn in_use(conn: &mut DbConnection, id: UploadId) -> Result<bool, DbError> {
-    use crate::schema::{course_revisions, courses, expert_evidence, lesson_revisions, lessons, users};
+    use crate::schema::{
+        course_revisions, courses, expert_evidence, lesson_revisions, lessons, submissions, users,
+    };
     let held = diesel::select(diesel::dsl::exists(
         users::table.filter(users::avatar_upload_id.eq(id)),
     ))
@@ -107,6 +109,10 @@ fn in_use(conn: &mut DbConnection, id: UploadId) -> Result<bool, DbError> {
         .get_result::<bool>(conn)?
         || diesel::select(diesel::dsl::exists(
             expert_evidence::table.filter(expert_evidence::upload_id.eq(id)),
+        ))
+        .get_result::<bool>(conn)?
+        || diesel::select(diesel::dsl::exists(
+            submissions::table.filter(submissions::upload_id.eq(id)),
         ))
         .get_result::<bool>(conn)?;
     Ok(held)
@@ -148,7 +154,9 @@ impl Upload {
         before: NaiveDateTime,
         limit: i64,
     ) -> Result<Vec<UploadId>, DbError> {
-        use crate::schema::{course_revisions, courses, expert_evidence, lesson_revisions, lessons, users};
+        use crate::schema::{
+            course_revisions, courses, expert_evidence, lesson_revisions, lessons, submissions, users,
+        };
         Ok(uploads::table
             .filter(uploads::created_at.lt(before))
             .filter(diesel::dsl::not(diesel::dsl::exists(
@@ -172,6 +180,9 @@ impl Upload {
             )))
             .filter(diesel::dsl::not(diesel::dsl::exists(
                 expert_evidence::table.filter(expert_evidence::upload_id.eq(uploads::id)),
+            )))
+            .filter(diesel::dsl::not(diesel::dsl::exists(
+                submissions::table.filter(submissions::upload_id.eq(uploads::id.nullable())),
             )))
             .order(uploads::id.asc())
             .limit(limit)

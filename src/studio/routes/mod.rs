@@ -1,9 +1,11 @@
 //! The studio's pages, one file per part: `courses` (the list, the course
-//! form and its moves), `chapters`, `lessons`. Every course, chapter and
+//! form and its moves), `chapters`, `lessons`, `grading` (the queue of work
+//! handed in). Every course, chapter and
 //! lesson is looked up with its owner: anyone else's id is 404.
 
 mod chapters;
 mod courses;
+mod grading;
 mod lessons;
 
 use actix_web::{web, HttpResponse};
@@ -52,7 +54,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(web::post().to(lessons::update)),
         )
         .service(web::resource("/studio/lessons/{id}/move").route(web::post().to(lessons::move_it)))
-        .service(web::resource("/studio/lessons/{id}/delete").route(web::post().to(lessons::delete)));
+        .service(web::resource("/studio/lessons/{id}/delete").route(web::post().to(lessons::delete)))
+        .service(web::resource("/studio/courses/{id}/submissions").route(web::get().to(grading::queue)))
+        .service(web::resource("/studio/submissions/{id}/grade").route(web::post().to(grading::grade)));
 }
 
 /// The message of a saved form: saved, or sent to review.

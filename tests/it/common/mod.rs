@@ -721,6 +721,8 @@ pub struct CourseBuilder<'a> {
     learners: i64,
     ratings: (i64, i64),
     age_days: i64,
+    /// How the lessons' tasks are handed in, when due, whether required.
+    task_terms: (&'static str, Option<i32>, bool),
 }
 
 impl TestApp {
@@ -740,6 +742,7 @@ impl TestApp {
             learners: 0,
             ratings: (0, 0),
             age_days: 0,
+            task_terms: ("text", None, true),
         }
     }
 }
@@ -804,6 +807,13 @@ impl CourseBuilder<'_> {
     }
 
     /// A lesson with a Markdown body and optional task instructions.
+    /// The terms of every lesson's task: its kind (`text`, `link`, `file`),
+    /// due days after enrollment, and whether completion needs it.
+    pub fn task_terms(mut self, kind: &'static str, due_days: Option<i32>, required: bool) -> Self {
+        self.task_terms = (kind, due_days, required);
+        self
+    }
+
     pub fn lesson(mut self, title: &str, free_preview: bool, body: &str, task: &str) -> Self {
         self.lessons.push((
             title.to_string(),
@@ -829,6 +839,7 @@ impl CourseBuilder<'_> {
             learners,
             ratings,
             age_days,
+            task_terms,
             ..
         } = self;
         self.app
@@ -867,7 +878,10 @@ impl CourseBuilder<'_> {
                         free_preview,
                         duration_minutes: 10,
                         task_instructions_html: klearn::markdown::render(&task),
-                        task_kind: (!task.is_empty()).then(|| "text".to_string()),
+                        task_kind: (!task.is_empty()).then(|| task_terms.0.to_string()),
+                        task_due_days: task_terms.1.filter(|_| !task.is_empty()),
+                        task_max_score: 100,
+                        task_required: task_terms.2,
                         task_instructions: task,
                     };
                     ids.push(Lesson::create(conn, &chapter, &fields, None).unwrap().id);

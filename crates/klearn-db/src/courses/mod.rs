@@ -11,7 +11,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 pub use crate::types::RevisionState;
-pub use outline::{Audience, Chapter, Direction, Lesson, LessonFields, Outline};
+pub use outline::{Audience, Chapter, Direction, Lesson, LessonFields, LessonStep, Outline};
 pub use revisions::{LessonRevision, Revision};
 
 use crate::connection::{write_tx, DbConnection};

@@ -49,6 +49,11 @@ pub struct Lesson {
     pub updated_at: NaiveDateTime,
     /// A moderator has approved it: learners see it.
     pub approved: bool,
+    /// The task is due this many days after enrollment.
+    pub task_due_days: Option<i32>,
+    pub task_max_score: i32,
+    /// Completing the course needs the task passed.
+    pub task_required: bool,
 }
 
 /// What the lesson form sets.
@@ -64,6 +69,20 @@ pub struct LessonFields {
     pub task_instructions: String,
     pub task_instructions_html: String,
     pub task_kind: Option<String>,
+    pub task_due_days: Option<i32>,
+    pub task_max_score: i32,
+    pub task_required: bool,
+}
+
+/// A lesson as progress and completion count it.
+#[derive(Debug, Clone)]
+pub struct LessonStep {
+    pub id: LessonId,
+    pub course_id: CourseId,
+    pub title: String,
+    pub has_task: bool,
+    /// It has a task that completing the course needs passed.
+    pub task_required: bool,
 }
 
 /// Up or down in the order.
@@ -316,6 +335,9 @@ impl Lesson {
                     lessons::task_instructions.eq(&fields.task_instructions),
                     lessons::task_instructions_html.eq(&fields.task_instructions_html),
                     lessons::task_kind.eq(&fields.task_kind),
+                    lessons::task_due_days.eq(fields.task_due_days),
+                    lessons::task_max_score.eq(fields.task_max_score),
+                    lessons::task_required.eq(fields.task_required),
                     lessons::created_at.eq(now),
                     lessons::updated_at.eq(now),
                 ))
@@ -335,6 +357,9 @@ impl Lesson {
             task_instructions: self.task_instructions.clone(),
             task_instructions_html: self.task_instructions_html.clone(),
             task_kind: self.task_kind.clone(),
+            task_due_days: self.task_due_days,
+            task_max_score: self.task_max_score,
+            task_required: self.task_required,
         }
     }
 
@@ -448,6 +473,43 @@ impl Lesson {
             diesel::delete(lessons::table.find(id)).execute(conn)?;
             Ok(Removed::Deleted(lesson.media_upload_id))
         })
+    }
+
+    /// The lessons learners see in these courses, in reading order per
+    /// course, with what completion needs of each: one query for all.
+    pub fn steps_in(conn: &mut DbConnection, course_ids: &[CourseId]) -> Result<Vec<LessonStep>, DbError> {
+        let rows: Vec<(LessonId, CourseId, String, Option<String>, bool)> = lessons::table
+            .inner_join(chapters::table)
+            .filter(lessons::course_id.eq_any(course_ids))
+            .filter(lessons::hidden.eq(false))
+            .filter(lessons::approved.eq(true))
+            .filter(chapters::hidden.eq(false))
+            .filter(chapters::approved.eq(true))
+            .order((
+                lessons::course_id,
+                chapters::position,
+                chapters::id,
+                lessons::position,
+                lessons::id,
+            ))
+            .select((
+                lessons::id,
+                lessons::course_id,
+                lessons::title,
+                lessons::task_kind,
+                lessons::task_required,
+            ))
+            .load(conn)?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, course_id, title, task_kind, task_required)| LessonStep {
+                id,
+                course_id,
+                title,
+                has_task: task_kind.is_some(),
+                task_required: task_kind.is_some() && task_required,
+            })
+            .collect())
     }
 
     /// The outline of a course as `audience` sees it.

@@ -275,6 +275,9 @@ pub struct LessonRevision {
     pub decided_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub task_due_days: Option<i32>,
+    pub task_max_score: i32,
+    pub task_required: bool,
 }
 
 impl LessonRevision {
@@ -288,6 +291,9 @@ impl LessonRevision {
             task_instructions: self.task_instructions.clone(),
             task_instructions_html: self.task_instructions_html.clone(),
             task_kind: self.task_kind.clone(),
+            task_due_days: self.task_due_days,
+            task_max_score: self.task_max_score,
+            task_required: self.task_required,
         }
     }
 
@@ -374,6 +380,9 @@ impl LessonRevision {
             lesson_revisions::task_instructions.eq(&fields.task_instructions),
             lesson_revisions::task_instructions_html.eq(&fields.task_instructions_html),
             lesson_revisions::task_kind.eq(&fields.task_kind),
+            lesson_revisions::task_due_days.eq(fields.task_due_days),
+            lesson_revisions::task_max_score.eq(fields.task_max_score),
+            lesson_revisions::task_required.eq(fields.task_required),
             lesson_revisions::updated_at.eq(now),
         );
         match pending {
