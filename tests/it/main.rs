@@ -17,6 +17,7 @@ mod forum;
 mod html_check;
 mod i18n;
 mod jobs;
+mod learning;
 mod mail;
 mod pages;
 mod rules;

@@ -64,10 +64,11 @@ impl Certificate {
     }
 
     pub fn find_by_code(conn: &mut DbConnection, code: &str) -> Result<Certificate, DbError> {
-        Ok(certificates::table
+        certificates::table
             .filter(certificates::code.eq(code))
             .select(Certificate::as_select())
-            .first(conn)?)
+            .first(conn)
+            .map_err(DbError::from_query)
     }
 
     /// The learner's certificate for the course, if one was issued.

@@ -81,10 +81,11 @@ pub const QUEUE_PAGE: i64 = 30;
 
 impl Submission {
     pub fn find(conn: &mut DbConnection, id: SubmissionId) -> Result<Submission, DbError> {
-        Ok(submissions::table
+        submissions::table
             .find(id)
             .select(Submission::as_select())
-            .first(conn)?)
+            .first(conn)
+            .map_err(DbError::from_query)
     }
 
     /// The learner's submission to the lesson's task, if any.
