@@ -48,6 +48,9 @@ pub struct DemoReport {
     /// Forum threads and their posts.
     pub threads: usize,
     pub posts: usize,
+    /// Work handed in for tasks, and certificates issued.
+    pub submissions: usize,
+    pub certificates: usize,
     /// Certified experts and applications in review.
     pub experts: usize,
     pub applications: usize,
@@ -71,6 +74,11 @@ impl std::fmt::Display for DemoReport {
             writeln!(f, "  {} courses", self.courses)?;
             writeln!(f, "  {} orders of demo_learner", self.orders)?;
             writeln!(f, "  {} forum threads with {} posts", self.threads, self.posts)?;
+            writeln!(
+                f,
+                "  {} task submissions, {} certificates",
+                self.submissions, self.certificates
+            )?;
         }
         if !self.accounts.is_empty() {
             writeln!(f, "Demo accounts (password: {DEMO_PASSWORD}):")?;
@@ -102,6 +110,7 @@ pub fn load(pool: &Pool, services: &Services) -> anyhow::Result<DemoReport> {
         report.courses = load_courses(&mut conn, services)?;
         report.orders = load_orders(&mut conn, services)?;
         (report.threads, report.posts) = load_forum(&mut conn)?;
+        (report.submissions, report.certificates) = load_learning(&mut conn, services)?;
     }
     for (name, _, _, _) in ACCOUNTS {
         if let Ok(user) = User::find_by_username(&mut conn, name) {
@@ -668,4 +677,120 @@ fn load_forum(conn: &mut DbConnection) -> anyhow::Result<(usize, usize)> {
         }
     }
     Ok((threads, posts))
+}
+
+/// Learning tasks in every state, through the learners' and the expert's
+/// use cases: demo_learner completes the free Docker course (both tasks
+/// passed, one shared on the board) and holds its certificate; on the
+/// machine-learning course demo_learner's first task came back for rework,
+/// and other members' work waits for grading, came back, or passed.
+fn load_learning(conn: &mut DbConnection, services: &Services) -> anyhow::Result<(usize, usize)> {
+    use crate::learn::completion;
+    use crate::learn::progress::{complete, enroll, open_lesson};
+    use crate::learn::tasks::{grade, hand_in, share, GradeInput, HandIn};
+    use klearn_db::courses::{Audience, Course, Lesson};
+
+    let fail = |e: crate::learn::progress::LearnError| anyhow::anyhow!("demo learning: {e}");
+    let expert = demo_actor(conn, "demo_expert")?;
+    let lessons = |conn: &mut DbConnection, slug: &str| -> anyhow::Result<Vec<Lesson>> {
+        let course = Course::find_by_slug(conn, slug)?;
+        Ok(Lesson::outline(conn, course.id, Audience::Learners)?
+            .lessons()
+            .cloned()
+            .collect())
+    };
+    let mut handed_in = 0;
+    let mut work =
+        |conn: &mut DbConnection, who: &Actor, slug: &str, lesson: &Lesson, answer: &str, link: &str| {
+            open_lesson(conn, Some(who), slug, lesson.id).map_err(fail)?;
+            let input = HandIn {
+                answer: answer.into(),
+                link: link.into(),
+                file: None,
+            };
+            handed_in += 1;
+            hand_in(conn, services, who, slug, lesson.id, input).map_err(fail)
+        };
+    let mark = |outcome: &str, score: &str, feedback: &str| GradeInput {
+        outcome: outcome.into(),
+        score: score.into(),
+        feedback: feedback.into(),
+    };
+
+    // demo_learner completes the Docker course.
+    let docker = "docker-essentials-for-backend-developers";
+    let learner = demo_actor(conn, "demo_learner")?;
+    enroll(conn, &learner, docker).map_err(fail)?;
+    let steps = lessons(conn, docker)?;
+    for lesson in &steps {
+        open_lesson(conn, Some(&learner), docker, lesson.id).map_err(fail)?;
+        complete(conn, &learner, docker, lesson.id, true).map_err(fail)?;
+    }
+    let tasks: Vec<&Lesson> = steps.iter().filter(|l| l.task_kind.is_some()).collect();
+    let mut shared = None;
+    for lesson in &tasks {
+        let (answer, link) = if lesson.task_kind.as_deref() == Some("link") {
+            (
+                "镜像从 1.1 GB 降到 38 MB：多阶段构建 + distroless，非 root 运行，CI 里用 Trivy 扫描。\n\nFrom 1.1 GB to 38 MB: multi-stage build, distroless base, non-root user, Trivy in CI.",
+                "https://git.example.com/xiaozhou/docker-hardening",
+            )
+        } else {
+            (
+                "把 `COPY requirements.txt` 和 `pip install` 放在 `COPY . .` 之前，改代码时依赖层就能命中缓存。\n\nCopy the dependency manifest and install before copying the source, so code changes keep the dependency layer cached.",
+                "",
+            )
+        };
+        let s = work(conn, &learner, docker, lesson, answer, link)?;
+        let feedback = "思路清晰，层的顺序和 `.dockerignore` 都考虑到了。\n\nClear reasoning; layer order and `.dockerignore` both covered.";
+        grade(conn, services, &expert, s.id, &mark("pass", "92", feedback)).map_err(fail)?;
+        if lesson.task_kind.as_deref() == Some("link") {
+            shared = Some(s.id);
+        }
+    }
+    if let Some(id) = shared {
+        share(conn, services, &learner, id).map_err(fail)?;
+    }
+    let docker_id = Course::find_by_slug(conn, docker)?.id;
+    let learner_id = learner.user_id().expect("a member");
+    let certificates = completion::issue(conn, services, learner_id, docker_id)?.map_or(0, |_| 1);
+
+    // The machine-learning course: work in every state.
+    let ml = "ml-linear-regression-from-scratch";
+    let ml_lessons = lessons(conn, ml)?;
+    let first_task = ml_lessons
+        .iter()
+        .find(|l| l.task_kind.is_some())
+        .ok_or_else(|| anyhow::anyhow!("the ML course has a task"))?;
+    let s = work(
+        conn,
+        &learner,
+        ml,
+        first_task,
+        "MSE 随 w 变化是一条开口向上的抛物线，最低点在 w ≈ 3.2 附近。\n\nThe MSE over w is an upward parabola with its lowest point near w ≈ 3.2.",
+        "",
+    )?;
+    let note = "形状说对了。还差题目的后半部分：这条曲线对“如何寻找最优 w”有什么启发？（提示：凸、只有一个最低点、斜率指向哪边。）\n\nThe shape is right. The second half is missing: what does the curve tell you about how to find the best w? (Hint: convex, one minimum, which way the slope points.)";
+    grade(conn, services, &expert, s.id, &mark("rework", "", note)).map_err(fail)?;
+    let others = [
+        ("wu_hao", "waiting", "抛物线，最低点在 3.2 左右。因为是凸函数，沿着斜率下降的方向一直走就能到最低点。\n\nA parabola with its minimum near 3.2; it is convex, so following the slope downhill always reaches the minimum."),
+        ("kevin_tan", "passed", "The curve is a convex parabola, lowest near w = 3.2. One minimum and a slope that always points away from it: step against the slope and shrink the step as it flattens. That is gradient descent."),
+        ("zhou_ting", "returned", "曲线先下降后上升。"),
+    ];
+    for (who, outcome, answer) in others {
+        let member = demo_actor(conn, who)?;
+        enroll(conn, &member, ml).map_err(fail)?;
+        let s = work(conn, &member, ml, first_task, answer, "")?;
+        match outcome {
+            "passed" => {
+                let feedback = "完整又准确，已经预告了下一章的梯度下降。\n\nComplete and precise; you have already described next chapter's gradient descent.";
+                grade(conn, services, &expert, s.id, &mark("pass", "88", feedback)).map_err(fail)?;
+            }
+            "returned" => {
+                let note = "请给出几个 w 对应的 MSE 数值，说明最低点大约在哪里，并回答题目的后半部分。\n\nGive a few (w, MSE) values, say roughly where the minimum is, and answer the second half of the task.";
+                grade(conn, services, &expert, s.id, &mark("rework", "", note)).map_err(fail)?;
+            }
+            _ => {}
+        }
+    }
+    Ok((handed_in, certificates))
 }

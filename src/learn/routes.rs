@@ -95,7 +95,14 @@ impl LessonView {
             next,
             enrolled,
             completed_ids: completed,
-            answer: HandInForm::default(),
+            // Handing in again starts from the work handed in before.
+            answer: match work.as_ref().and_then(|w| w.submission.as_ref()) {
+                Some(s) => HandInForm {
+                    answer: s.answer.clone(),
+                    link: s.link.clone(),
+                },
+                None => HandInForm::default(),
+            },
             errors: FieldErrors::new(),
             work,
         }
