@@ -10,6 +10,7 @@ pub mod courses;
 pub mod enrollments;
 pub mod error;
 pub mod experts;
+pub mod feedback;
 pub mod forum;
 pub mod generations;
 pub mod jobs;
@@ -31,9 +32,10 @@ pub use connection::{write_tx, Backend, DbConnection};
 pub use error::DbError;
 pub use pool::{connect, DbUrl, Pool};
 pub use types::{
-    ApplicationId, CategoryId, ChapterId, CourseId, CourseState, ExpertState, LessonId, LessonRevisionId,
-    OrderId, OrderItemId, OrderItemState, OrderState, PaymentId, PaymentState, PostId, PostState, RefundId,
-    RefundState, RevisionId, RevisionState, SessionId, ThreadId, ThreadKind, UploadId, UserId,
+    ApplicationId, CategoryId, ChapterId, CourseId, CourseState, ExpertState, FeedbackId, FeedbackKind,
+    FeedbackState, LessonId, LessonRevisionId, OrderId, OrderItemId, OrderItemState, OrderState, PaymentId,
+    PaymentState, PostId, PostState, RefundId, RefundState, RevisionId, RevisionState, SessionId, ThreadId,
+    ThreadKind, UploadId, UserId,
 };
 
 /// Re-exported so that callers (tests, the CLI) use the exact diesel this crate uses.
