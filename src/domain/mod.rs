@@ -10,5 +10,6 @@ pub mod account;
 pub mod actor;
 pub mod course;
 pub mod expert;
+pub mod feedback;
 pub mod forum;
 pub mod order;
