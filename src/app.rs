@@ -177,4 +177,5 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     crate::forum::routes::configure(cfg);
     crate::experts::routes::configure(cfg);
     crate::checkout::routes::configure(cfg);
+    crate::feedback::routes::configure(cfg);
 }

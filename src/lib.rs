@@ -13,6 +13,7 @@ pub mod courses;
 pub mod demo;
 pub mod domain;
 pub mod experts;
+pub mod feedback;
 pub mod forum;
 pub mod home;
 pub mod i18n;

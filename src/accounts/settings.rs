@@ -249,6 +249,8 @@ pub fn erase_everywhere(conn: &mut DbConnection, services: &Services, account: &
     EmailToken::expire_all_for_user(conn, account.id)?;
     crate::experts::erase_for_user(conn, account.id)?;
     crate::uploads::erase_for_user(conn, &services.storage, account.avatar_upload_id)?;
+    // Their feedback stays, without the address it was filed under.
+    klearn_db::feedback::Feedback::erase_for_user(conn, account.id)?;
     // The expert directory lists live accounts only.
     generations::bump(conn, generations::EXPERTS)
 }

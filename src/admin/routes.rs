@@ -3,6 +3,7 @@
 use actix_web::{web, HttpResponse};
 use chrono::TimeZone;
 use klearn_db::experts::Application;
+use klearn_db::feedback::Feedback;
 use klearn_db::jobs::{Job, FAILED, PENDING};
 use klearn_db::orders::Order;
 use klearn_db::users::User;
@@ -44,6 +45,7 @@ async fn dashboard(page: Page, _: Moderator, state: web::Data<AppState>) -> Resu
         applications,
         (paid_today, revenue_today),
         paid_late,
+        feedback,
     ) = plumbing::db(&state.pool, move |conn| {
         Ok((
             User::count_created_since(conn, since)?,
@@ -53,6 +55,7 @@ async fn dashboard(page: Page, _: Moderator, state: web::Data<AppState>) -> Resu
             Application::counts_by_state(conn)?,
             Order::paid_since(conn, since)?,
             Order::paid_late(conn, LATE_SHOWN)?,
+            Feedback::counts_by_state(conn)?,
         ))
     })
     .await?;
@@ -67,5 +70,6 @@ async fn dashboard(page: Page, _: Moderator, state: web::Data<AppState>) -> Resu
         paid_today,
         revenue_today,
         paid_late,
+        feedback: crate::feedback::views::counts_in_order(&feedback),
     })
 }

@@ -31,6 +31,7 @@ impl AdminNav {
             ("/admin/users", "admin.nav.users"),
             ("/admin/categories", "admin.nav.categories"),
             ("/admin/audit", "admin.nav.audit"),
+            ("/admin/feedback", "admin.nav.feedback"),
         ]
         .into_iter()
         .map(|(href, key)| (href, key, href == self.current))
@@ -53,11 +54,17 @@ pub struct DashboardView {
     pub revenue_today: i64,
     /// Orders paid after they had been given up, for an admin to look at.
     pub paid_late: Vec<Order>,
+    /// Feedback to the platform in each state.
+    pub feedback: Vec<(klearn_db::FeedbackState, i64)>,
 }
 
 impl DashboardView {
     pub fn money(&self, cents: &i64) -> String {
         price_label(*cents, "CNY")
+    }
+
+    pub fn feedback_state_key(&self, state: &klearn_db::FeedbackState) -> String {
+        crate::feedback::views::state_key(state)
     }
 }
 

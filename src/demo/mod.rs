@@ -3,10 +3,12 @@
 //! accounts, experts and applicants with their review timelines
 //! (`experts.toml`), the experts' courses (`courses.toml`), a learner's
 //! progress and orders (paid, failed, waiting) through the sandbox provider,
-//! forum threads in categories and on course boards (`forum.toml`). Everything goes through the same use cases as the pages (as the
-//! demo's own members: the applicants apply, demo_moderator reviews, the
-//! experts write their courses), so the demo holds nothing the site itself
-//! would refuse.
+//! forum threads in categories and on course boards (`forum.toml`),
+//! feedback to the platform in each triage state (`feedback.toml`).
+//! Everything goes through the same use cases as the pages (as the demo's
+//! own members: the applicants apply, demo_moderator reviews, the experts
+//! write their courses), so the demo holds nothing the site itself would
+//! refuse.
 
 pub mod scale;
 mod scale_forum;
@@ -54,6 +56,8 @@ pub struct DemoReport {
     /// Certified experts and applications in review.
     pub experts: usize,
     pub applications: usize,
+    /// Feedback items, from members and a guest.
+    pub feedback: usize,
     /// The demo accounts that exist, with their roles.
     pub accounts: Vec<(String, String)>,
 }
@@ -79,6 +83,7 @@ impl std::fmt::Display for DemoReport {
                 "  {} task submissions, {} certificates",
                 self.submissions, self.certificates
             )?;
+            writeln!(f, "  {} feedback items", self.feedback)?;
         }
         if !self.accounts.is_empty() {
             writeln!(f, "Demo accounts (password: {DEMO_PASSWORD}):")?;
@@ -111,6 +116,7 @@ pub fn load(pool: &Pool, services: &Services) -> anyhow::Result<DemoReport> {
         report.orders = load_orders(&mut conn, services)?;
         (report.threads, report.posts) = load_forum(&mut conn)?;
         (report.submissions, report.certificates) = load_learning(&mut conn, services)?;
+        report.feedback = load_feedback(&mut conn, services)?;
     }
     for (name, _, _, _) in ACCOUNTS {
         if let Ok(user) = User::find_by_username(&mut conn, name) {
@@ -793,4 +799,57 @@ fn load_learning(conn: &mut DbConnection, services: &Services) -> anyhow::Result
         }
     }
     Ok((handed_in, certificates))
+}
+
+#[derive(Debug, Deserialize)]
+struct DemoFeedback {
+    item: Vec<DemoFeedbackItem>,
+}
+
+/// One item of `feedback.toml`.
+#[derive(Debug, Deserialize)]
+struct DemoFeedbackItem {
+    author: Option<String>,
+    guest_email: Option<String>,
+    kind: String,
+    #[serde(default)]
+    page_url: String,
+    body: String,
+    state: String,
+    #[serde(default)]
+    note: String,
+}
+
+/// The demo's feedback (`feedback.toml`), filed by members and a guest and
+/// triaged by demo_moderator through the use cases.
+fn load_feedback(conn: &mut DbConnection, services: &Services) -> anyhow::Result<usize> {
+    use crate::domain::feedback::{parse_kind, parse_state};
+    use crate::feedback::{file_feedback, triage, FeedbackInput, Filer};
+
+    let data: DemoFeedback = toml::from_str(include_str!("feedback.toml"))?;
+    let moderator = demo_actor(conn, "demo_moderator")?;
+    for demo in &data.item {
+        let fail = |e: String| anyhow::anyhow!("demo feedback {:?}: {e}", demo.body.trim());
+        let filer = match (&demo.author, &demo.guest_email) {
+            (Some(name), _) => Filer::Member(User::find_by_username(conn, name)?.id),
+            (None, Some(email)) => Filer::Guest {
+                email: Email::parse(email).map_err(|k| fail(k.into()))?,
+                // The demo's own bucket: no visitor's address is counted.
+                ip: "demo".into(),
+            },
+            (None, None) => return Err(fail("no author".into())),
+        };
+        let input = FeedbackInput {
+            kind: parse_kind(&demo.kind).map_err(|k| fail(k.into()))?,
+            page_url: demo.page_url.clone(),
+            body: demo.body.clone(),
+        };
+        let item = file_feedback(conn, &filer, input).map_err(|e| fail(e.to_string()))?;
+        let state = parse_state(&demo.state).map_err(|k| fail(k.into()))?;
+        if state != item.state {
+            triage(conn, services, &moderator, item.id, state, &demo.note)
+                .map_err(|e| fail(e.to_string()))?;
+        }
+    }
+    Ok(data.item.len())
 }

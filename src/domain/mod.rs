@@ -11,6 +11,7 @@ pub mod account;
 pub mod actor;
 pub mod course;
 pub mod expert;
+pub mod feedback;
 pub mod forum;
 pub mod learning;
 pub mod order;

@@ -155,6 +155,15 @@ const PAGES: &[(&str, &str, Who)] = &[
         "/t/9/negotiating-salary-for-a-remote-role-when-you-live-in-a",
         Who::Admin,
     ),
+    ("feedback", "/feedback?page=/courses", Who::Guest),
+    ("feedback-member-en", "/feedback?lang=en", Who::Learner),
+    ("feedback-mine", "/feedback/mine", Who::Learner),
+    ("admin-feedback", "/admin/feedback", Who::Admin),
+    (
+        "admin-feedback-declined-en",
+        "/admin/feedback?state=declined&lang=en",
+        Who::Admin,
+    ),
 ];
 
 /// A form's fields as sent.
@@ -174,6 +183,16 @@ const FORMS_WITH_ERRORS: &[(&str, &str, Fields)] = &[
     ),
     ("login-errors", "/login", &[("login", ""), ("password", "")]),
     ("forgot-errors", "/password/forgot", &[("email", "nope")]),
+    (
+        "feedback-errors",
+        "/feedback",
+        &[
+            ("kind", "praise"),
+            ("page_url", "javascript:alert(1)"),
+            ("body", ""),
+            ("email", "nope"),
+        ],
+    ),
 ];
 
 /// The checker's jar: KLEARN_VNU_JAR, or npm's global vnu-jar.
@@ -272,6 +291,15 @@ async fn every_page_type_passes_the_html_checker() {
         .await;
     assert_eq!(res.status, 422);
     let file = dir.path().join("admin-suspend-errors.html");
+    std::fs::write(&file, &res.body).unwrap();
+    files.push(file);
+    // A triage refused: declining the demo's planned item without a note.
+    admin.get("/admin/feedback?state=planned").await;
+    let res = admin
+        .post_form("/admin/feedback/1", &[("state", "declined"), ("note", "")])
+        .await;
+    assert_eq!(res.status, 422);
+    let file = dir.path().join("admin-feedback-errors.html");
     std::fs::write(&file, &res.body).unwrap();
     files.push(file);
     learner.get("/experts/apply").await;

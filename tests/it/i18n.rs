@@ -115,6 +115,12 @@ fn every_key_used_exists_in_both_languages() {
     for sort in klearn::domain::expert::ExpertSort::ALL {
         built.push(format!("experts.sort.{}", sort.as_str()));
     }
+    for &state in klearn_db::FeedbackState::ALL {
+        built.push(klearn::domain::feedback::state_key(state));
+    }
+    for &kind in klearn_db::FeedbackKind::ALL {
+        built.push(klearn::domain::feedback::kind_key(kind));
+    }
     for key in built {
         for locale in Locale::ALL {
             if !i18n.has(locale, &key) {

@@ -13,6 +13,7 @@ mod checkout;
 mod cli;
 mod courses;
 mod experts;
+mod feedback;
 mod forum;
 mod html_check;
 mod i18n;

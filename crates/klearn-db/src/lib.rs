@@ -11,6 +11,7 @@ pub mod courses;
 pub mod enrollments;
 pub mod error;
 pub mod experts;
+pub mod feedback;
 pub mod forum;
 pub mod generations;
 pub mod jobs;
@@ -33,10 +34,10 @@ pub use connection::{write_tx, Backend, DbConnection};
 pub use error::DbError;
 pub use pool::{connect, DbUrl, Pool};
 pub use types::{
-    ApplicationId, CategoryId, CertificateId, ChapterId, CourseId, CourseState, ExpertState, LessonId,
-    LessonRevisionId, OrderId, OrderItemId, OrderItemState, OrderState, PaymentId, PaymentState, PostId,
-    PostState, RefundId, RefundState, RevisionId, RevisionState, SessionId, SubmissionId, SubmissionState,
-    ThreadId, ThreadKind, UploadId, UserId,
+    ApplicationId, CategoryId, CertificateId, ChapterId, CourseId, CourseState, ExpertState, FeedbackId,
+    FeedbackKind, FeedbackState, LessonId, LessonRevisionId, OrderId, OrderItemId, OrderItemState, OrderState,
+    PaymentId, PaymentState, PostId, PostState, RefundId, RefundState, RevisionId, RevisionState, SessionId,
+    SubmissionId, SubmissionState, ThreadId, ThreadKind, UploadId, UserId,
 };
 
 /// Re-exported so that callers (tests, the CLI) use the exact diesel this crate uses.

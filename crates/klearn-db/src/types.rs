@@ -101,6 +101,8 @@ id_type! {
     SubmissionId;
     /// A completion certificate.
     CertificateId;
+    /// A problem or suggestion filed about the platform.
+    FeedbackId;
 }
 
 /// A server-side session, keyed by a hash of its cookie's key.
@@ -315,6 +317,25 @@ impl ExpertState {
 
     pub fn is_open(self) -> bool {
         ExpertState::OPEN.contains(&self)
+    }
+}
+
+text_enum! {
+    /// What feedback to the platform is about.
+    FeedbackKind {
+        Problem = "problem",
+        Suggestion = "suggestion",
+    }
+}
+
+text_enum! {
+    /// Where feedback to the platform is in its triage: any state may follow
+    /// any other; each change carries the moderator's public note.
+    FeedbackState {
+        New = "new",
+        Planned = "planned",
+        Done = "done",
+        Declined = "declined",
     }
 }
 
