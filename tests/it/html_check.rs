@@ -155,6 +155,22 @@ const PAGES: &[(&str, &str, Who)] = &[
         "/t/9/negotiating-salary-for-a-remote-role-when-you-live-in-a",
         Who::Admin,
     ),
+    (
+        "lesson-task-returned",
+        "/courses/ml-linear-regression-from-scratch/lessons/22",
+        Who::Learner,
+    ),
+    (
+        "lesson-task-passed-en",
+        "/courses/docker-essentials-for-backend-developers/lessons/52?lang=en",
+        Who::Learner,
+    ),
+    ("studio-grading", "/studio/courses/4/submissions", Who::Expert),
+    (
+        "studio-grading-returned-en",
+        "/studio/courses/4/submissions?state=returned&lang=en",
+        Who::Expert,
+    ),
     ("feedback", "/feedback?page=/courses", Who::Guest),
     ("feedback-member-en", "/feedback?lang=en", Who::Learner),
     ("feedback-mine", "/feedback/mine", Who::Learner),
@@ -253,6 +269,39 @@ async fn every_page_type_passes_the_html_checker() {
     let res = learner.get(&lesson_href).await;
     assert_eq!(res.status, 200);
     let file = dir.path().join("lesson-enrolled.html");
+    std::fs::write(&file, &res.body).unwrap();
+    files.push(file);
+    // demo_learner's certificate, as anyone and as a moderator (with the
+    // revocation form), found through /learn.
+    let certificate = learn.attrs("a[href^='/certificates/']", "href")[0].clone();
+    for (name, client) in [("certificate", &app.client), ("certificate-moderator", &admin)] {
+        let res = client.get(&certificate).await;
+        assert_eq!(res.status, 200, "{name}");
+        let file = dir.path().join(format!("{name}.html"));
+        std::fs::write(&file, &res.body).unwrap();
+        files.push(file);
+    }
+    // A task handed in without its answer, and a grade without a score.
+    let task = "/courses/ml-linear-regression-from-scratch/lessons/22";
+    learner.get(task).await;
+    let res = learner
+        .post_multipart(
+            &format!("{task}/submission"),
+            &[("answer", " "), ("link", "not a link")],
+            vec![],
+        )
+        .await;
+    assert_eq!(res.status, 422);
+    let file = dir.path().join("lesson-task-errors.html");
+    std::fs::write(&file, &res.body).unwrap();
+    files.push(file);
+    let queue = expert.get("/studio/courses/4/submissions").await;
+    let grade = queue.attrs(".grading-form", "action")[0].clone();
+    let res = expert
+        .post_form(&grade, &[("outcome", "pass"), ("score", "")])
+        .await;
+    assert_eq!(res.status, 422);
+    let file = dir.path().join("studio-grading-errors.html");
     std::fs::write(&file, &res.body).unwrap();
     files.push(file);
     // The studio's chapter form with an error, and the review queue's reject without a reason.

@@ -35,9 +35,9 @@ pub use error::DbError;
 pub use pool::{connect, DbUrl, Pool};
 pub use types::{
     ApplicationId, CategoryId, CertificateId, ChapterId, CourseId, CourseState, ExpertState, FeedbackId,
-    FeedbackKind, FeedbackState, LessonId, LessonRevisionId, OrderId, OrderItemId, OrderItemState, OrderState,
-    PaymentId, PaymentState, PostId, PostState, RefundId, RefundState, RevisionId, RevisionState, SessionId,
-    SubmissionId, SubmissionState, ThreadId, ThreadKind, UploadId, UserId,
+    FeedbackKind, FeedbackState, LessonId, LessonRevisionId, OrderId, OrderItemId, OrderItemState,
+    OrderState, PaymentId, PaymentState, PostId, PostState, RefundId, RefundState, RevisionId, RevisionState,
+    SessionId, SubmissionId, SubmissionState, ThreadId, ThreadKind, UploadId, UserId,
 };
 
 /// Re-exported so that callers (tests, the CLI) use the exact diesel this crate uses.
