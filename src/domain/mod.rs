@@ -1,14 +1,15 @@
 //! Pure rules with no I/O, unit tested: who acts (`actor`), accounts
 //! (usernames, emails, passwords, roles), courses (states, how changes reach
 //! a course, prices, slugs) and experts (certification steps, application
-//! fields, ranking), the forum (fields, grace period, pages, cursors) and
-//! orders (states, numbers). Of klearn-db it uses only the vocabulary in
-//! `klearn_db::types` (ids and stored states); nothing here reads the
-//! database or knows the web.
+//! fields, ranking), the forum (fields, grace period, pages, cursors),
+//! orders (states, numbers) and generated course covers (`cover`). Of
+//! klearn-db it uses only the vocabulary in `klearn_db::types` (ids and
+//! stored states); nothing here reads the database or knows the web.
 
 pub mod account;
 pub mod actor;
 pub mod course;
+pub mod cover;
 pub mod expert;
 pub mod forum;
 pub mod order;
