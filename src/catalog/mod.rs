@@ -1,8 +1,10 @@
 //! The catalogue's pages: the catalogue with filters and search, category
 //! pages, course landing pages (and their enroll button, which calls the
-//! learning area's use case); the daily refresh of the rating scores.
+//! learning area's use case), the covers drawn for courses without an
+//! uploaded one; the daily refresh of the rating scores.
 
 pub mod categories;
+pub mod cover;
 pub mod routes;
 pub mod views;
 

@@ -1,5 +1,6 @@
-//! `GET /courses`, `GET /categories/{slug}`, `GET /courses/{slug}` and
-//! `POST /courses/{slug}/enroll`.
+//! `GET /courses`, `GET /categories/{slug}`, `GET /courses/{slug}`,
+//! `POST /courses/{slug}/enroll`, and the drawn covers
+//! `GET /courses/{slug}/cover.svg` and `GET /courses/{slug}/cover.png`.
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use klearn_db::catalogue::{CatalogueFilter, CatalogueSort};
@@ -25,7 +26,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/courses").route(web::get().to(catalogue)))
         .service(web::resource("/categories/{slug}").route(web::get().to(category)))
         .service(web::resource("/courses/{slug}").route(web::get().to(course)))
-        .service(web::resource("/courses/{slug}/enroll").route(web::post().to(enroll)));
+        .service(web::resource("/courses/{slug}/enroll").route(web::post().to(enroll)))
+        .service(web::resource("/courses/{slug}/cover.svg").route(web::get().to(crate::catalog::cover::svg)))
+        .service(web::resource("/courses/{slug}/cover.png").route(web::get().to(crate::catalog::cover::png)));
 }
 
 /// Courses per catalogue page.

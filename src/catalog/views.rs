@@ -36,13 +36,19 @@ impl Choices {
         self.sort == v
     }
 
+    /// How many filters narrow the list: the search, category, level,
+    /// format and price that differ from "any". The sort orders the list
+    /// without narrowing it, so it is not counted.
+    pub fn active(&self) -> usize {
+        [&self.q, &self.category, &self.level, &self.format, &self.price]
+            .iter()
+            .filter(|v| !v.is_empty())
+            .count()
+    }
+
     /// Whether anything narrows the list (so "clear filters" makes sense).
     pub fn any(&self) -> bool {
-        !(self.q.is_empty()
-            && self.category.is_empty()
-            && self.level.is_empty()
-            && self.format.is_empty()
-            && self.price.is_empty())
+        self.active() > 0
     }
 }
 
@@ -123,6 +129,16 @@ impl CourseView {
     pub fn hours_minutes(&self) -> (i64, i64) {
         let total = self.outline.total_minutes();
         (total / 60, total % 60)
+    }
+
+    /// The cover drawn for the course, shown where none was uploaded.
+    pub fn drawn_cover(&self) -> String {
+        crate::catalog::cover::svg_url(&self.card.course.slug, &self.card.course.updated_at)
+    }
+
+    /// The drawn cover as PNG, for link previews (their crawlers refuse SVG).
+    pub fn drawn_preview(&self) -> String {
+        crate::catalog::cover::png_url(&self.card.course.slug, &self.card.course.updated_at)
     }
 }
 

@@ -2,14 +2,15 @@
 //! (usernames, emails, passwords, roles), courses (states, how changes reach
 //! a course, prices, slugs) and experts (certification steps, application
 //! fields, ranking), the forum (fields, grace period, pages, cursors),
-//! learning (answers, due dates, grades, completion, certificate codes) and
-//! orders (states, numbers). Of klearn-db it uses only the vocabulary in
-//! `klearn_db::types` (ids and stored states); nothing here reads the
-//! database or knows the web.
+//! learning (answers, due dates, grades, completion, certificate codes),
+//! feedback, orders (states, numbers) and generated course covers (`cover`).
+//! Of klearn-db it uses only the vocabulary in `klearn_db::types` (ids and
+//! stored states); nothing here reads the database or knows the web.
 
 pub mod account;
 pub mod actor;
 pub mod course;
+pub mod cover;
 pub mod expert;
 pub mod feedback;
 pub mod forum;

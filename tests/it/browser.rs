@@ -512,9 +512,13 @@ async fn a_guest_searches_in_chinese_filters_by_level_and_opens_a_course() {
             wait_text(&client, ".catalogue-count", "搜索“并发”").await,
             "{label}"
         );
+        if label == "phone" {
+            // On phones the filters are folded away until asked for.
+            click(&client, "details.catalogue-disclosure > summary").await;
+        }
         let form = client.form(Locator::Css("form.catalogue-filters")).await.unwrap();
         form.set_by_name("level", "intermediate").await.unwrap();
-        form.submit().await.unwrap();
+        press(&client, "form.catalogue-filters button[type=submit]").await;
         assert!(wait_text(&client, ".catalogue-count", "共").await);
         let url = client.current_url().await.unwrap();
         assert!(url.as_str().contains("level=intermediate"), "{url}");
@@ -788,4 +792,146 @@ async fn a_learner_asks_on_a_course_board_the_expert_answers_and_the_answer_is_a
         "the thread is {scroll}px wide in a {inner}px viewport"
     );
     client.close().await.unwrap();
+}
+
+/// A number (or anything JSON) the page computes.
+async fn eval<T: serde::de::DeserializeOwned>(client: &Client, script: &str) -> T {
+    serde_json::from_value(client.execute(script, vec![]).await.unwrap()).unwrap()
+}
+
+#[tokio::test]
+async fn on_a_phone_the_catalogue_shows_courses_first_and_the_folded_filters_still_work() {
+    let Some((_driver, client)) = browser().await else {
+        return;
+    };
+    let app = TestApp::builder().demo().spawn().await;
+    viewport(&client, 390, 844).await;
+    client.goto(&app.url("/courses?lang=zh-CN")).await.unwrap();
+    assert!(wait_text(&client, ".catalogue-count", "共").await);
+    // The first course card starts on the first screen; the form is folded away.
+    let (top, screen): (f64, f64) = eval(
+        &client,
+        "return [document.querySelector('.course-card').getBoundingClientRect().top, window.innerHeight];",
+    )
+    .await;
+    assert!(
+        top < screen,
+        "the first card starts at {top}px of a {screen}px screen"
+    );
+    let level = client.find(Locator::Css("#cat-level")).await.unwrap();
+    assert!(!level.is_displayed().await.unwrap(), "the filters are folded");
+    // Its drawn cover is an image the browser could draw.
+    let mut drawn = false;
+    for _ in 0..50 {
+        drawn = eval(
+            &client,
+            "const i = document.querySelector('.course-card img.card-media'); return i.complete && i.naturalWidth > 0;",
+        )
+        .await;
+        if drawn {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(drawn, "the first card's cover loaded");
+    screenshot(&client, "catalogue-phone-folded").await;
+
+    // Open the disclosure, choose a level, apply.
+    click(&client, "details.catalogue-disclosure > summary").await;
+    assert!(level.is_displayed().await.unwrap(), "the filters open");
+    level.select_by_value("beginner").await.unwrap();
+    screenshot(&client, "catalogue-phone-open").await;
+    click(&client, "form.catalogue-filters button[type=submit]").await;
+    assert!(
+        wait_text(&client, "details.catalogue-disclosure > summary", "筛选（1）").await,
+        "the summary counts the filter"
+    );
+    let url = client.current_url().await.unwrap();
+    assert!(url.as_str().contains("level=beginner"), "{url}");
+    let levels: Vec<String> = eval(
+        &client,
+        "return [...document.querySelectorAll('.course-card .course-card-foot .badge')].map(b => b.textContent);",
+    )
+    .await;
+    assert!(
+        !levels.is_empty() && levels.iter().all(|l| l == "入门"),
+        "{levels:?}"
+    );
+    let (top, screen): (f64, f64) = eval(
+        &client,
+        "return [document.querySelector('.course-card').getBoundingClientRect().top, window.innerHeight];",
+    )
+    .await;
+    assert!(top < screen, "folded again after applying: {top}px");
+
+    // On a desktop the filters show as they are, with no disclosure to open
+    // (WebDriver's "displayed" calls anything in a closed <details> hidden:
+    // ask the page what is under the pointer instead).
+    viewport(&client, 1280, 900).await;
+    client.goto(&app.url("/courses?lang=en")).await.unwrap();
+    assert!(wait_text(&client, ".catalogue-count", "courses").await);
+    let summary = client
+        .find(Locator::Css("details.catalogue-disclosure > summary"))
+        .await
+        .unwrap();
+    assert!(
+        !summary.is_displayed().await.unwrap(),
+        "no disclosure on a desktop"
+    );
+    let hit: bool = eval(
+        &client,
+        "const s = document.querySelector('#cat-level'); const r = s.getBoundingClientRect(); \
+         return r.width > 0 && document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2) === s;",
+    )
+    .await;
+    assert!(hit, "the level filter is on screen and nothing covers it");
+    let form = client.form(Locator::Css("form.catalogue-filters")).await.unwrap();
+    form.set_by_name("format", "video").await.unwrap();
+    press(&client, "form.catalogue-filters button[type=submit]").await;
+    let mut url = String::new();
+    for _ in 0..100 {
+        url = client.current_url().await.unwrap().to_string();
+        if url.contains("format=video") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        url.contains("format=video"),
+        "a desktop applies filters too: {url}"
+    );
+    assert!(wait_text(&client, ".catalogue-count", "courses").await);
+    let counted: String = eval(
+        &client,
+        "return document.querySelector('details.catalogue-disclosure > summary').textContent;",
+    )
+    .await;
+    assert_eq!(counted, "Filters (1)");
+    screenshot(&client, "catalogue-desktop-filtered").await;
+    client.close().await.unwrap();
+}
+
+/// Clicks where the element shows, as a mouse does: a pointer press at its
+/// centre, which the page hit-tests. WebDriver's element click refuses
+/// anything inside a closed <details>, even where CSS shows it (the
+/// catalogue's filters on wide screens).
+async fn press(client: &Client, css: &str) {
+    use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
+    let (x, y): (f64, f64) = eval(
+        client,
+        &format!(
+            "const e = document.querySelector({css:?}); e.scrollIntoView({{block: 'center'}}); \
+             const r = e.getBoundingClientRect(); return [r.left + r.width / 2, r.top + r.height / 2];"
+        ),
+    )
+    .await;
+    let mouse = MouseActions::new("mouse".into())
+        .then(PointerAction::MoveTo { duration: None, x, y })
+        .then(PointerAction::Down {
+            button: MOUSE_BUTTON_LEFT,
+        })
+        .then(PointerAction::Up {
+            button: MOUSE_BUTTON_LEFT,
+        });
+    client.perform_actions(mouse).await.unwrap();
 }

@@ -470,3 +470,51 @@ async fn the_home_page_shows_featured_popular_and_new_courses() {
         vec!["/courses".to_string()]
     );
 }
+
+#[tokio::test]
+async fn the_filters_fold_into_one_disclosure_that_counts_the_active_ones() {
+    let app = TestApp::spawn().await;
+    let o = owner(&app).await;
+    app.course(&o)
+        .title("Counted")
+        .category("go")
+        .published()
+        .create()
+        .await;
+    let c = app.new_client();
+    let summary = |res: &Response| {
+        assert_eq!(res.status, 200);
+        // One closed disclosure holding the whole form.
+        assert_eq!(res.select("details.catalogue-disclosure").len(), 1);
+        assert!(
+            res.attrs("details.catalogue-disclosure", "open").is_empty(),
+            "closed"
+        );
+        assert_eq!(
+            res.select("details.catalogue-disclosure > form.catalogue-filters")
+                .len(),
+            1
+        );
+        res.texts("details.catalogue-disclosure > summary").concat()
+    };
+    assert_eq!(summary(&c.get("/courses?lang=zh-CN").await), "筛选");
+    // Search, level and price narrow the list; the sort only orders it.
+    assert_eq!(
+        summary(&c.get("/courses?q=go&level=beginner&price=free&sort=newest").await),
+        "筛选（3）"
+    );
+    assert_eq!(
+        summary(&c.get("/courses?category=go&format=text&lang=en").await),
+        "Filters (2)"
+    );
+    // Values the catalogue ignores are not counted.
+    assert_eq!(
+        summary(&c.get("/courses?level=expert&price=cheap&category=nope").await),
+        "Filters"
+    );
+    // A category's own page: its category is not a choice.
+    assert_eq!(
+        summary(&c.get("/categories/go?level=beginner").await),
+        "Filters (1)"
+    );
+}

@@ -12,6 +12,7 @@ mod catalogue;
 mod checkout;
 mod cli;
 mod courses;
+mod covers;
 mod experts;
 mod feedback;
 mod forum;
