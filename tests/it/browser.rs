@@ -935,3 +935,111 @@ async fn press(client: &Client, css: &str) {
         });
     client.perform_actions(mouse).await.unwrap();
 }
+
+/// The learning loop on a phone and a desktop: demo_learner hands in a
+/// task (a bad link first comes back with the text kept), demo_expert
+/// grades it from the queue, and the learner reads the score and feedback
+/// on the lesson and on /learn.
+#[tokio::test]
+async fn a_learner_hands_in_a_task_the_expert_grades_it_and_the_learner_reads_the_feedback() {
+    let Some((_driver, client)) = browser().await else {
+        return;
+    };
+    let app = TestApp::builder().demo().spawn().await;
+    let (learner, course, lesson) = app
+        .db(|conn| {
+            use klearn_db::courses::{Audience, Course, Lesson};
+            let learner = klearn_db::users::User::find_by_username(conn, "demo_learner")
+                .unwrap()
+                .id;
+            let course = Course::find_by_slug(conn, "ml-linear-regression-from-scratch").unwrap();
+            let lesson = Lesson::outline(conn, course.id, Audience::Learners)
+                .unwrap()
+                .lessons()
+                .find(|l| l.task_kind.as_deref() == Some("link"))
+                .unwrap()
+                .id;
+            (learner, course, lesson)
+        })
+        .await;
+    let lesson_url = app.url(&format!("/courses/{}/lessons/{lesson}?lang=en", course.slug));
+    viewport(&client, 390, 844).await;
+    log_in(&client, &app, "demo_learner").await;
+    client.goto(&lesson_url).await.unwrap();
+    assert!(wait_text(&client, "#task-heading", "task").await);
+    let form = client.form(Locator::Css("form.hand-in-form")).await.unwrap();
+    form.set_by_name("answer", "My weights match scikit-learn to 4 decimals.")
+        .await
+        .unwrap();
+    form.set_by_name("link", "github dot com slash me").await.unwrap();
+    click(&client, "form.hand-in-form button[type=submit]").await;
+    assert!(
+        wait_text(&client, "#f-link-error", "https://").await,
+        "the link's message"
+    );
+    let kept = client
+        .find(Locator::Css("#f-answer"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert!(kept.contains("scikit-learn"), "the answer is kept: {kept}");
+    let form = client.form(Locator::Css("form.hand-in-form")).await.unwrap();
+    form.set_by_name("link", "https://git.example.com/xiaozhou/linreg")
+        .await
+        .unwrap();
+    click(&client, "form.hand-in-form button[type=submit]").await;
+    assert!(wait_text(&client, ".submission-state .badge", "Waiting for grading").await);
+    let (scroll, inner) = overflow(&client).await;
+    assert!(
+        scroll <= inner,
+        "the lesson is {scroll}px wide in a {inner}px viewport"
+    );
+    let submission = app
+        .db(move |conn| {
+            klearn_db::tasks::Submission::of_learner(conn, learner, lesson)
+                .unwrap()
+                .unwrap()
+                .id
+        })
+        .await;
+
+    // demo_expert grades it from the course's queue.
+    client.delete_all_cookies().await.unwrap();
+    viewport(&client, 1280, 1000).await;
+    log_in(&client, &app, "demo_expert").await;
+    client
+        .goto(&app.url(&format!("/studio/courses/{}/submissions?lang=en", course.id)))
+        .await
+        .unwrap();
+    assert!(wait_text(&client, &format!("#submission-{submission}"), "scikit-learn").await);
+    let item = format!("#submission-{submission} form.grading-form");
+    let form = client.form(Locator::Css(&item)).await.unwrap();
+    form.set_by_name("score", "90").await.unwrap();
+    form.set_by_name("feedback", "Good **comparison**; plot both lines next time.")
+        .await
+        .unwrap();
+    click(&client, &format!("{item} button[type=submit]")).await;
+    assert!(wait_text(&client, ".alert", "Graded").await);
+
+    // The learner reads it on the lesson and on /learn.
+    client.delete_all_cookies().await.unwrap();
+    viewport(&client, 390, 844).await;
+    log_in(&client, &app, "demo_learner").await;
+    client.goto(&lesson_url).await.unwrap();
+    assert!(wait_text(&client, ".submission-score", "90 / 100").await);
+    assert!(wait_text(&client, ".submission-feedback strong", "comparison").await);
+    screenshot(&client, "task-graded").await;
+    client.goto(&app.url("/learn?lang=en")).await.unwrap();
+    assert!(
+        wait_text(
+            &client,
+            ".learn-work[open] li:last-child .work-feedback",
+            "plot both lines"
+        )
+        .await
+    );
+    client.close().await.unwrap();
+}
