@@ -384,8 +384,6 @@ pub fn seed(pool: &Pool, n: usize) -> anyhow::Result<ScaleReport> {
             } else {
                 klearn_db::CourseState::Draft
             },
-            rating_sum: (average * rating_count as f64).round() as i64,
-            rating_count,
             submitted_at: Some(at),
             published_at: published.then_some(at),
             created_at: at,

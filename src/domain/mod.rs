@@ -1,9 +1,10 @@
 //! Pure rules with no I/O, unit tested: who acts (`actor`), accounts
 //! (usernames, emails, passwords, roles), courses (states, how changes reach
 //! a course, prices, slugs) and experts (certification steps, application
-//! fields, ranking), the forum (fields, grace period, pages, cursors) and
-//! orders (states, numbers). Of klearn-db it uses only the vocabulary in
-//! `klearn_db::types` (ids and stored states); nothing here reads the
+//! fields, ranking), the forum (fields, grace period, pages, cursors),
+//! orders (states, numbers) and reviews (stars, fields, rating statistics).
+//! Of klearn-db it uses only the vocabulary in `klearn_db::types` (ids and
+//! stored states) and the sorts its lists know; nothing here reads the
 //! database or knows the web.
 
 pub mod account;
@@ -12,3 +13,4 @@ pub mod course;
 pub mod expert;
 pub mod forum;
 pub mod order;
+pub mod review;

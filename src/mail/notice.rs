@@ -1,5 +1,6 @@
-//! Notices: the short mails of accounts, courses and experts (verify an
-//! address, reset a password, a course approved, a certification step…). All share one template
+//! Notices: the short mails of accounts, courses, experts and reviews
+//! (verify an address, reset a password, a course approved, a
+//! certification step, a review hidden…). All share one template
 //! (`emails/action.*`): a greeting, a few lines, maybe a button.
 
 use askama::Template;
@@ -28,10 +29,11 @@ pub enum NoticeKind {
     ExpertCertified,
     ExpertRejected,
     ExpertRevoked,
+    ReviewHidden,
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 15] = [
+    pub const ALL: [NoticeKind; 16] = [
         NoticeKind::VerifyEmail,
         NoticeKind::ResetPassword,
         NoticeKind::ConfirmNewEmail,
@@ -47,6 +49,7 @@ impl NoticeKind {
         NoticeKind::ExpertCertified,
         NoticeKind::ExpertRejected,
         NoticeKind::ExpertRevoked,
+        NoticeKind::ReviewHidden,
     ];
 
     /// Its part of the translation keys: `mail.<key>.subject`, `.body`, `.button`, `.note`.
@@ -67,6 +70,7 @@ impl NoticeKind {
             NoticeKind::ExpertCertified => "expert_certified",
             NoticeKind::ExpertRejected => "expert_rejected",
             NoticeKind::ExpertRevoked => "expert_revoked",
+            NoticeKind::ReviewHidden => "review_hidden",
         }
     }
 }

@@ -19,5 +19,6 @@ mod i18n;
 mod jobs;
 mod mail;
 mod pages;
+mod reviews;
 mod rules;
 mod uploads;
