@@ -286,7 +286,12 @@ mod tests {
 
     #[test]
     fn percentages_always_add_up() {
-        for parts in [[1, 1, 1, 1, 1, 1], [2, 3, 5, 7, 11, 13], [1, 0, 0, 0, 0, 998], [3, 3, 3, 0, 0, 1]] {
+        for parts in [
+            [1, 1, 1, 1, 1, 1],
+            [2, 3, 5, 7, 11, 13],
+            [1, 0, 0, 0, 0, 998],
+            [3, 3, 3, 0, 0, 1],
+        ] {
             assert_eq!(percentages(&parts).iter().sum::<i64>(), 100, "{parts:?}");
         }
     }

@@ -55,12 +55,16 @@ fn cards(conn: &mut DbConnection, reviews: Vec<Review>) -> Result<Vec<ReviewCard
 
 /// The statistics of a course.
 pub fn course_stats(conn: &mut DbConnection, course: CourseId) -> Result<RatingStats, DbError> {
-    Ok(RatingStats::from_counts(StarCounts::of_course(conn, course)?.by_star()))
+    Ok(RatingStats::from_counts(
+        StarCounts::of_course(conn, course)?.by_star(),
+    ))
 }
 
 /// The statistics of all an expert's published courses.
 pub fn expert_stats(conn: &mut DbConnection, expert: UserId) -> Result<RatingStats, DbError> {
-    Ok(RatingStats::from_counts(StarCounts::of_owner(conn, expert)?.by_star()))
+    Ok(RatingStats::from_counts(
+        StarCounts::of_owner(conn, expert)?.by_star(),
+    ))
 }
 
 /// What a course's landing page shows of its reviews.

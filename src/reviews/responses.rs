@@ -55,7 +55,12 @@ pub fn toggle_helpful(
 
 /// The course's expert answers a review in public (Markdown), once; a
 /// second reply is refused. Returns the review's course.
-pub fn reply(conn: &mut DbConnection, actor: &Actor, id: ReviewId, body: String) -> Result<Course, ReviewError> {
+pub fn reply(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: ReviewId,
+    body: String,
+) -> Result<Course, ReviewError> {
     let html = crate::markdown::render(&body);
     write_tx(conn, |conn| {
         let (review, course) = visible(conn, id)?;

@@ -11,12 +11,16 @@ use crate::domain::review::{parse_body, parse_reply, parse_sort, parse_title, Ra
 use crate::i18n::k;
 use crate::reviews::pages::ReviewsPage;
 use crate::reviews::views::{Answer, AnswerForm, ReviewForm, ReviewsView};
-use crate::reviews::{delete_review, hide_review, reply, toggle_helpful, write_review, ReviewError, ReviewInput};
+use crate::reviews::{
+    delete_review, hide_review, reply, toggle_helpful, write_review, ReviewError, ReviewInput,
+};
 use crate::web::auth::{current_user, Moderator};
 use crate::web::db::{attempt, Refused};
 use crate::web::flash::{Flash, Level};
 use crate::web::pager::page_number;
-use crate::web::{call, html, html_with_status, redirect_with_flash, AppError, AppState, FieldErrors, Page, SignedIn};
+use crate::web::{
+    call, html, html_with_status, redirect_with_flash, AppError, AppState, FieldErrors, Page, SignedIn,
+};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(

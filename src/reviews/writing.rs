@@ -108,9 +108,7 @@ pub fn delete_review(conn: &mut DbConnection, actor: &Actor, id: ReviewId) -> Re
         // Counters move only when this transaction removed the row: a
         // second press racing the first finds it gone and changes nothing.
         match Review::delete(conn, id)? {
-            Some((rating, ReviewState::Visible)) => {
-                rerate(conn, course.id, RatingChange::removed(rating))?
-            }
+            Some((rating, ReviewState::Visible)) => rerate(conn, course.id, RatingChange::removed(rating))?,
             Some((_, ReviewState::Hidden)) => {}
             None => return Err(ReviewError::NotFound),
         }

@@ -64,7 +64,13 @@ async fn learner(app: &TestApp, course: &TestCourse) -> (TestUser, Client) {
 }
 
 /// Sends the review form from the reviews page.
-async fn post_review(c: &Client, course: &TestCourse, rating: &str, title: &str, body: &str) -> crate::common::Response {
+async fn post_review(
+    c: &Client,
+    course: &TestCourse,
+    rating: &str,
+    title: &str,
+    body: &str,
+) -> crate::common::Response {
     c.get(&reviews_url(course)).await;
     c.post_form(
         &reviews_url(course),
@@ -144,10 +150,16 @@ async fn only_enrolled_learners_who_opened_a_lesson_review_and_not_the_expert() 
     let guest = app.new_client();
     let page = guest.get(&url).await;
     assert_eq!(page.status, 200);
-    assert_eq!(page.attrs(&format!("a[href='/login?next={url}']"), "href").len(), 1);
+    assert_eq!(
+        page.attrs(&format!("a[href='/login?next={url}']"), "href").len(),
+        1
+    );
     guest.get("/login").await;
     let res = guest
-        .post_form(&url, &[("rating", "5"), ("title", "Great"), ("body", "Great course")])
+        .post_form(
+            &url,
+            &[("rating", "5"), ("title", "Great"), ("body", "Great course")],
+        )
         .await;
     assert_eq!(res.status, 303);
     assert!(res.location().unwrap().starts_with("/login?next="));
@@ -161,10 +173,14 @@ async fn only_enrolled_learners_who_opened_a_lesson_review_and_not_the_expert() 
     let (_, outsider) = member(&app, "outsider").await;
     let page = outsider.get(&format!("{url}?lang=en")).await;
     assert!(page.select("form[action$='/reviews'] textarea").is_empty());
-    assert!(page.text().contains("Only learners enrolled in this course can review it."));
+    assert!(page
+        .text()
+        .contains("Only learners enrolled in this course can review it."));
     let res = post_review(&outsider, &course, "5", "Great", "Great course").await;
     assert_eq!(res.status, 403);
-    assert!(res.text().contains("Only learners enrolled in this course can review it."));
+    assert!(res
+        .text()
+        .contains("Only learners enrolled in this course can review it."));
 
     // Enrolled but no lesson opened yet: refused with the way forward.
     let (_, enrolled) = member(&app, "enrolled").await;
@@ -184,7 +200,10 @@ async fn only_enrolled_learners_who_opened_a_lesson_review_and_not_the_expert() 
         .get(&format!("/courses/{}/lessons/{}", course.slug, course.lessons[1]))
         .await;
     let page = enrolled.get(&url).await;
-    assert_eq!(page.select("form[action$='/reviews'] textarea[name=body]").len(), 1);
+    assert_eq!(
+        page.select("form[action$='/reviews'] textarea[name=body]").len(),
+        1
+    );
     let res = post_review(&enrolled, &course, "4", "Nice so far", "Looks promising.").await;
     assert_eq!(res.status, 303, "{}", res.text());
     assert!(res.location().unwrap().starts_with(&format!("{url}#review-")));
@@ -192,7 +211,9 @@ async fn only_enrolled_learners_who_opened_a_lesson_review_and_not_the_expert() 
     // The course's own expert may not review it.
     let res = post_review(&expert_client, &course, "5", "Mine is great", "Of course it is.").await;
     assert_eq!(res.status, 403);
-    assert!(res.text().contains("cannot review your own course") || res.text().contains("不能评价自己的课程"));
+    assert!(
+        res.text().contains("cannot review your own course") || res.text().contains("不能评价自己的课程")
+    );
 
     // An unverified learner is asked to confirm the email first.
     let unverified = app.user(&unique("unv")).create().await;
@@ -238,7 +259,10 @@ async fn bad_input_comes_back_with_the_text_and_a_message_per_field() {
         .await;
     assert_eq!(res.status, 422);
     assert!(res.text().contains("Choose how many stars."));
-    assert_eq!(res.attrs("#f-title", "value"), vec!["Clear and useful".to_string()]);
+    assert_eq!(
+        res.attrs("#f-title", "value"),
+        vec!["Clear and useful".to_string()]
+    );
     assert_eq!(res.texts("#f-body"), vec!["Every example ran.".to_string()]);
     let row = course_row(&app, course.id).await;
     assert_eq!(row.rating_count, 0, "nothing was written");
@@ -268,16 +292,32 @@ async fn a_second_post_edits_the_review_and_deleting_takes_it_and_its_counts_awa
     assert_eq!((edited.rating, edited.title.as_str()), (2, "Changed my mind"));
     assert!(edited.edited_at.is_some());
     let row = course_row(&app, course.id).await;
-    assert_eq!((row.rating_count, row.rating_sum), (1, 2), "count kept, sum changed");
+    assert_eq!(
+        (row.rating_count, row.rating_sum),
+        (1, 2),
+        "count kept, sum changed"
+    );
     assert_eq!(stars(&app, course.id).await, [0, 1, 0, 0, 0]);
 
     // The page shows it first, as the viewer's own, marked edited, with its form filled in.
     let page = c.get(&format!("{}?lang=en", reviews_url(&course))).await;
     let mine = page.texts(".course-review-mine");
-    assert!(mine[0].contains("Changed my mind") && mine[0].contains("edited"), "{mine:?}");
-    assert_eq!(page.attrs("#f-title", "value"), vec!["Changed my mind".to_string()]);
-    assert_eq!(page.attrs("input[name=rating][checked]", "value"), vec!["2".to_string()]);
-    assert!(page.select(".course-review-list").is_empty(), "nobody else reviewed");
+    assert!(
+        mine[0].contains("Changed my mind") && mine[0].contains("edited"),
+        "{mine:?}"
+    );
+    assert_eq!(
+        page.attrs("#f-title", "value"),
+        vec!["Changed my mind".to_string()]
+    );
+    assert_eq!(
+        page.attrs("input[name=rating][checked]", "value"),
+        vec!["2".to_string()]
+    );
+    assert!(
+        page.select(".course-review-list").is_empty(),
+        "nobody else reviewed"
+    );
 
     // Another member's vote goes with the review when it is deleted.
     let (_, other) = member(&app, "voter").await;
@@ -337,7 +377,10 @@ async fn the_statistics_hold_on_awkward_counts() {
     assert_eq!(page.texts(".rating-average"), vec!["3.0".to_string()]);
     assert_eq!(page.texts(".rating-kind dd"), vec!["34%", "33%", "33%"]);
     assert!(page.text().contains("3 reviews"));
-    assert_eq!(page.attrs(".rating-bar", "value"), vec!["34", "0", "33", "0", "33"]);
+    assert_eq!(
+        page.attrs(".rating-bar", "value"),
+        vec!["34", "0", "33", "0", "33"]
+    );
 
     // Seven reviews: 5★×3, 4★×1, 3★×2, 1★×1.
     for s in ["5", "5", "4", "3"] {
@@ -351,14 +394,13 @@ async fn the_statistics_hold_on_awkward_counts() {
     assert_eq!((row.rating_count, row.rating_sum), (7, 26));
 
     // The landing page shows the same statistics and the five newest reviews.
-    let landing = app
-        .client
-        .get(&format!("/courses/{}?lang=en", course.slug))
-        .await;
+    let landing = app.client.get(&format!("/courses/{}?lang=en", course.slug)).await;
     assert_eq!(landing.texts(".rating-average"), vec!["3.7".to_string()]);
     assert_eq!(landing.select(".course-reviews .course-review").len(), 5);
     assert_eq!(
-        landing.attrs(&format!("a[href='{}']", reviews_url(&course)), "href").len(),
+        landing
+            .attrs(&format!("a[href='{}']", reviews_url(&course)), "href")
+            .len(),
         1
     );
     // The list pages in tens: the sort links keep the course's address.
@@ -434,10 +476,7 @@ async fn the_score_moves_with_the_review_and_the_catalogue_follows_without_a_job
     // The refresh and the per-review updates agree on every course.
     let before = (score(&app, older.id).await, score(&app, newer.id).await);
     app.db(|c| Course::refresh_rating_scores(c).unwrap()).await;
-    assert_eq!(
-        before,
-        (score(&app, older.id).await, score(&app, newer.id).await)
-    );
+    assert_eq!(before, (score(&app, older.id).await, score(&app, newer.id).await));
 }
 
 #[tokio::test]
@@ -463,13 +502,22 @@ async fn helpful_votes_toggle_one_per_member_and_never_on_ones_own() {
 
     let (_, voter) = member(&app, "voter").await;
     let page = voter.get(&reviews_url(&course)).await;
-    assert_eq!(page.attrs(".helpful-button", "aria-pressed"), vec!["false".to_string()]);
+    assert_eq!(
+        page.attrs(".helpful-button", "aria-pressed"),
+        vec!["false".to_string()]
+    );
     let res = voter.post_form(&helpful, &[]).await;
     assert_eq!(res.status, 303);
-    assert_eq!(res.location(), Some(format!("{}#review-{id}", reviews_url(&course)).as_str()));
+    assert_eq!(
+        res.location(),
+        Some(format!("{}#review-{id}", reviews_url(&course)).as_str())
+    );
     assert_eq!(review_row(&app, id).await.helpful_count, 1);
     let page = voter.get(&reviews_url(&course)).await;
-    assert_eq!(page.attrs(".helpful-button", "aria-pressed"), vec!["true".to_string()]);
+    assert_eq!(
+        page.attrs(".helpful-button", "aria-pressed"),
+        vec!["true".to_string()]
+    );
     // A second press takes the vote back.
     voter.post_form(&helpful, &[]).await;
     assert_eq!(review_row(&app, id).await.helpful_count, 0);
@@ -512,7 +560,10 @@ async fn helpful_votes_toggle_one_per_member_and_never_on_ones_own() {
         .client
         .get(&format!("{}?sort=newest", reviews_url(&course)))
         .await;
-    assert_eq!(page.attrs(".course-review", "id")[0], format!("review-{other_id}"));
+    assert_eq!(
+        page.attrs(".course-review", "id")[0],
+        format!("review-{other_id}")
+    );
 }
 
 #[tokio::test]
@@ -526,9 +577,7 @@ async fn the_courses_expert_replies_once_in_public() {
     // Only the course's expert: another expert or a learner is refused.
     let (_, other_expert) = expert(&app).await;
     other_expert.get(&reviews_url(&course)).await;
-    let res = other_expert
-        .post_form(&reply, &[("body", "Not my course")])
-        .await;
+    let res = other_expert.post_form(&reply, &[("body", "Not my course")]).await;
     assert_eq!(res.status, 403);
     let (_, learner_client) = member(&app, "learner").await;
     learner_client.get(&reviews_url(&course)).await;
@@ -551,7 +600,10 @@ async fn the_courses_expert_replies_once_in_public() {
     assert!(res.text().contains("Write your reply."));
 
     let res = expert_client
-        .post_form(&reply, &[("body", "Thanks! Chapter 3 gets *more examples* next month.")])
+        .post_form(
+            &reply,
+            &[("body", "Thanks! Chapter 3 gets *more examples* next month.")],
+        )
         .await;
     assert_eq!(res.status, 303);
     let page = app.client.get(&reviews_url(&course)).await;
@@ -579,7 +631,14 @@ async fn moderators_hide_a_review_with_a_reason_the_author_is_told_and_it_stops_
     daily_refresh_done(&app).await;
     let course = course(&app, &owner, "Moderated Course").await;
     let (author, author_client) = learner(&app, &course).await;
-    post_review(&author_client, &course, "1", "Spam spam", "Buy cheap watches at example.com").await;
+    post_review(
+        &author_client,
+        &course,
+        "1",
+        "Spam spam",
+        "Buy cheap watches at example.com",
+    )
+    .await;
     let (_, kept) = reviewed(&app, &course, "5").await;
     let id = app
         .db({
@@ -594,10 +653,17 @@ async fn moderators_hide_a_review_with_a_reason_the_author_is_told_and_it_stops_
 
     // Not a moderator: refused (the expert too).
     expert_client.get(&reviews_url(&course)).await;
-    let res = expert_client.post_form(&hide, &[("reason", "I dislike it")]).await;
+    let res = expert_client
+        .post_form(&hide, &[("reason", "I dislike it")])
+        .await;
     assert_eq!(res.status, 403);
 
-    let moderator = app.user(&unique("mod")).verified().role(Role::Moderator).create().await;
+    let moderator = app
+        .user(&unique("mod"))
+        .verified()
+        .role(Role::Moderator)
+        .create()
+        .await;
     let m = app.new_client();
     m.login(&moderator.username, &moderator.password).await;
     let page = m.get(&format!("{}?lang=en", reviews_url(&course))).await;
@@ -621,7 +687,10 @@ async fn moderators_hide_a_review_with_a_reason_the_author_is_told_and_it_stops_
     let course_now = course_row(&app, course.id).await;
     assert_eq!((course_now.rating_count, course_now.rating_sum), (1, 5));
     assert_eq!(stars(&app, course.id).await, [0, 0, 0, 0, 1]);
-    assert_eq!(course_now.rating_score, (2 * (10 * 4_000_000 + 5_000_000) + 11) / 22);
+    assert_eq!(
+        course_now.rating_score,
+        (2 * (10 * 4_000_000 + 5_000_000) + 11) / 22
+    );
     let after = app
         .db(|c| klearn_db::generations::current(c, klearn_db::generations::EXPERTS).unwrap())
         .await;
@@ -645,21 +714,29 @@ async fn moderators_hide_a_review_with_a_reason_the_author_is_told_and_it_stops_
 
     // Gone from the public list and statistics; the author sees theirs with the reason.
     let public = app.client.get(&reviews_url(&course)).await;
-    assert_eq!(public.attrs(".course-review", "id"), vec![format!("review-{kept}")]);
+    assert_eq!(
+        public.attrs(".course-review", "id"),
+        vec![format!("review-{kept}")]
+    );
     assert_eq!(public.texts(".rating-average"), vec!["5.0".to_string()]);
-    let own = author_client.get(&format!("{}?lang=en", reviews_url(&course))).await;
+    let own = author_client
+        .get(&format!("{}?lang=en", reviews_url(&course)))
+        .await;
     assert!(own.texts(".course-review-mine")[0].contains("Reason: Advertising, not a review"));
     // A hidden review is not edited back into view, nor voted on, nor hidden twice.
     let res = post_review(&author_client, &course, "5", "Changed", "Now it is glowing.").await;
     assert_eq!(res.status, 409);
     let (_, voter) = member(&app, "voter").await;
     voter.get(&reviews_url(&course)).await;
-    assert_eq!(voter.post_form(&format!("/reviews/{id}/helpful"), &[]).await.status, 404);
-    m.get(&reviews_url(&course)).await;
     assert_eq!(
-        m.post_form(&hide, &[("reason", "again")]).await.status,
-        409
+        voter
+            .post_form(&format!("/reviews/{id}/helpful"), &[])
+            .await
+            .status,
+        404
     );
+    m.get(&reviews_url(&course)).await;
+    assert_eq!(m.post_form(&hide, &[("reason", "again")]).await.status, 409);
     // Its author may still delete it; the counters stay as they are.
     author_client.get(&reviews_url(&course)).await;
     let res = author_client
@@ -686,4 +763,71 @@ async fn the_experts_profile_adds_up_all_their_courses() {
     assert_eq!(page.texts(".rating-average"), vec!["3.7".to_string()]);
     assert_eq!(page.texts(".rating-bar-count"), vec!["1", "1", "0", "1", "0"]);
     assert_eq!(page.texts(".rating-kind dd"), vec!["67%", "0%", "33%"]);
+}
+
+#[tokio::test]
+async fn the_scale_seeds_ratings_are_its_reviews() {
+    let app = TestApp::spawn().await;
+    let pool = app.pool.clone();
+    let report = tokio::task::spawn_blocking(move || klearn::demo::scale::seed(&pool, 600))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(report.reviews > 20, "{report}");
+    let (mismatched, by_owner, unqualified, votes_off, reviews, own_votes) = app
+        .db(|c| {
+            use klearn_db::diesel::prelude::*;
+            use klearn_db::diesel::sql_types::BigInt;
+            #[derive(QueryableByName)]
+            struct N {
+                #[diesel(sql_type = BigInt)]
+                n: i64,
+            }
+            let count = |c: &mut klearn_db::DbConnection, sql: &str| -> i64 {
+                klearn_db::diesel::sql_query(sql).get_result::<N>(c).unwrap().n
+            };
+            (
+                // Every course's counters are exactly its visible reviews.
+                count(
+                    c,
+                    "SELECT COUNT(*) AS n FROM courses c WHERE c.rating_count <> \
+                     (SELECT COUNT(*) FROM reviews r WHERE r.course_id = c.id AND r.state = 'visible') \
+                     OR c.rating_sum <> (SELECT COALESCE(SUM(r.rating), 0) FROM reviews r \
+                     WHERE r.course_id = c.id AND r.state = 'visible') \
+                     OR c.rating_5 <> (SELECT COUNT(*) FROM reviews r WHERE r.course_id = c.id \
+                     AND r.state = 'visible' AND r.rating = 5) \
+                     OR c.rating_1 + c.rating_2 + c.rating_3 + c.rating_4 + c.rating_5 <> c.rating_count",
+                ),
+                count(
+                    c,
+                    "SELECT COUNT(*) AS n FROM reviews r JOIN courses c ON c.id = r.course_id \
+                     WHERE c.owner_id = r.author_id OR c.state <> 'published'",
+                ),
+                // Every reviewer is enrolled and opened a lesson of the course.
+                count(
+                    c,
+                    "SELECT COUNT(*) AS n FROM reviews r WHERE NOT EXISTS (SELECT 1 FROM enrollments e \
+                     WHERE e.user_id = r.author_id AND e.course_id = r.course_id) OR NOT EXISTS \
+                     (SELECT 1 FROM lesson_progress p WHERE p.user_id = r.author_id AND p.course_id = r.course_id)",
+                ),
+                count(
+                    c,
+                    "SELECT COUNT(*) AS n FROM reviews r WHERE r.helpful_count <> \
+                     (SELECT COUNT(*) FROM review_votes v WHERE v.review_id = r.id)",
+                ),
+                count(c, "SELECT COUNT(*) AS n FROM reviews"),
+                // Nobody voted for their own review.
+                count(c, "SELECT COUNT(*) AS n FROM review_votes v JOIN reviews r ON r.id = v.review_id \
+                          WHERE v.user_id = r.author_id"),
+            )
+        })
+        .await;
+    assert_eq!(
+        (mismatched, by_owner, unqualified, votes_off, own_votes),
+        (0, 0, 0, 0, 0)
+    );
+    assert_eq!(reviews as usize, report.reviews);
+    // The catalogue's rating sort reads them.
+    let res = app.client.get("/courses?sort=rating&lang=en").await;
+    assert!(res.text().contains(" reviews)"), "{}", res.text());
 }

@@ -181,10 +181,7 @@ mod tests {
     fn changes_move_sum_count_and_the_right_stars() {
         assert_eq!(RatingChange::added(4).deltas(), (4, 1, [0, 0, 0, 1, 0]));
         assert_eq!(RatingChange::removed(1).deltas(), (-1, -1, [-1, 0, 0, 0, 0]));
-        assert_eq!(
-            RatingChange::replaced(5, 2).deltas(),
-            (-3, 0, [0, 1, 0, 0, -1])
-        );
+        assert_eq!(RatingChange::replaced(5, 2).deltas(), (-3, 0, [0, 1, 0, 0, -1]));
         assert!(RatingChange::replaced(3, 3).is_none());
         assert!(!RatingChange::added(3).is_none());
     }

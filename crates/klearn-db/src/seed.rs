@@ -369,6 +369,7 @@ pub struct SeedReview {
     pub body: String,
     pub body_html: String,
     pub state: ReviewState,
+    pub hidden_reason: String,
     pub helpful_count: i64,
     pub reply_body: Option<String>,
     pub reply_body_html: Option<String>,
