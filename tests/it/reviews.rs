@@ -831,3 +831,58 @@ async fn the_scale_seeds_ratings_are_its_reviews() {
     let res = app.client.get("/courses?sort=rating&lang=en").await;
     assert!(res.text().contains(" reviews)"), "{}", res.text());
 }
+
+#[tokio::test]
+async fn the_demo_has_reviews_with_replies_votes_and_one_hidden() {
+    let app = TestApp::builder().demo().spawn().await;
+    let (all, hidden, replied, voted) = app
+        .db(|c| {
+            use klearn_db::diesel::prelude::*;
+            use klearn_db::schema::reviews;
+            let all: Vec<Review> = reviews::table.select(Review::as_select()).load(c).unwrap();
+            let hidden = all.iter().filter(|r| !r.is_visible()).count();
+            let replied = all.iter().filter(|r| r.reply_body.is_some()).count();
+            let voted = all.iter().filter(|r| r.helpful_count > 0).count();
+            (all.len(), hidden, replied, voted)
+        })
+        .await;
+    assert!(all >= 10, "{all}");
+    assert_eq!(hidden, 1);
+    assert!(replied >= 3 && voted >= 5, "{replied} {voted}");
+    let spread = app
+        .db(|c| {
+            let ids: Vec<CourseId> = Course::published_page(c, 1, 50)
+                .unwrap()
+                .0
+                .iter()
+                .map(|card| card.course.id)
+                .collect();
+            let mut stars = [0i64; 5];
+            for id in ids {
+                for (total, n) in stars
+                    .iter_mut()
+                    .zip(StarCounts::of_course(c, id).unwrap().by_star())
+                {
+                    *total += n;
+                }
+            }
+            stars
+        })
+        .await;
+    assert!(
+        spread.iter().filter(|n| **n > 0).count() >= 4,
+        "a spread of stars: {spread:?}"
+    );
+    // demo_learner finds their review first on the course they took, and may edit it.
+    let learner = app.new_client();
+    learner.login("demo_learner", klearn::demo::DEMO_PASSWORD).await;
+    let page = learner
+        .get("/courses/ml-linear-regression-from-scratch/reviews?lang=en")
+        .await;
+    assert_eq!(page.select(".course-review-mine .course-review").len(), 1);
+    assert_eq!(
+        page.select("form[action$='/reviews'] textarea[name=body]").len(),
+        1
+    );
+    assert!(page.text().contains("The expert's reply"));
+}

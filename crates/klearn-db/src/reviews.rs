@@ -211,6 +211,18 @@ impl Review {
         Ok(())
     }
 
+    /// Dates a review (and its reply, a day later) in the past: the demo
+    /// community's history.
+    pub fn backdate(conn: &mut DbConnection, id: ReviewId, at: NaiveDateTime) -> Result<(), DbError> {
+        diesel::update(reviews::table.find(id))
+            .set((reviews::created_at.eq(at), reviews::updated_at.eq(at)))
+            .execute(conn)?;
+        diesel::update(reviews::table.find(id).filter(reviews::replied_at.is_not_null()))
+            .set(reviews::replied_at.eq(Some(at + chrono::Duration::days(1))))
+            .execute(conn)?;
+        Ok(())
+    }
+
     /// One page of a course's visible reviews in `sort` order, leaving out
     /// `except`'s own (their page shows it first, apart).
     pub fn page(
