@@ -554,8 +554,11 @@ struct CourseTraits {
     quality: f64,
 }
 
-/// Review texts by kind (bad, middling, good): (Chinese title, text), (English title, text).
-const REVIEW_TEXTS: [&[((&str, &str), (&str, &str))]; 3] = [
+/// A review's title and text.
+type ReviewText = (&'static str, &'static str);
+
+/// Review texts by kind (bad, middling, good): in Chinese, in English.
+const REVIEW_TEXTS: [&[(ReviewText, ReviewText)]; 3] = [
     &[
         (
             ("和预期差距较大", "前两章还可以，后面讲得太快，例子也跑不起来，希望讲师更新一下代码。"),

@@ -9,6 +9,7 @@ use klearn_db::{write_tx, DbConnection};
 
 use super::ReviewError;
 use crate::domain::actor::Actor;
+use crate::domain::review::parse_reply;
 
 /// A visible review and its course.
 fn visible(conn: &mut DbConnection, id: ReviewId) -> Result<(Review, Course), ReviewError> {
@@ -53,21 +54,27 @@ pub fn toggle_helpful(
     })
 }
 
-/// The course's expert answers a review in public (Markdown), once; a
-/// second reply is refused. Returns the review's course.
+/// The course's expert answers a review in public (Markdown, see
+/// `parse_reply`), once; a second reply is refused. Returns the review's
+/// course.
 pub fn reply(
     conn: &mut DbConnection,
     actor: &Actor,
     id: ReviewId,
-    body: String,
+    body: &str,
 ) -> Result<Course, ReviewError> {
-    let html = crate::markdown::render(&body);
     write_tx(conn, |conn| {
         let (review, course) = visible(conn, id)?;
         if !actor.is(course.owner_id) {
             return Err(ReviewError::Forbidden("reviews.error.expert_only"));
         }
-        if review.reply_body.is_some() || !Review::set_reply(conn, id, &body, &html, klearn_db::now())? {
+        if review.reply_body.is_some() {
+            return Err(ReviewError::Conflict("reviews.error.replied"));
+        }
+        let body = parse_reply(body).map_err(|key| ReviewError::invalid("body", key))?;
+        let html = crate::markdown::render(&body);
+        // Two sendings at once: the second finds the reply there and is refused.
+        if !Review::set_reply(conn, id, &body, &html, klearn_db::now())? {
             return Err(ReviewError::Conflict("reviews.error.replied"));
         }
         Ok(course)

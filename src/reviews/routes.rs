@@ -7,9 +7,9 @@ use klearn_db::reviews::ReviewId;
 use serde::Deserialize;
 
 use crate::domain::actor::Actor;
-use crate::domain::review::{parse_body, parse_reply, parse_sort, parse_title, Rating, REVIEWS_PER_PAGE};
+use crate::domain::review::{parse_body, parse_sort, parse_title, Rating, REVIEWS_PER_PAGE};
 use crate::i18n::k;
-use crate::reviews::pages::ReviewsPage;
+use crate::reviews::pages::{ReviewsPage, Writing};
 use crate::reviews::views::{Answer, AnswerForm, ReviewForm, ReviewsView};
 use crate::reviews::{
     delete_review, hide_review, reply, toggle_helpful, write_review, ReviewError, ReviewInput,
@@ -140,7 +140,12 @@ async fn write(
         Some(other) => return Err(other.into()),
         None => {}
     }
-    let mut view = ReviewsView::new(page, found?, parse_sort("").0, 1, REVIEWS_PER_PAGE);
+    let found = found?;
+    // Who may not review hears why, whatever they sent.
+    if let Writing::Refused(key) = found.writing {
+        return Err(AppError::ForbiddenBecause(key));
+    }
+    let mut view = ReviewsView::new(page, found, parse_sort("").0, 1, REVIEWS_PER_PAGE);
     view.form = ReviewForm {
         rating: fields.rating,
         title: fields.title,
@@ -224,18 +229,21 @@ async fn answer_reply(
 ) -> Result<HttpResponse, AppError> {
     let (id, actor) = (id.into_inner(), user.actor());
     let text = form.into_inner().body;
-    let body = match parse_reply(&text) {
-        Ok(body) => body,
-        Err(key) => return answer_again(page, &state, actor, id, Answer::Reply, text, key).await,
-    };
-    let who = actor.clone();
-    let course = call(&state.pool, move |conn| reply(conn, &who, id, body)).await??;
-    let flash = Flash::new(Level::Success, k("reviews.replied"));
-    Ok(redirect_with_flash(
-        &state.settings,
-        &review_url(&course.slug, id),
-        &flash,
-    ))
+    let (who, body) = (actor.clone(), text.clone());
+    match call(&state.pool, move |conn| reply(conn, &who, id, &body)).await? {
+        Ok(course) => {
+            let flash = Flash::new(Level::Success, k("reviews.replied"));
+            Ok(redirect_with_flash(
+                &state.settings,
+                &review_url(&course.slug, id),
+                &flash,
+            ))
+        }
+        Err(ReviewError::Invalid { key, .. }) => {
+            answer_again(page, &state, actor, id, Answer::Reply, text, key).await
+        }
+        Err(other) => Err(other.into()),
+    }
 }
 
 async fn hide(

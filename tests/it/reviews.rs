@@ -178,6 +178,8 @@ async fn only_enrolled_learners_who_opened_a_lesson_review_and_not_the_expert() 
         .contains("Only learners enrolled in this course can review it."));
     let res = post_review(&outsider, &course, "5", "Great", "Great course").await;
     assert_eq!(res.status, 403);
+    // Also when what they sent would not have parsed.
+    assert_eq!(post_review(&outsider, &course, "9", "", "").await.status, 403);
     assert!(res
         .text()
         .contains("Only learners enrolled in this course can review it."));
@@ -579,6 +581,8 @@ async fn the_courses_expert_replies_once_in_public() {
     other_expert.get(&reviews_url(&course)).await;
     let res = other_expert.post_form(&reply, &[("body", "Not my course")]).await;
     assert_eq!(res.status, 403);
+    let res = other_expert.post_form(&reply, &[("body", "")]).await;
+    assert_eq!(res.status, 403, "who may not reply hears that first");
     let (_, learner_client) = member(&app, "learner").await;
     learner_client.get(&reviews_url(&course)).await;
     assert_eq!(
@@ -885,4 +889,76 @@ async fn the_demo_has_reviews_with_replies_votes_and_one_hidden() {
         1
     );
     assert!(page.text().contains("The expert's reply"));
+}
+
+#[tokio::test]
+async fn reviews_and_votes_at_the_same_moment_are_all_counted_once() {
+    let app = TestApp::spawn().await;
+    let (owner, _) = expert(&app).await;
+    let course = course(&app, &owner, "Busy Course").await;
+    let mut learners = Vec::new();
+    for _ in 0..6 {
+        let user = app.user(&unique("busy")).verified().create().await;
+        let (id, cid, lesson) = (user.id, course.id, course.lessons[0]);
+        app.db(move |c| {
+            Enrollment::enroll(c, id, cid, FREE, None).unwrap();
+            LessonProgress::record_open(c, id, lesson, cid).unwrap();
+        })
+        .await;
+        learners.push(user);
+    }
+    // Six learners review at once, each on their own connection.
+    let mut writes = Vec::new();
+    for (n, user) in learners.iter().enumerate() {
+        let (pool, id, slug) = (app.pool.clone(), user.id, course.slug.clone());
+        writes.push(tokio::task::spawn_blocking(move || {
+            let mut c = pool.get().unwrap();
+            let input = ReviewInput {
+                rating: Rating::parse(&(n % 5 + 1).to_string()).unwrap(),
+                title: "At once".into(),
+                body: "Written at the same moment.".into(),
+            };
+            write_review(&mut c, &Actor::member(id, &[]), &slug, input).map(|(_, r)| r.id)
+        }));
+    }
+    let mut ids = Vec::new();
+    for w in writes {
+        ids.push(w.await.unwrap().expect("every review is written"));
+    }
+    let row = course_row(&app, course.id).await;
+    // Stars 1, 2, 3, 4, 5, 1.
+    assert_eq!((row.rating_count, row.rating_sum), (6, 16));
+    assert_eq!(stars(&app, course.id).await, [2, 1, 1, 1, 1]);
+
+    // Everyone presses "helpful" on the first review twice at once.
+    let target = ids[0];
+    let mut presses = Vec::new();
+    for user in learners.iter().skip(1) {
+        for _ in 0..2 {
+            let (pool, id) = (app.pool.clone(), user.id);
+            presses.push(tokio::task::spawn_blocking(move || {
+                let mut c = pool.get().unwrap();
+                klearn::reviews::toggle_helpful(&mut c, &Actor::member(id, &[]), target).map(|_| ())
+            }));
+        }
+    }
+    for p in presses {
+        p.await.unwrap().expect("every press is answered");
+    }
+    let (count, votes) = app
+        .db(move |c| {
+            use klearn_db::diesel::prelude::*;
+            use klearn_db::schema::review_votes;
+            let votes = review_votes::table
+                .filter(review_votes::review_id.eq(target))
+                .count()
+                .get_result::<i64>(c)
+                .unwrap();
+            (Review::find(c, target).unwrap().helpful_count, votes)
+        })
+        .await;
+    assert_eq!(
+        count, votes,
+        "the count is the votes, however the presses interleaved"
+    );
 }
