@@ -175,6 +175,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     crate::learn::routes::configure(cfg);
     crate::catalog::routes::configure(cfg);
     crate::forum::routes::configure(cfg);
+    crate::reviews::routes::configure(cfg);
     crate::experts::routes::configure(cfg);
     crate::checkout::routes::configure(cfg);
     crate::feedback::routes::configure(cfg);

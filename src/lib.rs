@@ -21,6 +21,7 @@ pub mod jobs;
 pub mod learn;
 pub mod mail;
 pub mod markdown;
+pub mod reviews;
 pub mod services;
 pub mod studio;
 pub mod system;

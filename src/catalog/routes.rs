@@ -17,6 +17,7 @@ use crate::domain::course::{FORMATS, LEVELS};
 use crate::i18n::k;
 use crate::learn::access::{may_see_course, Standing};
 use crate::learn::progress::enroll as enroll_in;
+use crate::reviews::pages::ReviewSummary;
 use crate::web::auth::current_user;
 use crate::web::flash::{Flash, Level};
 use crate::web::pager::{last_page, page_number, Pager};
@@ -230,6 +231,7 @@ struct Landing {
     standing: Standing,
     continue_lesson: Option<LessonId>,
     in_cart: bool,
+    reviews: ReviewSummary,
 }
 
 impl Landing {
@@ -277,6 +279,7 @@ impl Landing {
             None => None,
         };
         Ok(Landing {
+            reviews: ReviewSummary::load(conn, course.id)?,
             card: Course::card(conn, course.id)?,
             tags: Course::tags(conn, course.id)?,
             outline,
@@ -316,6 +319,8 @@ async fn course(
         in_cart: landing.in_cart,
         payments_ready: state.settings.payments.is_some(),
         json_ld,
+        stats: landing.reviews.stats,
+        reviews: landing.reviews.newest,
     })
 }
 

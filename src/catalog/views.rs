@@ -94,6 +94,9 @@ pub struct CourseView {
     pub in_cart: bool,
     pub payments_ready: bool,
     pub json_ld: String,
+    /// Its ratings (`partials/rating_stats.html`) and newest reviews.
+    pub stats: crate::domain::review::RatingStats,
+    pub reviews: Vec<crate::reviews::pages::ReviewCard>,
 }
 
 impl CourseView {

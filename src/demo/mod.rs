@@ -4,11 +4,13 @@
 //! (`experts.toml`), the experts' courses (`courses.toml`), a learner's
 //! progress and orders (paid, failed, waiting) through the sandbox provider,
 //! forum threads in categories and on course boards (`forum.toml`),
-//! feedback to the platform in each triage state (`feedback.toml`).
-//! Everything goes through the same use cases as the pages (as the demo's
-//! own members: the applicants apply, demo_moderator reviews, the experts
-//! write their courses), so the demo holds nothing the site itself would
-//! refuse.
+//! feedback to the platform in each triage state (`feedback.toml`), course
+//! reviews with helpful votes, the experts' replies and one hidden by a
+//! moderator (`reviews.toml`), and learning tasks in every state with a
+//! completed course and its certificate. Everything goes through the same
+//! use cases as the pages (as the demo's own members: the applicants apply,
+//! demo_moderator reviews, the experts write their courses), so the demo
+//! holds nothing the site itself would refuse.
 
 pub mod scale;
 mod scale_forum;
@@ -53,6 +55,9 @@ pub struct DemoReport {
     /// Work handed in for tasks, and certificates issued.
     pub submissions: usize,
     pub certificates: usize,
+    /// Course reviews, and how many of them a moderator hid.
+    pub reviews: usize,
+    pub hidden_reviews: usize,
     /// Certified experts and applications in review.
     pub experts: usize,
     pub applications: usize,
@@ -84,6 +89,11 @@ impl std::fmt::Display for DemoReport {
                 self.submissions, self.certificates
             )?;
             writeln!(f, "  {} feedback items", self.feedback)?;
+            writeln!(
+                f,
+                "  {} course reviews ({} hidden by a moderator)",
+                self.reviews, self.hidden_reviews
+            )?;
         }
         if !self.accounts.is_empty() {
             writeln!(f, "Demo accounts (password: {DEMO_PASSWORD}):")?;
@@ -117,6 +127,7 @@ pub fn load(pool: &Pool, services: &Services) -> anyhow::Result<DemoReport> {
         (report.threads, report.posts) = load_forum(&mut conn)?;
         (report.submissions, report.certificates) = load_learning(&mut conn, services)?;
         report.feedback = load_feedback(&mut conn, services)?;
+        (report.reviews, report.hidden_reviews) = load_reviews(&mut conn, services)?;
     }
     for (name, _, _, _) in ACCOUNTS {
         if let Ok(user) = User::find_by_username(&mut conn, name) {
@@ -852,4 +863,99 @@ fn load_feedback(conn: &mut DbConnection, services: &Services) -> anyhow::Result
         }
     }
     Ok(data.item.len())
+}
+
+#[derive(Debug, Deserialize)]
+struct DemoReviews {
+    review: Vec<DemoReview>,
+}
+
+#[derive(Debug, Deserialize)]
+struct DemoReview {
+    course: String,
+    author: String,
+    rating: i64,
+    title: String,
+    body: String,
+    days_ago: i64,
+    #[serde(default)]
+    helpful: Vec<String>,
+    reply: Option<String>,
+    hidden: Option<String>,
+}
+
+/// The demo's course reviews (`reviews.toml`), each written as the site
+/// would take it: its author enrolls in the free course, or buys the paid
+/// one through checkout and the sandbox provider (without a payment
+/// provider that review is left out), opens the first lesson and writes the
+/// review; others mark it helpful, the course's expert replies, and
+/// demo_moderator hides the one that is an advertisement. Returns (reviews,
+/// hidden).
+fn load_reviews(conn: &mut DbConnection, services: &Services) -> anyhow::Result<(usize, usize)> {
+    use crate::checkout::sandbox::{settle, Outcome};
+    use crate::checkout::{handle_event, place_order, Basket};
+    use crate::domain::review::{parse_body, parse_title, Rating};
+    use crate::learn::progress::{enroll, open_lesson};
+    use crate::reviews::{hide_review, reply, toggle_helpful, write_review, ReviewError, ReviewInput};
+    use klearn_db::courses::{Audience, Course, Lesson};
+    use klearn_db::enrollments::Enrollment;
+
+    let data: DemoReviews = toml::from_str(include_str!("reviews.toml"))?;
+    let moderator = demo_actor(conn, "demo_moderator")?;
+    let (mut written, mut hidden) = (0, 0);
+    for demo in &data.review {
+        let what = format!("demo review of {} by {}", demo.course, demo.author);
+        let fail = |e: ReviewError| anyhow::anyhow!("{what}: {e}");
+        let problem = |key: &str| anyhow::anyhow!("{what}: {key}");
+        let course = Course::find_by_slug(conn, &demo.course)?;
+        let author = demo_actor(conn, &demo.author)?;
+        let learner = author.user_id().ok_or_else(|| problem("no author"))?;
+        if !Enrollment::is_enrolled(conn, learner, course.id)? {
+            if course.price_cents == 0 {
+                enroll(conn, &author, &course.slug).map_err(|e| anyhow::anyhow!("{what}: {e}"))?;
+            } else {
+                let Some(provider) = services.payments.clone() else {
+                    continue;
+                };
+                let buy = |e: crate::checkout::CheckoutError| anyhow::anyhow!("{what}: {e}");
+                let placed = place_order(conn, services, &author, Basket::Course(course.id)).map_err(buy)?;
+                let payment = placed.payment.ok_or_else(|| problem("no payment"))?;
+                let (_, event) = settle(conn, &author, payment, Outcome::Pay).map_err(buy)?;
+                handle_event(conn, provider.as_ref(), &event).map_err(buy)?;
+            }
+        }
+        let first = Lesson::outline(conn, course.id, Audience::Learners)?
+            .lessons()
+            .next()
+            .map(|l| l.id)
+            .ok_or_else(|| problem("no lesson"))?;
+        open_lesson(conn, Some(&author), &course.slug, first).map_err(|e| anyhow::anyhow!("{what}: {e}"))?;
+        let input = ReviewInput {
+            rating: Rating::parse(&demo.rating.to_string()).map_err(problem)?,
+            title: parse_title(&demo.title).map_err(problem)?,
+            body: parse_body(&demo.body).map_err(problem)?,
+        };
+        let (_, review) = write_review(conn, &author, &course.slug, input).map_err(fail)?;
+        written += 1;
+        for voter in &demo.helpful {
+            let voter = demo_actor(conn, voter)?;
+            toggle_helpful(conn, &voter, review.id).map_err(fail)?;
+        }
+        if let Some(text) = &demo.reply {
+            let expert = Actor::member(course.owner_id, &[Role::Expert]);
+            reply(conn, &expert, review.id, text).map_err(fail)?;
+        }
+        klearn_db::reviews::Review::backdate(
+            conn,
+            review.id,
+            klearn_db::now() - chrono::Duration::days(demo.days_ago),
+        )?;
+        if let Some(reason) = &demo.hidden {
+            hide_review(conn, services, &moderator, review.id, reason).map_err(fail)?;
+            hidden += 1;
+        }
+    }
+    // As the daily refresh would: the site's mean from these ratings.
+    Course::refresh_rating_scores(conn)?;
+    Ok((written, hidden))
 }

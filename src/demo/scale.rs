@@ -1,6 +1,7 @@
 //! `klearn seed --scale N`: a synthetic community of about N users, N/10
-//! courses with chapters, lessons, tags, prices and ratings, enrollments, and
-//! a forum of about N threads and 10·N posts (`scale_forum`),
+//! courses with chapters, lessons, tags and prices, enrollments, reviews by
+//! a share of each course's learners (their ratings are the courses'
+//! ratings), and a forum of about N threads and 10·N posts (`scale_forum`),
 //! in Chinese and English, for benchmarks. Reproducible (fixed random seed),
 //! inserted in batches, with a progress line on the terminal.
 
@@ -9,7 +10,9 @@ use std::time::Instant;
 
 use chrono::Duration;
 use klearn_db::categories::{Category, COURSE};
-use klearn_db::seed::{self, SeedChapter, SeedCourse, SeedEnrollment, SeedLesson, SeedRole, SeedUser};
+use klearn_db::seed::{
+    self, SeedChapter, SeedCourse, SeedEnrollment, SeedLesson, SeedReview, SeedReviewVote, SeedRole, SeedUser,
+};
 use klearn_db::users::User;
 use klearn_db::Pool;
 use rand::rngs::StdRng;
@@ -212,6 +215,8 @@ pub struct ScaleReport {
     pub courses: usize,
     pub lessons: usize,
     pub enrollments: usize,
+    pub reviews: usize,
+    pub helpful_votes: usize,
     pub threads: usize,
     pub posts: usize,
     pub likes: usize,
@@ -221,8 +226,16 @@ impl std::fmt::Display for ScaleReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "Synthetic community: {} users, {} courses, {} lessons, {} enrollments, {} threads, {} posts, {} likes (password {SCALE_PASSWORD})",
-            self.users, self.courses, self.lessons, self.enrollments, self.threads, self.posts, self.likes
+            "Synthetic community: {} users, {} courses, {} lessons, {} enrollments, {} reviews with {} helpful votes, {} threads, {} posts, {} likes (password {SCALE_PASSWORD})",
+            self.users,
+            self.courses,
+            self.lessons,
+            self.enrollments,
+            self.reviews,
+            self.helpful_votes,
+            self.threads,
+            self.posts,
+            self.likes
         )
     }
 }
@@ -326,6 +339,7 @@ pub fn seed(pool: &Pool, n: usize) -> anyhow::Result<ScaleReport> {
     let n_courses = (n / 10).max(1);
     let progress = Progress::new("courses", n_courses);
     let mut batch = Vec::with_capacity(BATCH);
+    let mut course_traits = Vec::with_capacity(n_courses);
     for i in 0..n_courses {
         let (cat_slug, zh, en, _tags) = TOPICS[i % TOPICS.len()];
         let category = categories.iter().find(|c| c.slug == cat_slug).map(|c| c.id);
@@ -350,13 +364,14 @@ pub fn seed(pool: &Pool, n: usize) -> anyhow::Result<ScaleReport> {
             [4900, 9900, 12900, 19900, 29900, 39900][rng.random_range(0..6)]
         };
         let published = rng.random_bool(0.95);
-        // Ratings: most courses have a few, a few have many; averages between 3.2 and 5.
-        let rating_count = if rng.random_bool(0.3) {
-            0
+        // How its learners review it: most courses by few of them, some by
+        // many; the stars centre on a quality between 3.2 and 5.
+        let share = if rng.random_bool(0.3) {
+            0.05
         } else {
-            (rng.random::<f64>().powi(3) * 400.0) as i64
+            0.1 + rng.random::<f64>().powi(3) * 0.4
         };
-        let average = rng.random_range(3.2..5.0);
+        let quality = rng.random_range(3.2..5.0);
         let at = now - Duration::minutes(rng.random_range(0..(60 * 24 * 700)));
         let description = if chinese {
             format!(
@@ -365,6 +380,12 @@ pub fn seed(pool: &Pool, n: usize) -> anyhow::Result<ScaleReport> {
         } else {
             format!("A structured course on {subject} with runnable examples, for engineers who want to use it well at work.")
         };
+        course_traits.push(CourseTraits {
+            owner: experts[i % experts.len()],
+            published: published.then_some(at),
+            share,
+            quality,
+        });
         batch.push(SeedCourse {
             owner_id: experts[i % experts.len()],
             slug: format!("scale-{i:06}"),
@@ -384,8 +405,6 @@ pub fn seed(pool: &Pool, n: usize) -> anyhow::Result<ScaleReport> {
             } else {
                 klearn_db::CourseState::Draft
             },
-            rating_sum: (average * rating_count as f64).round() as i64,
-            rating_count,
             submitted_at: Some(at),
             published_at: published.then_some(at),
             created_at: at,
@@ -481,10 +500,13 @@ pub fn seed(pool: &Pool, n: usize) -> anyhow::Result<ScaleReport> {
     let progress = Progress::new("enrollments", total);
     let mut rows = Vec::with_capacity(BATCH);
     let mut made = 0;
-    for user in &user_ids {
+    // (user index, course index) of every enrollment, for the reviews.
+    let mut enrolled: Vec<(usize, usize)> = Vec::with_capacity(total);
+    for (u, user) in user_ids.iter().enumerate() {
         let a = (rng.random::<f64>().powi(2) * course_ids.len() as f64) as usize;
         let b = (rng.random::<f64>().powi(2) * course_ids.len() as f64) as usize;
         for pick in if a == b { vec![a] } else { vec![a, b] } {
+            enrolled.push((u, pick.min(course_ids.len() - 1)));
             rows.push(SeedEnrollment {
                 user_id: *user,
                 course_id: course_ids[pick.min(course_ids.len() - 1)],
@@ -502,6 +524,8 @@ pub fn seed(pool: &Pool, n: usize) -> anyhow::Result<ScaleReport> {
     progress.finish();
     report.enrollments = made;
     seed::recount_learners(&mut conn)?;
+    (report.reviews, report.helpful_votes) =
+        seed_reviews(&mut conn, &user_ids, &course_ids, &course_traits, &enrolled, now)?;
     klearn_db::courses::Course::refresh_rating_scores(&mut conn)?;
 
     let forum = super::scale_forum::seed(&mut conn, &mut rng, &user_ids, now)?;
@@ -517,4 +541,179 @@ pub fn seed(pool: &Pool, n: usize) -> anyhow::Result<ScaleReport> {
     progress.finish();
     klearn_db::backend::analyze(&mut conn, true)?;
     Ok(report)
+}
+
+/// What the reviews of a seeded course follow.
+struct CourseTraits {
+    owner: klearn_db::UserId,
+    /// When it was published (a draft has no reviews).
+    published: Option<chrono::NaiveDateTime>,
+    /// The share of its learners who review it.
+    share: f64,
+    /// The stars its reviews centre on.
+    quality: f64,
+}
+
+/// A review's title and text.
+type ReviewText = (&'static str, &'static str);
+
+/// Review texts by kind (bad, middling, good): in Chinese, in English.
+const REVIEW_TEXTS: [&[(ReviewText, ReviewText)]; 3] = [
+    &[
+        (
+            ("和预期差距较大", "前两章还可以，后面讲得太快，例子也跑不起来，希望讲师更新一下代码。"),
+            ("Not what I expected", "The first chapters are fine, then it rushes and the examples no longer run. Please update the code."),
+        ),
+        (
+            ("内容偏浅", "大部分内容官方文档里都有，没有讲到实际项目中会遇到的问题。"),
+            ("Too shallow", "Most of it is in the official docs; none of the problems you meet in real projects."),
+        ),
+    ],
+    &[
+        (
+            ("中规中矩", "讲得清楚，但练习太少，学完还是需要自己多动手。"),
+            ("Decent", "Clear explanations, but too few exercises; you will need to practise on your own."),
+        ),
+        (
+            ("有收获，但可以更好", "核心概念讲得不错，最后一章有点赶，期待补充。"),
+            ("Useful, could be better", "The core ideas are well explained; the last chapter feels rushed."),
+        ),
+    ],
+    &[
+        (
+            ("讲得非常清楚", "每一节都有可以运行的例子，跟着敲一遍就懂了。已经用在工作里了。"),
+            ("Very clear", "Every lesson has an example that runs; typing it in makes it click. Already using it at work."),
+        ),
+        (
+            ("物超所值", "比看零散的博客高效太多，讲师对常见的坑讲得很透。"),
+            ("Worth every yuan", "Far more efficient than scattered blog posts; the expert knows the usual pitfalls."),
+        ),
+        (
+            ("推荐给同事了", "结构清晰，难度循序渐进，答疑也很及时。"),
+            ("Recommended it to my team", "Well structured, the difficulty builds up gently, and questions get answers."),
+        ),
+    ],
+];
+const REPLY_TEXTS: [&str; 2] = [
+    "谢谢你的反馈！你提到的问题我会在下次更新里补充。Thanks for the feedback, I will cover this in the next update.",
+    "感谢认可，欢迎在课程讨论区继续交流。Thank you! See you on the course board.",
+];
+
+/// Reviews by a share of each published course's learners (never its
+/// expert), with stars around the course's quality, a few expert replies,
+/// a few hidden, and helpful votes; then the reviewers' opened lessons and
+/// every course's rating counters from its reviews. Written in batches with
+/// an RNG of its own, so the forum after it stays as it was.
+fn seed_reviews(
+    conn: &mut klearn_db::DbConnection,
+    user_ids: &[klearn_db::UserId],
+    course_ids: &[klearn_db::CourseId],
+    traits: &[CourseTraits],
+    enrolled: &[(usize, usize)],
+    now: chrono::NaiveDateTime,
+) -> anyhow::Result<(usize, usize)> {
+    let mut rng = StdRng::seed_from_u64(2027);
+    let render = |text: &str| crate::markdown::render(text);
+    let texts: Vec<Vec<[(String, String, String); 2]>> = REVIEW_TEXTS
+        .iter()
+        .map(|kind| {
+            kind.iter()
+                .map(|((zt, zb), (et, eb))| {
+                    [
+                        (zt.to_string(), zb.to_string(), render(zb)),
+                        (et.to_string(), eb.to_string(), render(eb)),
+                    ]
+                })
+                .collect()
+        })
+        .collect();
+    let replies: Vec<(String, String)> = REPLY_TEXTS.iter().map(|r| (r.to_string(), render(r))).collect();
+    let progress = Progress::new("reviews", enrolled.len());
+    let (mut reviews, mut votes) = (0, 0);
+    for (k, chunk) in enrolled.chunks(BATCH).enumerate() {
+        let mut rows = Vec::new();
+        let mut voters: Vec<usize> = Vec::new();
+        for &(u, c) in chunk {
+            let course = &traits[c];
+            let Some(published) = course.published else {
+                continue;
+            };
+            if course.owner == user_ids[u] || !rng.random_bool(course.share) {
+                continue;
+            }
+            // A triangular spread around the course's quality.
+            let noise = rng.random_range(-1.0..1.0) + rng.random_range(-1.0..1.0);
+            let rating = (course.quality + noise).round().clamp(1.0, 5.0) as i32;
+            let kind = match rating {
+                1 | 2 => 0,
+                3 => 1,
+                _ => 2,
+            };
+            let pool = &texts[kind];
+            let [zh, en] = &pool[rng.random_range(0..pool.len())];
+            // Users whose index is a multiple of four read English (see above).
+            let (title, body, body_html) = if u % 4 == 0 { en } else { zh };
+            let span = (now - published).num_minutes().max(1);
+            let at = published + Duration::minutes(rng.random_range(0..span));
+            let replied = rng.random_bool(0.1);
+            let hidden = rng.random_bool(0.005);
+            // Votes from distinct others: never more than there are.
+            let helpful = if hidden {
+                0
+            } else {
+                ((rng.random::<f64>().powi(4) * 20.0) as usize).min(user_ids.len() - 1)
+            };
+            let reply = replied.then(|| &replies[rng.random_range(0..replies.len())]);
+            rows.push(SeedReview {
+                course_id: course_ids[c],
+                author_id: user_ids[u],
+                rating,
+                title: title.clone(),
+                body: body.clone(),
+                body_html: body_html.clone(),
+                state: if hidden {
+                    klearn_db::reviews::ReviewState::Hidden
+                } else {
+                    klearn_db::reviews::ReviewState::Visible
+                },
+                hidden_reason: if hidden {
+                    "与课程无关的推广内容 / Promotion unrelated to the course".into()
+                } else {
+                    String::new()
+                },
+                helpful_count: helpful as i64,
+                reply_body: reply.map(|(body, _)| body.clone()),
+                reply_body_html: reply.map(|(_, html)| html.clone()),
+                replied_at: replied.then(|| at + Duration::days(1)),
+                created_at: at,
+                updated_at: at,
+            });
+            voters.push(helpful);
+        }
+        let ids = seed::reviews(conn, &rows)?;
+        let mut vote_rows = Vec::new();
+        for ((id, row), n) in ids.iter().zip(&rows).zip(&voters) {
+            let mut picked: Vec<klearn_db::UserId> = Vec::with_capacity(*n);
+            while picked.len() < *n {
+                let voter = user_ids[rng.random_range(0..user_ids.len())];
+                if voter != row.author_id && !picked.contains(&voter) {
+                    picked.push(voter);
+                }
+            }
+            vote_rows.extend(picked.into_iter().map(|user_id| SeedReviewVote {
+                review_id: *id,
+                user_id,
+                created_at: row.created_at,
+            }));
+        }
+        for part in vote_rows.chunks(BATCH) {
+            votes += seed::review_votes(conn, part)?;
+        }
+        reviews += ids.len();
+        progress.show(((k + 1) * BATCH).min(enrolled.len()));
+    }
+    progress.finish();
+    seed::reviewers_opened_a_lesson(conn)?;
+    seed::settle_ratings(conn)?;
+    Ok((reviews, votes))
 }

@@ -3,9 +3,10 @@
 //! a course, prices, slugs) and experts (certification steps, application
 //! fields, ranking), the forum (fields, grace period, pages, cursors),
 //! learning (answers, due dates, grades, completion, certificate codes),
-//! feedback, orders (states, numbers) and generated course covers (`cover`).
-//! Of klearn-db it uses only the vocabulary in `klearn_db::types` (ids and
-//! stored states); nothing here reads the database or knows the web.
+//! feedback, orders (states, numbers), reviews (stars, fields, rating
+//! statistics) and generated course covers (`cover`). Of klearn-db it uses
+//! only the vocabulary in `klearn_db::types` (ids and stored states) and the
+//! sorts its lists know; nothing here reads the database or knows the web.
 
 pub mod account;
 pub mod actor;
@@ -16,3 +17,4 @@ pub mod feedback;
 pub mod forum;
 pub mod learning;
 pub mod order;
+pub mod review;

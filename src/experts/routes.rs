@@ -304,6 +304,7 @@ struct ProfileParts {
     followers: i64,
     following: bool,
     avatar: Option<Upload>,
+    stats: crate::domain::review::RatingStats,
 }
 
 impl ProfileParts {
@@ -327,6 +328,7 @@ impl ProfileParts {
             None => None,
         };
         Ok(ProfileParts {
+            stats: crate::reviews::pages::expert_stats(conn, member.id)?,
             courses: with_covers(conn, published)?,
             followers: Follow::count(conn, member.id)?,
             following: match viewer {
@@ -381,6 +383,7 @@ impl ProfileParts {
             followers: self.followers,
             following: self.following,
             json_ld,
+            stats: self.stats,
         }
     }
 }

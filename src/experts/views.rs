@@ -135,6 +135,8 @@ pub struct ProfileView {
     pub followers: i64,
     pub following: bool,
     pub json_ld: String,
+    /// The ratings of all the expert's published courses (`partials/rating_stats.html`).
+    pub stats: crate::domain::review::RatingStats,
 }
 
 impl ProfileView {

@@ -1,5 +1,6 @@
-//! Notices: the short mails of accounts, courses and experts (verify an
-//! address, reset a password, a course approved, a certification step…). All share one template
+//! Notices: the short mails of accounts, courses, experts and reviews
+//! (verify an address, reset a password, a course approved, a
+//! certification step, a review hidden…). All share one template
 //! (`emails/action.*`): a greeting, a few lines, maybe a button.
 
 use askama::Template;
@@ -31,10 +32,11 @@ pub enum NoticeKind {
     TaskPassed,
     TaskReturned,
     CertificateIssued,
+    ReviewHidden,
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 18] = [
+    pub const ALL: [NoticeKind; 19] = [
         NoticeKind::VerifyEmail,
         NoticeKind::ResetPassword,
         NoticeKind::ConfirmNewEmail,
@@ -53,6 +55,7 @@ impl NoticeKind {
         NoticeKind::TaskPassed,
         NoticeKind::TaskReturned,
         NoticeKind::CertificateIssued,
+        NoticeKind::ReviewHidden,
     ];
 
     /// Its part of the translation keys: `mail.<key>.subject`, `.body`, `.button`, `.note`.
@@ -76,6 +79,7 @@ impl NoticeKind {
             NoticeKind::TaskPassed => "task_passed",
             NoticeKind::TaskReturned => "task_returned",
             NoticeKind::CertificateIssued => "certificate_issued",
+            NoticeKind::ReviewHidden => "review_hidden",
         }
     }
 }

@@ -180,6 +180,31 @@ const PAGES: &[(&str, &str, Who)] = &[
         "/admin/feedback?state=declined&lang=en",
         Who::Admin,
     ),
+    (
+        "course-reviews",
+        "/courses/ml-linear-regression-from-scratch/reviews",
+        Who::Guest,
+    ),
+    (
+        "course-reviews-own",
+        "/courses/ml-linear-regression-from-scratch/reviews?sort=newest&lang=en",
+        Who::Learner,
+    ),
+    (
+        "course-reviews-expert",
+        "/courses/docker-essentials-for-backend-developers/reviews",
+        Who::Expert,
+    ),
+    (
+        "course-reviews-moderator",
+        "/courses/docker-essentials-for-backend-developers/reviews?sort=lowest&lang=en",
+        Who::Admin,
+    ),
+    (
+        "course-reviews-empty",
+        "/courses/raft-in-rust/reviews?page=3",
+        Who::Guest,
+    ),
 ];
 
 /// A form's fields as sent.
@@ -396,6 +421,30 @@ async fn every_page_type_passes_the_html_checker() {
         )
         .await;
     for (name, res) in [("thread-reply-errors", reply), ("forum-new-errors", start)] {
+        assert_eq!(res.status, 422, "{name}");
+        let file = dir.path().join(format!("{name}.html"));
+        std::fs::write(&file, &res.body).unwrap();
+        files.push(file);
+    }
+    // Reviews: the learner's review form, the expert's reply and a
+    // moderator's hiding, each sent back with its error.
+    let reviews = "/courses/ml-linear-regression-from-scratch/reviews";
+    learner.get(reviews).await;
+    let review = learner
+        .post_form(reviews, &[("rating", "6"), ("title", ""), ("body", "ok")])
+        .await;
+    let docker = "/courses/docker-essentials-for-backend-developers/reviews";
+    let page = expert.get(docker).await;
+    let reply_to = page.attrs("form[action$='/reply']", "action")[0].clone();
+    let reply = expert.post_form(&reply_to, &[("body", " ")]).await;
+    let page = admin.get(docker).await;
+    let hide = page.attrs("form[action$='/hide']", "action")[0].clone();
+    let hidden = admin.post_form(&hide, &[("reason", "")]).await;
+    for (name, res) in [
+        ("review-errors", review),
+        ("review-reply-errors", reply),
+        ("review-hide-errors", hidden),
+    ] {
         assert_eq!(res.status, 422, "{name}");
         let file = dir.path().join(format!("{name}.html"));
         std::fs::write(&file, &res.body).unwrap();

@@ -22,5 +22,6 @@ mod jobs;
 mod learning;
 mod mail;
 mod pages;
+mod reviews;
 mod rules;
 mod uploads;

@@ -1,5 +1,6 @@
 //! The few statements that differ between SQLite and PostgreSQL, kept in this
-//! one module: claiming jobs, the search indexes, and the rating refresh.
+//! one module: claiming jobs, the search indexes, and the rating refresh's
+//! mean.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -282,15 +283,18 @@ pub fn search_recent(
     Ok(ids)
 }
 
-/// Recomputes every published course's Bayesian rating score,
-/// (m·C + sum) / (m + n) × 1,000,000, with C the mean rating of the rated
-/// courses. One writing transaction: the mean and the scores are of the same
-/// moment, even when two refreshes (a page's and the daily job's) overlap.
-pub fn refresh_rating_scores(conn: &mut DbConnection, m: i64) -> Result<f64, DbError> {
-    write_tx(conn, |conn| refresh_rating_scores_now(conn, m))
+/// Recomputes every course's Bayesian rating score,
+/// (m·C + sum) / (m + n) × 1,000,000 (m = `RATING_PRIOR_WEIGHT`), with C the mean rating of the rated
+/// courses, and stores C (`site_figures::RATING_MEAN_MICROS`) for the
+/// reviews written until the next refresh, which score their course with
+/// the same C and the same expression (`ratings::rescore`). One writing
+/// transaction: the mean and the scores are of the same moment, even when
+/// two refreshes (a page's and the daily job's) overlap. Returns C.
+pub fn refresh_rating_scores(conn: &mut DbConnection) -> Result<f64, DbError> {
+    write_tx(conn, refresh_rating_scores_now)
 }
 
-fn refresh_rating_scores_now(conn: &mut DbConnection, m: i64) -> Result<f64, DbError> {
+fn refresh_rating_scores_now(conn: &mut DbConnection) -> Result<f64, DbError> {
     use diesel::sql_types::{Double, Nullable};
     #[derive(QueryableByName)]
     struct Mean {
@@ -305,17 +309,14 @@ fn refresh_rating_scores_now(conn: &mut DbConnection, m: i64) -> Result<f64, DbE
         }
         DbConnection::Pg(c) => diesel::sql_query(select_mean).get_result::<Mean>(c)?,
     }
-    .mean
-    .unwrap_or(0.0);
-    let update = "UPDATE courses SET rating_score = CAST(ROUND((({m} * {c}) + rating_sum) * 1000000.0 / ({m} + rating_count)) AS BIGINT)";
-    let sql = update
-        .replace("{m}", &m.to_string())
-        .replace("{c}", &format!("{mean:.9}"));
-    match conn {
-        DbConnection::Sqlite(c) => diesel::sql_query(sql).execute(c)?,
-        DbConnection::Pg(c) => diesel::sql_query(sql).execute(c)?,
+    .mean;
+    let micros = match mean {
+        Some(mean) => (mean * 1_000_000.0).round() as i64,
+        None => crate::ratings::DEFAULT_MEAN_MICROS,
     };
-    Ok(mean)
+    crate::site_figures::put(conn, crate::site_figures::RATING_MEAN_MICROS, micros)?;
+    crate::ratings::rescore(conn, None, micros)?;
+    Ok(micros as f64 / 1_000_000.0)
 }
 
 /// Refreshes the query planner's statistics: after a bulk load (`full`), and

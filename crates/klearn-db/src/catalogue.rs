@@ -4,7 +4,7 @@
 use diesel::prelude::*;
 
 use crate::connection::DbConnection;
-use crate::courses::{Course, CourseCard, CourseState, RATING_PRIOR_WEIGHT};
+use crate::courses::{Course, CourseCard, CourseState};
 use crate::error::DbError;
 use crate::schema::{courses, users};
 use crate::types::{CategoryId, CourseId};
@@ -157,6 +157,6 @@ impl Course {
     /// Recomputes the rating score of every course (the mean rating C moves
     /// with every review).
     pub fn refresh_rating_scores(conn: &mut DbConnection) -> Result<f64, DbError> {
-        crate::backend::refresh_rating_scores(conn, RATING_PRIOR_WEIGHT)
+        crate::backend::refresh_rating_scores(conn)
     }
 }

@@ -23,14 +23,23 @@ pub fn current(conn: &mut DbConnection, name: &str) -> Result<i64, DbError> {
 }
 
 /// Moves the counter on; call it inside the transaction of the change.
+/// Two first bumps at once both count: the one whose insert loses the race
+/// (in a savepoint, so its transaction goes on) updates instead.
 pub fn bump(conn: &mut DbConnection, name: &str) -> Result<(), DbError> {
-    let n = diesel::update(generations::table.find(name))
-        .set(generations::value.eq(generations::value + 1))
-        .execute(conn)?;
-    if n == 0 {
-        diesel::insert_into(generations::table)
-            .values((generations::name.eq(name), generations::value.eq(1)))
-            .execute(conn)?;
+    let step = |conn: &mut DbConnection| -> Result<usize, DbError> {
+        Ok(diesel::update(generations::table.find(name))
+            .set(generations::value.eq(generations::value + 1))
+            .execute(conn)?)
+    };
+    if step(conn)? == 0 {
+        let inserted = crate::orders::insert_once(conn, |conn| {
+            diesel::insert_into(generations::table)
+                .values((generations::name.eq(name), generations::value.eq(1)))
+                .execute(conn)
+        })?;
+        if !inserted {
+            step(conn)?;
+        }
     }
     Ok(())
 }

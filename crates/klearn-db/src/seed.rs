@@ -11,10 +11,11 @@ use crate::error::DbError;
 use crate::experts::ExpertState;
 use crate::schema::{
     chapters, courses, enrollments, expert_applications, expert_topics, lessons, post_likes, posts,
-    thread_tags, threads, user_roles, users,
+    review_votes, reviews, thread_tags, threads, user_roles, users,
 };
 use crate::types::{
-    ApplicationId, CategoryId, ChapterId, CourseId, PostId, PostState, ThreadId, ThreadKind, UserId,
+    ApplicationId, CategoryId, ChapterId, CourseId, PostId, PostState, ReviewId, ReviewState, ThreadId,
+    ThreadKind, UserId,
 };
 
 macro_rules! insert_many {
@@ -66,8 +67,6 @@ pub struct SeedCourse {
     pub price_cents: i64,
     pub currency: String,
     pub state: CourseState,
-    pub rating_sum: i64,
-    pub rating_count: i64,
     pub submitted_at: Option<NaiveDateTime>,
     pub published_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
@@ -358,4 +357,87 @@ pub fn settle_forum(conn: &mut DbConnection) -> Result<(), DbError> {
         }
         Ok(())
     })
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = reviews)]
+pub struct SeedReview {
+    pub course_id: CourseId,
+    pub author_id: UserId,
+    pub rating: i32,
+    pub title: String,
+    pub body: String,
+    pub body_html: String,
+    pub state: ReviewState,
+    pub hidden_reason: String,
+    pub helpful_count: i64,
+    pub reply_body: Option<String>,
+    pub reply_body_html: Option<String>,
+    pub replied_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = review_votes)]
+pub struct SeedReviewVote {
+    pub review_id: ReviewId,
+    pub user_id: UserId,
+    pub created_at: NaiveDateTime,
+}
+
+/// Inserts reviews; returns their ids in the order given.
+pub fn reviews(conn: &mut DbConnection, rows: &[SeedReview]) -> Result<Vec<ReviewId>, DbError> {
+    write_tx(conn, |conn| {
+        let after: Option<ReviewId> = reviews::table.select(diesel::dsl::max(reviews::id)).first(conn)?;
+        insert_many!(conn, reviews::table, rows)?;
+        Ok(reviews::table
+            .filter(reviews::id.gt(after.unwrap_or(ReviewId(0))))
+            .order(reviews::id)
+            .select(reviews::id)
+            .load(conn)?)
+    })
+}
+
+pub fn review_votes(conn: &mut DbConnection, rows: &[SeedReviewVote]) -> Result<usize, DbError> {
+    write_tx(conn, |conn| Ok(insert_many!(conn, review_votes::table, rows)?))
+}
+
+/// Gives every reviewer the progress a review needs: the course's first
+/// lesson, opened when they wrote the review (unless they had opened it).
+pub fn reviewers_opened_a_lesson(conn: &mut DbConnection) -> Result<usize, DbError> {
+    write_tx(conn, |conn| {
+        Ok(diesel::sql_query(
+            "INSERT INTO lesson_progress (user_id, lesson_id, course_id, first_opened_at, last_opened_at) \
+             SELECT r.author_id, f.lesson_id, r.course_id, r.created_at, r.created_at \
+             FROM reviews r \
+             JOIN (SELECT course_id, MIN(id) AS lesson_id FROM lessons GROUP BY course_id) f \
+               ON f.course_id = r.course_id \
+             WHERE NOT EXISTS (SELECT 1 FROM lesson_progress p \
+                               WHERE p.user_id = r.author_id AND p.lesson_id = f.lesson_id)",
+        )
+        .execute(conn)?)
+    })
+}
+
+/// Sets every reviewed course's rating counters (sum, count, per star)
+/// from its visible reviews, in one statement: `UPDATE … FROM`, which
+/// PostgreSQL and SQLite (3.33 on) write alike. The scores follow with
+/// the rating refresh.
+pub fn settle_ratings(conn: &mut DbConnection) -> Result<usize, DbError> {
+    let star = |n: i32| format!("SUM(CASE WHEN rating = {n} THEN 1 ELSE 0 END) AS s{n}");
+    let sql = format!(
+        "UPDATE courses SET rating_sum = r.total, rating_count = r.n, \
+         rating_1 = r.s1, rating_2 = r.s2, rating_3 = r.s3, rating_4 = r.s4, rating_5 = r.s5 \
+         FROM (SELECT course_id, SUM(rating) AS total, COUNT(*) AS n, {}, {}, {}, {}, {} \
+               FROM reviews WHERE state = '{}' GROUP BY course_id) AS r \
+         WHERE courses.id = r.course_id",
+        star(1),
+        star(2),
+        star(3),
+        star(4),
+        star(5),
+        ReviewState::Visible.as_str()
+    );
+    write_tx(conn, |conn| Ok(diesel::sql_query(sql).execute(conn)?))
 }

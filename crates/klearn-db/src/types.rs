@@ -251,6 +251,20 @@ text_enum! {
     }
 }
 
+id_type! {
+    /// A learner's review of a course.
+    ReviewId;
+}
+
+text_enum! {
+    /// Whether a review is shown and counted, or hidden by a moderator
+    /// (then only its author still sees it, with the reason).
+    ReviewState {
+        Visible = "visible",
+        Hidden = "hidden",
+    }
+}
+
 text_enum! {
     /// Where a refund with the provider is.
     RefundState {

@@ -99,10 +99,13 @@ struct NewCourseRow<'a> {
     updated_at: NaiveDateTime,
 }
 
-/// The plain average of `count` ratings adding up to `sum`, with one decimal;
-/// none without ratings.
+/// The plain average of `count` ratings adding up to `sum`, with one decimal
+/// rounded half up (17 stars from 4 reviews are 4.3); none without ratings.
 pub fn average_rating(sum: i64, count: i64) -> Option<String> {
-    (count > 0).then(|| format!("{:.1}", sum as f64 / count as f64))
+    (count > 0).then(|| {
+        let tenths = (sum * 20 + count) / (count * 2);
+        format!("{}.{}", tenths / 10, tenths % 10)
+    })
 }
 
 /// A course with its owner's names, for lists and landing pages.
