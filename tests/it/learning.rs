@@ -647,3 +647,68 @@ async fn optional_tasks_do_not_hold_completion_back() {
         .await;
     panic!("no certificate although the only task is optional ({count} submissions)");
 }
+
+#[tokio::test]
+async fn the_studio_sets_a_tasks_terms_and_refuses_bad_ones_keeping_the_text() {
+    let app = TestApp::spawn().await;
+    let (teacher, t) = expert(&app).await;
+    let course = app
+        .course(&teacher)
+        .lesson("One", false, "Text.", "")
+        .create()
+        .await;
+    let fields = |due: &'static str, top: &'static str| {
+        vec![
+            ("title", "Build a parser"),
+            ("body", "Parse it."),
+            ("task_instructions", "Write a JSON parser."),
+            ("task_kind", "file"),
+            ("task_due_days", due),
+            ("task_max_score", top),
+        ]
+    };
+    for (due, top, field) in [
+        ("0", "", "task_due_days"),
+        ("soon", "", "task_due_days"),
+        ("", "0", "task_max_score"),
+        ("", "1001", "task_max_score"),
+    ] {
+        let res = t.add_lesson(course.chapter, &fields(due, top)).await;
+        assert_eq!(res.status, 422, "{due:?} {top:?}");
+        assert_eq!(
+            res.select(&format!("#f-{field}-error")).len(),
+            1,
+            "{field}: {}",
+            res.body
+        );
+        assert!(
+            res.body.contains("Write a JSON parser."),
+            "the instructions are kept"
+        );
+    }
+    let mut terms = fields("14", "50");
+    terms.push(("task_optional", "1"));
+    let res = t.add_lesson(course.chapter, &terms).await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let lesson = app
+        .db(move |conn| {
+            use klearn_db::schema::lessons;
+            lessons::table
+                .filter(lessons::course_id.eq(course.id))
+                .filter(lessons::title.eq("Build a parser"))
+                .select((
+                    lessons::task_kind,
+                    lessons::task_due_days,
+                    lessons::task_max_score,
+                    lessons::task_required,
+                ))
+                .first::<(Option<String>, Option<i32>, i32, bool)>(conn)
+                .unwrap()
+        })
+        .await;
+    assert_eq!(lesson, (Some("file".to_string()), Some(14), 50, false));
+    // Another member cannot reach the studio's form.
+    let (_, other) = member(&app, "other").await;
+    let res = other.add_lesson(course.chapter, &fields("14", "50")).await;
+    assert!(res.status == 403 || res.status == 404, "{}", res.status);
+}
