@@ -6,7 +6,7 @@ use std::net::TcpListener;
 use std::sync::Arc;
 
 use actix_web::dev::{Server, ServerHandle};
-use actix_web::middleware::{from_fn, Compress, ErrorHandlers};
+use actix_web::middleware::{from_fn, ErrorHandlers};
 use actix_web::{web, App, HttpServer};
 use anyhow::Context;
 use klearn_db::Pool;
@@ -98,7 +98,7 @@ impl Application {
                     &server_state.settings,
                     server_state.pool.clone(),
                 ))
-                .wrap(Compress::default())
+                .wrap(from_fn(plumbing::compress::middleware))
                 .wrap(plumbing::headers::security_headers(&server_state.settings))
                 .wrap(from_fn(plumbing::head::middleware))
                 .wrap(from_fn(plumbing::logging::middleware))

@@ -1,5 +1,6 @@
 //! Static files, embedded in the binary and served under a content hash so
-//! browsers may cache them for a year.
+//! browsers may cache them for a year; the text ones are gzipped once, at
+//! start-up, at the best level, never per request.
 
 use std::collections::HashMap;
 
@@ -12,6 +13,8 @@ pub struct Asset {
     pub bytes: &'static [u8],
     pub content_type: &'static str,
     pub hash: String,
+    /// The file gzipped, when it is text and that makes it smaller.
+    pub gzipped: Option<Vec<u8>>,
 }
 
 pub struct Assets {
@@ -50,18 +53,36 @@ fn collect(dir: &'static Dir<'static>, out: &mut HashMap<String, Asset>) {
     for file in dir.files() {
         let path = file.path().to_string_lossy().replace('\\', "/");
         let hash = hex::encode(&Sha256::digest(file.contents())[..6]);
+        let content_type = content_type(&path);
         out.insert(
             path.clone(),
             Asset {
                 bytes: file.contents(),
-                content_type: content_type(&path),
+                content_type,
                 hash,
+                gzipped: gzip_once(file.contents(), content_type),
             },
         );
     }
     for sub in dir.dirs() {
         collect(sub, out);
     }
+}
+
+/// The gzipped bytes of a text file worth compressing.
+fn gzip_once(bytes: &[u8], content_type: &'static str) -> Option<Vec<u8>> {
+    use std::io::Write;
+    let worth = bytes.len() as u64 >= crate::web::compress::MIN_BYTES
+        && crate::web::compress::compressible(Some(&actix_web::http::header::HeaderValue::from_static(
+            content_type,
+        )));
+    if !worth {
+        return None;
+    }
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(bytes).ok()?;
+    let gzipped = encoder.finish().ok()?;
+    (gzipped.len() < bytes.len()).then_some(gzipped)
 }
 
 fn content_type(path: &str) -> &'static str {

@@ -41,7 +41,16 @@ async fn static_file(
 ) -> Result<HttpResponse, AppError> {
     let (hash, file) = path.into_inner();
     let asset = state.assets.get(&file).ok_or(AppError::NotFound)?;
-    let etag = format!("\"{}\"", asset.hash);
+    // The gzipped file where the client takes it: made at start-up.
+    let gzipped = asset
+        .gzipped
+        .as_deref()
+        .filter(|_| crate::web::compress::accepts_gzip(req.headers()));
+    // Each representation has its own strong ETag.
+    let etag = match gzipped {
+        Some(_) => format!("\"{}-gz\"", asset.hash),
+        None => format!("\"{}\"", asset.hash),
+    };
     let cache = if hash == asset.hash {
         "public, max-age=31536000, immutable"
     } else {
@@ -60,10 +69,19 @@ async fn static_file(
     };
     res.insert_header((header::CACHE_CONTROL, cache))
         .insert_header((header::ETAG, etag));
+    if asset.gzipped.is_some() {
+        res.insert_header((header::VARY, "accept-encoding"));
+    }
     if not_modified {
         return Ok(res.finish());
     }
-    Ok(res.content_type(asset.content_type).body(asset.bytes))
+    res.content_type(asset.content_type);
+    Ok(match gzipped {
+        Some(bytes) => res
+            .insert_header((header::CONTENT_ENCODING, "gzip"))
+            .body(bytes.to_vec()),
+        None => res.body(asset.bytes),
+    })
 }
 
 async fn robots() -> HttpResponse {

@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod client_ip;
+pub mod compress;
 pub mod context;
 pub mod csrf;
 pub mod db;

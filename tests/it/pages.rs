@@ -252,3 +252,93 @@ async fn flash_messages_show_once_and_only_when_signed() {
         .await;
     assert!(res.select("[role=status] .alert").is_empty());
 }
+
+/// Fetches with the given Accept-Encoding; the body as sent, and inflated.
+async fn fetch_encoded(
+    app: &TestApp,
+    path: &str,
+    accept: Option<&str>,
+) -> (reqwest::header::HeaderMap, Vec<u8>, String) {
+    use std::io::Read;
+    let mut req = reqwest::Client::new().get(app.url(path));
+    if let Some(accept) = accept {
+        req = req.header("accept-encoding", accept);
+    }
+    let res = req.send().await.unwrap();
+    assert_eq!(res.status(), 200, "{path}");
+    let headers = res.headers().clone();
+    let raw = res.bytes().await.unwrap().to_vec();
+    let text = if headers.get("content-encoding").is_some_and(|v| v == "gzip") {
+        let mut out = String::new();
+        flate2::read::GzDecoder::new(&raw[..])
+            .read_to_string(&mut out)
+            .unwrap();
+        out
+    } else {
+        String::from_utf8_lossy(&raw).into_owned()
+    };
+    (headers, raw, text)
+}
+
+#[tokio::test]
+async fn large_text_is_gzipped_for_clients_that_take_it_and_nothing_else_is() {
+    let app = TestApp::builder().demo().spawn().await;
+    // A page: gzipped when asked for, with Vary; the same page otherwise.
+    let (h, raw, page) = fetch_encoded(&app, "/courses", Some("gzip, deflate, br")).await;
+    assert_eq!(
+        h.get("content-encoding").map(|v| v.to_str().unwrap()),
+        Some("gzip")
+    );
+    assert!(h
+        .get_all("vary")
+        .iter()
+        .any(|v| v.to_str().unwrap().contains("accept-encoding")));
+    assert!(
+        raw.len() * 3 < page.len(),
+        "{} bytes for {}",
+        raw.len(),
+        page.len()
+    );
+    assert!(page.contains("</html>"));
+    let (h, _, plain) = fetch_encoded(&app, "/courses", None).await;
+    assert!(h.get("content-encoding").is_none());
+    assert!(h
+        .get_all("vary")
+        .iter()
+        .any(|v| v.to_str().unwrap().contains("accept-encoding")));
+    assert_eq!(plain.len(), page.len(), "the same page either way");
+    let (h, _, _) = fetch_encoded(&app, "/courses", Some("gzip;q=0, br")).await;
+    assert!(h.get("content-encoding").is_none(), "gzip refused");
+    // A small body goes as it is.
+    let (h, _, body) = fetch_encoded(&app, "/robots.txt", Some("gzip")).await;
+    assert!(h.get("content-encoding").is_none());
+    assert!(body.starts_with("User-agent"));
+    // An image goes as it is.
+    let (h, _, _) = fetch_encoded(
+        &app,
+        "/courses/docker-essentials-for-backend-developers/cover.png",
+        Some("gzip"),
+    )
+    .await;
+    assert!(h.get("content-encoding").is_none());
+
+    // Static text comes gzipped from start-up, with its own ETag and a 304.
+    let home = app.client.get("/").await;
+    let href = home.attrs("link[rel=stylesheet]", "href")[0].clone();
+    let (h, raw, css) = fetch_encoded(&app, &href, Some("gzip")).await;
+    assert_eq!(
+        h.get("content-encoding").map(|v| v.to_str().unwrap()),
+        Some("gzip")
+    );
+    let gz_etag = h.get("etag").unwrap().to_str().unwrap().to_string();
+    assert!(gz_etag.ends_with("-gz\""), "{gz_etag}");
+    let (h, _, original) = fetch_encoded(&app, &href, None).await;
+    assert_eq!(css, original, "the same file");
+    assert!(raw.len() * 3 < original.len());
+    assert_ne!(h.get("etag").unwrap().to_str().unwrap(), gz_etag);
+    let again = app
+        .client
+        .get_with(&href, &[("If-None-Match", &gz_etag), ("Accept-Encoding", "gzip")])
+        .await;
+    assert_eq!(again.status, 304);
+}
