@@ -179,24 +179,29 @@ async fn hand_in(
             tasks::hand_in(conn, &services, &actor, &course, lesson_id, input)
         })
         .await?;
+        let to = format!("{here}#task");
         match outcome {
-            Ok(_) => {
-                return Ok(flash(
-                    &state,
-                    &format!("{here}#task"),
-                    Level::Success,
-                    k("tasks.handed_in"),
-                ))
-            }
+            Ok(_) => return Ok(flash(&state, &to, Level::Success, k("tasks.handed_in"))),
+            Err(LearnError::Conflict(key)) => return Ok(flash(&state, &to, Level::Error, key)),
             Err(LearnError::Invalid { field, key }) => errors.add(&page.tr, field, key),
             Err(LearnError::Upload { field, problem }) => errors.add_text(field, problem.message(&page.tr)),
-            Err(LearnError::Conflict(key)) => {
-                return Ok(flash(&state, &format!("{here}#task"), Level::Error, key))
-            }
             Err(other) => return Err(other.into()),
         }
     }
     let viewer = current_user(&req).map(|u| u.actor());
+    refused_hand_in(&state, page, viewer, slug, lesson_id, form, errors).await
+}
+
+/// The lesson page again, with the hand-in form as sent and its problems.
+async fn refused_hand_in(
+    state: &AppState,
+    page: Page,
+    viewer: Option<crate::domain::actor::Actor>,
+    slug: String,
+    lesson_id: LessonId,
+    form: HandInForm,
+    errors: FieldErrors,
+) -> Result<HttpResponse, AppError> {
     let opened = call(&state.pool, move |conn| {
         open_lesson(conn, viewer.as_ref(), &slug, lesson_id)
     })
@@ -237,18 +242,30 @@ async fn certificate(
     if !crate::domain::learning::looks_like_code(&code) {
         return Err(AppError::NotFound);
     }
+    let view = certificate_view(&state, page, code, FieldErrors::new(), String::new()).await?;
+    html(&view)
+}
+
+/// The certificate page: the certificate and its course's address.
+async fn certificate_view(
+    state: &AppState,
+    page: Page,
+    code: String,
+    errors: FieldErrors,
+    reason: String,
+) -> Result<CertificateView, AppError> {
     let (certificate, course) = plumbing::db(&state.pool, move |conn| {
         let certificate = Certificate::find_by_code(conn, &code)?;
         let course = Course::find(conn, certificate.course_id)?;
         Ok((certificate, course))
     })
     .await?;
-    html(&CertificateView {
+    Ok(CertificateView {
         page,
         certificate,
         course_slug: course.slug,
-        errors: FieldErrors::new(),
-        reason: String::new(),
+        errors,
+        reason,
     })
 }
 
@@ -281,22 +298,8 @@ async fn revoke(
         Err(LearnError::Conflict(key)) => return Ok(flash(&state, &to, Level::Error, key)),
         Err(other) => return Err(other.into()),
     }
-    let (certificate, course) = plumbing::db(&state.pool, move |conn| {
-        let certificate = Certificate::find_by_code(conn, &code)?;
-        let course = Course::find(conn, certificate.course_id)?;
-        Ok((certificate, course))
-    })
-    .await?;
-    html_with_status(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        &CertificateView {
-            page,
-            certificate,
-            course_slug: course.slug,
-            errors,
-            reason,
-        },
-    )
+    let view = certificate_view(&state, page, code, errors, reason).await?;
+    html_with_status(StatusCode::UNPROCESSABLE_ENTITY, &view)
 }
 
 fn flash(state: &AppState, to: &str, level: Level, key: &'static str) -> HttpResponse {
