@@ -24,7 +24,7 @@ use crate::services::Services;
 
 /// Where a learner is in one course.
 #[derive(Debug, Clone, Default)]
-pub struct Standing {
+pub struct Progress {
     pub lessons: usize,
     pub done: usize,
     /// Required tasks, and how many of them passed.
@@ -35,10 +35,10 @@ pub struct Standing {
     pub complete: bool,
 }
 
-impl Standing {
+impl Progress {
     /// From the course's visible lessons in reading order, the lessons done
     /// and the tasks passed.
-    pub fn of(steps: &[&LessonStep], done: &HashSet<LessonId>, passed: &HashSet<LessonId>) -> Standing {
+    pub fn of(steps: &[&LessonStep], done: &HashSet<LessonId>, passed: &HashSet<LessonId>) -> Progress {
         let rule: Vec<Step> = steps
             .iter()
             .map(|s| Step {
@@ -46,7 +46,7 @@ impl Standing {
                 required_task: s.task_required,
             })
             .collect();
-        Standing {
+        Progress {
             lessons: steps.len(),
             done: steps.iter().filter(|s| done.contains(&s.id)).count(),
             tasks: steps.iter().filter(|s| s.task_required).count(),
@@ -71,7 +71,7 @@ impl Standing {
 #[derive(Debug, Clone)]
 pub struct CourseProgress {
     pub course: LearningCourse,
-    pub standing: Standing,
+    pub progress: Progress,
     pub certificate: Option<Certificate>,
     /// The learner's work on the course's tasks, with each lesson's title.
     pub work: Vec<(Submission, String)>,
@@ -101,7 +101,7 @@ pub fn learning(conn: &mut DbConnection, learner: UserId) -> Result<Vec<CoursePr
             let id = course.card.course.id;
             let own: Vec<&LessonStep> = steps.iter().filter(|s| s.course_id == id).collect();
             CourseProgress {
-                standing: Standing::of(&own, &done, &passed),
+                progress: Progress::of(&own, &done, &passed),
                 certificate: certificates.remove(&id),
                 work: work
                     .iter()
@@ -120,7 +120,7 @@ pub fn learning(conn: &mut DbConnection, learner: UserId) -> Result<Vec<CoursePr
 }
 
 /// Where the learner is in one course.
-pub fn standing_in(conn: &mut DbConnection, learner: UserId, course: CourseId) -> Result<Standing, DbError> {
+pub fn progress_in(conn: &mut DbConnection, learner: UserId, course: CourseId) -> Result<Progress, DbError> {
     let steps = Lesson::steps_in(conn, &[course])?;
     let done = LessonProgress::done_in(conn, learner, &[course])?;
     let passed: HashSet<LessonId> = Submission::of_learner_in(conn, learner, &[course])?
@@ -128,7 +128,7 @@ pub fn standing_in(conn: &mut DbConnection, learner: UserId, course: CourseId) -
         .filter(|s| s.state == SubmissionState::Passed)
         .map(|s| s.lesson_id)
         .collect();
-    Ok(Standing::of(&steps.iter().collect::<Vec<_>>(), &done, &passed))
+    Ok(Progress::of(&steps.iter().collect::<Vec<_>>(), &done, &passed))
 }
 
 /// After progress that may complete a course: when it is complete and no
@@ -138,7 +138,7 @@ pub fn check(conn: &mut DbConnection, learner: UserId, course: CourseId) -> Resu
     if Certificate::of_learner(conn, learner, course)?.is_some() {
         return Ok(());
     }
-    if standing_in(conn, learner, course)?.complete {
+    if progress_in(conn, learner, course)?.complete {
         crate::jobs::enqueue(conn, &IssueCertificate { learner, course })?;
     }
     Ok(())
@@ -154,7 +154,7 @@ pub fn issue(
     course: CourseId,
 ) -> Result<Option<Certificate>, DbError> {
     write_tx(conn, |conn| {
-        if !Enrollment::is_enrolled(conn, learner, course)? || !standing_in(conn, learner, course)?.complete {
+        if !Enrollment::is_enrolled(conn, learner, course)? || !progress_in(conn, learner, course)?.complete {
             return Ok(None);
         }
         let user = User::find(conn, learner)?;
