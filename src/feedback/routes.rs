@@ -83,6 +83,36 @@ impl FeedbackFields {
     }
 }
 
+impl FeedbackFields {
+    /// Who files and what, or `None` with the problems in `errors`; a
+    /// guest's address is checked, a member files under their account.
+    fn parse(
+        &self,
+        tr: &crate::i18n::Tr,
+        errors: &mut FieldErrors,
+        member: Option<klearn_db::UserId>,
+        ip: impl FnOnce() -> String,
+    ) -> Option<(Filer, FeedbackInput)> {
+        let kind = errors.check(tr, "kind", parse_kind(&self.kind));
+        let page_url = errors.check(tr, "page_url", parse_page_url(&self.page_url));
+        let body = errors.check(tr, "body", parse_body(&self.body));
+        let filer = match member {
+            Some(id) => Some(Filer::Member(id)),
+            None => errors
+                .check(tr, "email", Email::parse(&self.email))
+                .map(|email| Filer::Guest { email, ip: ip() }),
+        };
+        Some((
+            filer?,
+            FeedbackInput {
+                kind: kind?,
+                page_url: page_url?,
+                body: body?,
+            },
+        ))
+    }
+}
+
 async fn file(
     page: Page,
     req: HttpRequest,
@@ -91,21 +121,10 @@ async fn file(
 ) -> Result<HttpResponse, AppError> {
     let tr = &page.tr;
     let mut errors = FieldErrors::new();
-    let kind = errors.check(tr, "kind", parse_kind(&fields.kind));
-    let page_url = errors.check(tr, "page_url", parse_page_url(&fields.page_url));
-    let body = errors.check(tr, "body", parse_body(&fields.body));
-    let filer = match &page.user {
-        Some(user) => Some(Filer::Member(user.id)),
-        None => errors
-            .check(tr, "email", Email::parse(&fields.email))
-            .map(|email| Filer::Guest {
-                email,
-                ip: client_ip(&req, &state.settings.trusted_proxies),
-            }),
-    };
+    let ip = || client_ip(&req, &state.settings.trusted_proxies);
+    let parsed = fields.parse(tr, &mut errors, page.user.as_ref().map(|u| u.id), ip);
     let mut too_many = None;
-    if let (Some(kind), Some(page_url), Some(body), Some(filer)) = (kind, page_url, body, filer) {
-        let input = FeedbackInput { kind, page_url, body };
+    if let Some((filer, input)) = parsed {
         let guest = match &filer {
             Filer::Guest { email, .. } => Some(email.as_str().to_string()),
             Filer::Member(_) => None,
