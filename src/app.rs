@@ -18,6 +18,7 @@ use crate::experts::ranking::RankingCache;
 use crate::jobs::{JobContext, Registry, Worker};
 use crate::mail::Mailer;
 use crate::services::Services;
+use crate::web::page_cache::PageCache;
 use crate::web::{self as plumbing, AppError, AppState};
 
 pub struct Application {
@@ -76,6 +77,7 @@ impl Application {
         });
         // The areas' own state, shared by every HTTP worker.
         let rankings = web::Data::new(RankingCache::default());
+        let pages = web::Data::new(PageCache::new(settings.page_cache_bytes));
         let mailer = Arc::new(Mailer::from_settings(&settings)?);
 
         let port = listener.local_addr()?.port();
@@ -84,6 +86,7 @@ impl Application {
             App::new()
                 .app_data(server_state.clone())
                 .app_data(rankings.clone())
+                .app_data(pages.clone())
                 .configure(routes)
                 .configure(extra)
                 .default_service(web::to(|| async {
@@ -98,6 +101,7 @@ impl Application {
                     &server_state.settings,
                     server_state.pool.clone(),
                 ))
+                .wrap(from_fn(plumbing::page_cache::middleware))
                 .wrap(from_fn(plumbing::compress::middleware))
                 .wrap(plumbing::headers::security_headers(&server_state.settings))
                 .wrap(from_fn(plumbing::head::middleware))

@@ -32,6 +32,8 @@ pub struct Settings {
     pub job_poll_interval: Duration,
     /// HTTP worker threads; `None` uses one per core.
     pub http_workers: Option<usize>,
+    /// Largest size of the guest page cache in bytes; 0 turns it off.
+    pub page_cache_bytes: usize,
 }
 
 impl std::fmt::Debug for Settings {
@@ -146,6 +148,15 @@ impl Settings {
         mail_from
             .parse::<lettre::message::Mailbox>()
             .with_context(|| format!("KLEARN_MAIL_FROM is not a mail address: {mail_from:?}"))?;
+        let page_cache_bytes = match get("KLEARN_PAGE_CACHE_MB") {
+            Some(mb) => match mb.parse::<usize>() {
+                Ok(v) if v <= 64 * 1024 => v * 1024 * 1024,
+                _ => {
+                    bail!("KLEARN_PAGE_CACHE_MB must be a whole number of megabytes (0 turns the cache off)")
+                }
+            },
+            None => 32 * 1024 * 1024,
+        };
         let db_pool_size = match db_url.backend() {
             Backend::Sqlite => 8,
             Backend::Postgres => 16,
@@ -167,6 +178,7 @@ impl Settings {
             db_pool_size,
             job_poll_interval: Duration::from_millis(1000),
             http_workers: None,
+            page_cache_bytes,
         })
     }
 

@@ -7,7 +7,7 @@ use klearn_db::audit::{self, Object};
 use klearn_db::sessions::SessionRow;
 use klearn_db::tokens::{self, EmailToken};
 use klearn_db::users::{ProfileChanges, User};
-use klearn_db::{generations, rate, security, write_tx, DbConnection, DbError};
+use klearn_db::{generations, public_write_tx, rate, security, write_tx, DbConnection, DbError};
 
 use super::password::Passwords;
 use super::signup::MAILS_PER_HOUR;
@@ -65,7 +65,7 @@ pub fn update_profile(
     update: ProfileUpdate,
 ) -> Result<Result<(), UploadError>, AccountError> {
     let user_id = member(actor)?;
-    write_tx(conn, |conn| {
+    public_write_tx(conn, |conn| {
         let account = User::find(conn, user_id)?;
         let new_avatar = match update.avatar {
             Some(file) => match services.storage.keep_within_quota(conn, file, actor)? {

@@ -4,7 +4,7 @@
 
 use klearn_db::audit::{self, Object};
 use klearn_db::categories::{Category, CategoryChanges, NewCategory, COURSE, FORUM};
-use klearn_db::{write_tx, CategoryId, DbConnection};
+use klearn_db::{public_write_tx, CategoryId, DbConnection};
 
 use crate::domain::actor::Actor;
 
@@ -74,7 +74,7 @@ pub fn create(
         .into_iter()
         .find(|k| *k == kind)
         .ok_or(CategoryError::invalid("kind", "admin.categories.error_kind"))?;
-    write_tx(conn, |conn| {
+    public_write_tx(conn, |conn| {
         if Category::slug_taken(conn, kind, slug)? {
             return Err(CategoryError::invalid(
                 "slug",
@@ -115,7 +115,7 @@ pub fn update(
     hidden: bool,
 ) -> Result<(), CategoryError> {
     admin(actor)?;
-    write_tx(conn, |conn| {
+    public_write_tx(conn, |conn| {
         let existing = Category::find(conn, id)?;
         let changes = CategoryChanges {
             name_zh: texts.name_zh.trim().to_string(),

@@ -4,7 +4,7 @@
 use klearn_db::audit::{self, Object};
 use klearn_db::categories::{Category, COURSE};
 use klearn_db::courses::{Course, CourseContent, CourseSettings, Revision};
-use klearn_db::{write_tx, CourseId, DbConnection};
+use klearn_db::{public_write_tx, CourseId, DbConnection};
 
 use super::{owned, studio_member, CourseError};
 use crate::domain::actor::Actor;
@@ -121,7 +121,7 @@ pub fn create(
     let owner = actor
         .user_id()
         .ok_or(CourseError::Forbidden("error.403.message"))?;
-    write_tx(conn, |conn| {
+    public_write_tx(conn, |conn| {
         let settings = settings_of(conn, actor, &input)?;
         let cover = keep_cover(conn, services, actor, input.cover.take())?;
         let slug = match &input.slug {
@@ -152,7 +152,7 @@ pub fn update(
     id: CourseId,
     mut input: CourseInput,
 ) -> Result<Saved, CourseError> {
-    write_tx(conn, |conn| {
+    public_write_tx(conn, |conn| {
         let course = owned(conn, actor, id)?;
         let path = edit_path(course.state, course.was_published());
         if path == EditPath::Locked {

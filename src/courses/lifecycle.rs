@@ -6,7 +6,7 @@ use klearn_db::audit::{self, Object};
 use klearn_db::courses::{Audience, Course, CourseState, Lesson, Revision};
 use klearn_db::experts::Application;
 use klearn_db::users::User;
-use klearn_db::{write_tx, CourseId, DbConnection, DbError, RevisionId, UserId};
+use klearn_db::{public_write_tx, CourseId, DbConnection, DbError, RevisionId, UserId};
 
 use super::review::{apply_pending, reject_pending};
 use super::{owned, CourseError};
@@ -52,7 +52,7 @@ fn owner_moves(
     id: CourseId,
     action: CourseAction,
 ) -> Result<CourseState, CourseError> {
-    write_tx(conn, |conn| {
+    public_write_tx(conn, |conn| {
         let course = owned(conn, actor, id)?;
         let to = transition(course.state, action, CourseActor::Owner)
             .ok_or(CourseError::Conflict("error.409.message"))?;
@@ -139,7 +139,7 @@ pub fn approve(
     revision: Option<RevisionId>,
     note: &str,
 ) -> Result<(), CourseError> {
-    write_tx(conn, |conn| {
+    public_write_tx(conn, |conn| {
         let course = moderated(conn, actor, id)?;
         if let Some(revision) = revision {
             let pending = named_pending(conn, &course, revision)?;
@@ -192,7 +192,7 @@ pub fn reject(
     if reason.is_empty() {
         return Err(CourseError::invalid("reason", "admin.courses.reason_required"));
     }
-    write_tx(conn, |conn| {
+    public_write_tx(conn, |conn| {
         let course = moderated(conn, actor, id)?;
         if let Some(revision) = revision {
             let pending = named_pending(conn, &course, revision)?;
@@ -229,7 +229,7 @@ pub fn reject(
 /// Puts a published course on the home page, or takes it off; returns
 /// whether it is featured now.
 pub fn feature(conn: &mut DbConnection, actor: &Actor, id: CourseId) -> Result<bool, CourseError> {
-    write_tx(conn, |conn| {
+    public_write_tx(conn, |conn| {
         let course = moderated(conn, actor, id)?;
         if course.state != CourseState::Published {
             return Err(CourseError::Conflict("admin.courses.feature_published_only"));

@@ -7,7 +7,7 @@
 use klearn_db::audit::{self, Object};
 use klearn_db::courses::outline::Removed;
 use klearn_db::courses::{Chapter, Course, Direction, Lesson, LessonFields, LessonRevision, Revision};
-use klearn_db::{write_tx, ChapterId, CourseId, DbConnection, LessonId, UploadId};
+use klearn_db::{public_write_tx, ChapterId, CourseId, DbConnection, LessonId, UploadId};
 
 use super::editing::Saved;
 use super::{owned, CourseError};
@@ -75,7 +75,7 @@ pub fn add_chapter(
     course: CourseId,
     title: &str,
 ) -> Result<Chapter, CourseError> {
-    write_tx(conn, |conn| {
+    public_write_tx(conn, |conn| {
         let (course, path) = open_for_change(conn, actor, course)?;
         let chapter = Chapter::create(conn, course.id, title)?;
         if path == EditPath::Review {
@@ -94,7 +94,7 @@ pub fn rename_chapter(
     id: ChapterId,
     title: &str,
 ) -> Result<(Course, Saved), CourseError> {
-    write_tx(conn, |conn| {
+    public_write_tx(conn, |conn| {
         let (chapter, course, path) = owned_chapter(conn, actor, id)?;
         let saved = if path == EditPath::Review && chapter.approved {
             Chapter::propose_title(conn, &chapter, title)?;
@@ -119,7 +119,7 @@ pub fn move_chapter(
     id: ChapterId,
     direction: Direction,
 ) -> Result<Course, CourseError> {
-    write_tx(conn, |conn| {
+    public_write_tx(conn, |conn| {
         let (chapter, course, _) = owned_chapter(conn, actor, id)?;
         Chapter::move_by(conn, chapter.id, direction)?;
         Ok(course)
@@ -134,7 +134,7 @@ pub fn remove_chapter(
     actor: &Actor,
     id: ChapterId,
 ) -> Result<Course, CourseError> {
-    write_tx(conn, |conn| {
+    public_write_tx(conn, |conn| {
         let (chapter, course, _) = owned_chapter(conn, actor, id)?;
         let released = Chapter::remove(conn, chapter.id)?;
         services.storage.release(conn, &released)?;
@@ -175,7 +175,7 @@ pub fn add_lesson(
     chapter: ChapterId,
     mut input: LessonInput,
 ) -> Result<Lesson, CourseError> {
-    write_tx(conn, |conn| {
+    public_write_tx(conn, |conn| {
         let (chapter, course, path) = owned_chapter(conn, actor, chapter)?;
         let media = keep_media(conn, services, actor, input.media.take())?;
         let lesson = Lesson::create(conn, &chapter, &input.fields, media)?;
@@ -197,7 +197,7 @@ pub fn edit_lesson(
     id: LessonId,
     mut input: LessonInput,
 ) -> Result<(Lesson, Saved), CourseError> {
-    write_tx(conn, |conn| {
+    public_write_tx(conn, |conn| {
         let (lesson, course, path) = owned_lesson(conn, actor, id)?;
         let new_media = keep_media(conn, services, actor, input.media.take())?;
         let saved = if path == EditPath::Review && lesson.approved {
@@ -246,7 +246,7 @@ pub fn move_lesson(
     id: LessonId,
     direction: Direction,
 ) -> Result<Lesson, CourseError> {
-    write_tx(conn, |conn| {
+    public_write_tx(conn, |conn| {
         let (lesson, _, _) = owned_lesson(conn, actor, id)?;
         Lesson::move_by(conn, lesson.id, direction)?;
         Ok(lesson)
@@ -261,7 +261,7 @@ pub fn remove_lesson(
     actor: &Actor,
     id: LessonId,
 ) -> Result<(Course, Removed), CourseError> {
-    write_tx(conn, |conn| {
+    public_write_tx(conn, |conn| {
         let (lesson, course, _) = owned_lesson(conn, actor, id)?;
         let removed = Lesson::remove(conn, lesson.id)?;
         if let Removed::Deleted(media) = &removed {

@@ -5,7 +5,7 @@ use klearn_db::audit::{self, Object};
 use klearn_db::experts::{self as db, Application, FileError, Follow, NewApplication};
 use klearn_db::uploads::Upload;
 use klearn_db::users::User;
-use klearn_db::{write_tx, DbConnection, UploadId};
+use klearn_db::{public_write_tx, write_tx, DbConnection, UploadId};
 
 use super::forms::{ValidApplication, MAX_EVIDENCE};
 use super::steps::tell_applicant;
@@ -135,7 +135,7 @@ pub fn apply(
 /// them now. Nobody follows themselves.
 pub fn toggle_follow(conn: &mut DbConnection, actor: &Actor, username: &str) -> Result<bool, ExpertError> {
     let follower = actor.user_id().ok_or(ExpertError::NotFound)?;
-    write_tx(conn, |conn| {
+    public_write_tx(conn, |conn| {
         let (expert, _) = super::find_expert(conn, username)?;
         if expert.id == follower {
             return Err(ExpertError::Conflict("experts.follow.self"));

@@ -7,7 +7,7 @@
 
 use klearn_db::audit::{self, Object};
 use klearn_db::forum::{Counters, Post, PostRevision, Thread};
-use klearn_db::{search, write_tx, DbConnection, PostId};
+use klearn_db::{public_write_tx, search, DbConnection, PostId};
 
 use super::ForumError;
 use crate::domain::actor::Actor;
@@ -35,7 +35,7 @@ pub fn edit_post(
 ) -> Result<Thread, ForumError> {
     let editor = actor.user_id().ok_or(ForumError::NotFound)?;
     let html = crate::markdown::render(&body);
-    write_tx(conn, |conn| {
+    public_write_tx(conn, |conn| {
         let (post, thread) = changeable(conn, actor, id)?;
         if post.body == body {
             return Ok(thread);
@@ -64,7 +64,7 @@ pub fn edit_post(
 /// one; the first post takes its thread with it.
 pub fn delete_post(conn: &mut DbConnection, actor: &Actor, id: PostId) -> Result<Thread, ForumError> {
     let by = actor.user_id().ok_or(ForumError::NotFound)?;
-    write_tx(conn, |conn| {
+    public_write_tx(conn, |conn| {
         let (post, thread) = changeable(conn, actor, id)?;
         if !Post::mark_deleted(conn, id, by)? {
             return Err(ForumError::Conflict("forum.error.deleted"));

@@ -4,7 +4,7 @@
 use klearn_db::audit::{self, Object};
 use klearn_db::categories::{Category, FORUM};
 use klearn_db::forum::Thread;
-use klearn_db::{write_tx, CategoryId, DbConnection, ThreadId};
+use klearn_db::{public_write_tx, CategoryId, DbConnection, ThreadId};
 
 use super::ForumError;
 use crate::domain::actor::Actor;
@@ -42,7 +42,7 @@ pub fn moderate(
     if !actor.is_moderator() {
         return Err(ForumError::Forbidden("forum.error.moderators_only"));
     }
-    write_tx(conn, |conn| {
+    public_write_tx(conn, |conn| {
         let thread = Thread::find(conn, id)?;
         match action {
             ThreadAction::Pin | ThreadAction::Unpin => {

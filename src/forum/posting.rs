@@ -8,7 +8,7 @@ use klearn_db::courses::{Course, CourseState};
 use klearn_db::enrollments::Enrollment;
 use klearn_db::forum::{Board, NewPost, NewThread, Post, Thread};
 use klearn_db::users::User;
-use klearn_db::{search, write_tx, DbConnection, PostState, ThreadId, ThreadKind, UserId};
+use klearn_db::{public_write_tx, search, DbConnection, PostState, ThreadId, ThreadKind, UserId};
 
 use super::ForumError;
 use crate::domain::actor::Actor;
@@ -63,7 +63,7 @@ pub fn start_thread(
 ) -> Result<Thread, ForumError> {
     let html = crate::markdown::render(&input.body);
     let slug = slugify_or(&input.title, "topic");
-    write_tx(conn, |conn| {
+    public_write_tx(conn, |conn| {
         let author = may_post(conn, actor, board)?;
         let new = NewThread {
             board,
@@ -91,7 +91,7 @@ pub fn reply(
     reply_to: Option<i64>,
 ) -> Result<(Thread, Post), ForumError> {
     let html = crate::markdown::render(&body);
-    write_tx(conn, |conn| {
+    public_write_tx(conn, |conn| {
         let current = Thread::find(conn, thread)?;
         if current.state != PostState::Visible {
             return Err(ForumError::NotFound);

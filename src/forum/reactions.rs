@@ -7,7 +7,7 @@ use klearn_db::audit::{self, Object};
 use klearn_db::courses::Course;
 use klearn_db::forum::{Board, Counters, Post, PostLike, Thread};
 use klearn_db::users::User;
-use klearn_db::{write_tx, DbConnection, PostId, PostState};
+use klearn_db::{public_write_tx, DbConnection, PostId, PostState};
 
 use super::ForumError;
 use crate::domain::actor::Actor;
@@ -30,7 +30,7 @@ pub fn toggle_like(
     id: PostId,
 ) -> Result<(bool, Thread, Post), ForumError> {
     let member = actor.user_id().ok_or(ForumError::NotFound)?;
-    write_tx(conn, |conn| {
+    public_write_tx(conn, |conn| {
         let (post, thread) = visible(conn, id)?;
         if post.author_id == member {
             return Err(ForumError::Forbidden("forum.error.own_post"));
@@ -65,7 +65,7 @@ pub fn toggle_accept(
     id: PostId,
 ) -> Result<(bool, Thread), ForumError> {
     let by = actor.user_id().ok_or(ForumError::NotFound)?;
-    write_tx(conn, |conn| {
+    public_write_tx(conn, |conn| {
         let (post, thread) = visible(conn, id)?;
         let course_expert = match thread.board() {
             Board::Course(course) => actor.is(Course::find(conn, course)?.owner_id),

@@ -7,7 +7,7 @@ use klearn_db::courses::Course;
 use klearn_db::ratings::RatingChange;
 use klearn_db::reviews::{Review, ReviewId};
 use klearn_db::users::User;
-use klearn_db::{write_tx, DbConnection};
+use klearn_db::{public_write_tx, DbConnection};
 
 use super::{rerate, ReviewError};
 use crate::domain::actor::Actor;
@@ -27,7 +27,7 @@ pub fn hide_review(
         return Err(ReviewError::Forbidden("reviews.error.moderators_only"));
     }
     let reason = parse_reason(reason).map_err(|key| ReviewError::invalid("reason", key))?;
-    write_tx(conn, |conn| {
+    public_write_tx(conn, |conn| {
         let review = Review::find(conn, id)?;
         let course = Course::find(conn, review.course_id)?;
         let rating = Review::hide(conn, id, actor.user_id(), &reason)?

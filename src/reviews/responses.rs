@@ -5,7 +5,7 @@
 use klearn_db::courses::Course;
 use klearn_db::reviews::{Review, ReviewId, ReviewVote};
 use klearn_db::users::User;
-use klearn_db::{write_tx, DbConnection};
+use klearn_db::{public_write_tx, DbConnection};
 
 use super::ReviewError;
 use crate::domain::actor::Actor;
@@ -29,7 +29,7 @@ pub fn toggle_helpful(
     id: ReviewId,
 ) -> Result<(bool, Course), ReviewError> {
     let member = actor.user_id().ok_or(ReviewError::NotFound)?;
-    write_tx(conn, |conn| {
+    public_write_tx(conn, |conn| {
         let (review, course) = visible(conn, id)?;
         if review.author_id == member {
             return Err(ReviewError::Forbidden("reviews.error.own_review"));
@@ -63,7 +63,7 @@ pub fn reply(
     id: ReviewId,
     body: &str,
 ) -> Result<Course, ReviewError> {
-    write_tx(conn, |conn| {
+    public_write_tx(conn, |conn| {
         let (review, course) = visible(conn, id)?;
         if !actor.is(course.owner_id) {
             return Err(ReviewError::Forbidden("reviews.error.expert_only"));

@@ -8,7 +8,7 @@ use klearn_db::enrollments::{Enrollment, LessonProgress};
 use klearn_db::ratings::RatingChange;
 use klearn_db::reviews::{Review, ReviewId, ReviewState, ReviewText};
 use klearn_db::users::User;
-use klearn_db::{write_tx, DbConnection, UserId};
+use klearn_db::{public_write_tx, DbConnection, UserId};
 
 use super::{rerate, ReviewError};
 use crate::domain::actor::Actor;
@@ -59,7 +59,7 @@ pub fn write_review(
         body: &input.body,
         body_html: &html,
     };
-    write_tx(conn, |conn| {
+    public_write_tx(conn, |conn| {
         let course = Course::find_by_slug(conn, slug)?;
         let author = may_review(conn, actor, &course)?;
         let now = klearn_db::now();
@@ -99,7 +99,7 @@ pub fn write_review(
 /// Deletes the actor's own review with its votes; a visible one stops
 /// counting. Returns its course. (Moderators hide reviews instead.)
 pub fn delete_review(conn: &mut DbConnection, actor: &Actor, id: ReviewId) -> Result<Course, ReviewError> {
-    write_tx(conn, |conn| {
+    public_write_tx(conn, |conn| {
         let review = Review::find(conn, id)?;
         if !actor.is(review.author_id) {
             return Err(ReviewError::Forbidden("reviews.error.not_yours"));

@@ -30,21 +30,14 @@ pub async fn middleware(
         return next.call(req).await;
     };
     let settings = &state.settings;
-    let from_query = query_lang(req.query_string());
-    let from_cookie = req
-        .cookie(&settings.cookie_name(LANG_COOKIE))
-        .and_then(|c| Locale::parse(c.value()));
-    let from_header = req
-        .headers()
-        .get(actix_web::http::header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(Locale::from_accept_language);
+    let asked = Asked::of(settings, &req);
+    let (from_query, from_cookie) = (asked.query, asked.cookie);
     // The signed-in user's saved language comes after an explicit choice.
     let saved = crate::web::auth::current_user(req.request()).map(|u| u.locale);
     let locale = from_query
         .or(from_cookie)
         .or(saved)
-        .or(from_header)
+        .or(asked.header)
         .unwrap_or(Locale::ZhCn);
     let shown_flash = flash::read(settings, req.request());
     req.extensions_mut().insert(RequestContext {
@@ -62,6 +55,40 @@ pub async fn middleware(
         res.response_mut().add_cookie(&flash::removal(settings))?;
     }
     Ok(res)
+}
+
+/// The languages a request asks for, strongest first.
+struct Asked {
+    query: Option<Locale>,
+    cookie: Option<Locale>,
+    header: Option<Locale>,
+}
+
+impl Asked {
+    fn of(settings: &crate::config::Settings, req: &ServiceRequest) -> Self {
+        Asked {
+            query: query_lang(req.query_string()),
+            cookie: req
+                .cookie(&settings.cookie_name(LANG_COOKIE))
+                .and_then(|c| Locale::parse(c.value())),
+            header: req
+                .headers()
+                .get(actix_web::http::header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(Locale::from_accept_language),
+        }
+    }
+}
+
+/// The language a guest's page comes in, as the middleware will resolve
+/// it (a guest has no saved preference): what the page cache keys on.
+pub fn guest_locale(settings: &crate::config::Settings, req: &ServiceRequest) -> Locale {
+    let asked = Asked::of(settings, req);
+    asked
+        .query
+        .or(asked.cookie)
+        .or(asked.header)
+        .unwrap_or(Locale::ZhCn)
 }
 
 /// The cookie that remembers a chosen language for a year.

@@ -52,7 +52,7 @@ impl Flash {
     }
 }
 
-const BASE_NAME: &str = "klearn_flash";
+pub const COOKIE_BASE_NAME: &str = "klearn_flash";
 
 fn signing_key(settings: &Settings) -> Key {
     Key::derive_from(&settings.secret_key)
@@ -63,7 +63,7 @@ pub fn cookie(settings: &Settings, flash: &Flash) -> Cookie<'static> {
     let value = serde_json::to_string(flash).unwrap_or_default();
     let mut jar = CookieJar::new();
     jar.signed_mut(&signing_key(settings)).add(
-        Cookie::build(settings.cookie_name(BASE_NAME), value)
+        Cookie::build(settings.cookie_name(COOKIE_BASE_NAME), value)
             .path("/")
             .http_only(true)
             .secure(settings.cookie_secure)
@@ -71,14 +71,14 @@ pub fn cookie(settings: &Settings, flash: &Flash) -> Cookie<'static> {
             .max_age(Duration::minutes(5))
             .finish(),
     );
-    jar.get(&settings.cookie_name(BASE_NAME))
+    jar.get(&settings.cookie_name(COOKIE_BASE_NAME))
         .cloned()
-        .unwrap_or_else(|| Cookie::new(settings.cookie_name(BASE_NAME), ""))
+        .unwrap_or_else(|| Cookie::new(settings.cookie_name(COOKIE_BASE_NAME), ""))
 }
 
 /// The cookie that clears the flash once it has been shown.
 pub fn removal(settings: &Settings) -> Cookie<'static> {
-    let mut c = Cookie::build(settings.cookie_name(BASE_NAME), "")
+    let mut c = Cookie::build(settings.cookie_name(COOKIE_BASE_NAME), "")
         .path("/")
         .http_only(true)
         .secure(settings.cookie_secure)
@@ -90,7 +90,7 @@ pub fn removal(settings: &Settings) -> Cookie<'static> {
 
 /// The flash the request carries, if its signature holds.
 pub fn read(settings: &Settings, req: &HttpRequest) -> Option<Flash> {
-    let name = settings.cookie_name(BASE_NAME);
+    let name = settings.cookie_name(COOKIE_BASE_NAME);
     let raw = req.cookie(&name)?;
     let mut jar = CookieJar::new();
     jar.add_original(raw.into_owned());

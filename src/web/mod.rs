@@ -15,6 +15,7 @@ pub mod head;
 pub mod headers;
 pub mod logging;
 pub mod page;
+pub mod page_cache;
 pub mod pager;
 pub mod session;
 pub mod state;

@@ -21,6 +21,7 @@ mod i18n;
 mod jobs;
 mod learning;
 mod mail;
+mod page_cache;
 mod pages;
 mod reviews;
 mod rules;

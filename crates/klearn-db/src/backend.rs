@@ -289,7 +289,9 @@ pub fn search_recent(
 /// reviews written until the next refresh, which score their course with
 /// the same C and the same expression (`ratings::rescore`). One writing
 /// transaction: the mean and the scores are of the same moment, even when
-/// two refreshes (a page's and the daily job's) overlap. Returns C.
+/// two refreshes (a page's and the daily job's) overlap. When a score
+/// moved, the site's generation moves with it (the catalogue sorts by it).
+/// Returns C.
 pub fn refresh_rating_scores(conn: &mut DbConnection) -> Result<f64, DbError> {
     write_tx(conn, refresh_rating_scores_now)
 }
@@ -315,7 +317,9 @@ fn refresh_rating_scores_now(conn: &mut DbConnection) -> Result<f64, DbError> {
         None => crate::ratings::DEFAULT_MEAN_MICROS,
     };
     crate::site_figures::put(conn, crate::site_figures::RATING_MEAN_MICROS, micros)?;
-    crate::ratings::rescore(conn, None, micros)?;
+    if crate::ratings::rescore(conn, None, micros)? > 0 {
+        crate::generations::bump(conn, crate::generations::SITE)?;
+    }
     Ok(micros as f64 / 1_000_000.0)
 }
 

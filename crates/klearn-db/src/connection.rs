@@ -60,16 +60,40 @@ where
         }
         _ => Tm::begin_transaction(conn).map_err(E::from)?,
     }
+    let outermost = depth.is_none();
     match f(conn) {
         Ok(value) => {
-            Tm::commit_transaction(conn).map_err(E::from)?;
+            let committed = Tm::commit_transaction(conn).map_err(E::from);
+            if outermost {
+                crate::generations::transaction_ended(committed.is_ok());
+            }
+            committed?;
             Ok(value)
         }
         Err(e) => {
             if let Err(rollback) = Tm::rollback_transaction(conn) {
                 tracing::error!(error = %rollback, "rollback failed");
             }
+            if outermost {
+                crate::generations::transaction_ended(false);
+            }
             Err(e)
         }
     }
+}
+
+/// A write transaction whose change guests can see (a published course, a
+/// review, a post, a profile): `write_tx`, with the site's generation
+/// bumped at its end, so the guest page cache never serves the page it
+/// changed.
+pub fn public_write_tx<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<diesel::result::Error> + From<crate::DbError>,
+{
+    write_tx(conn, |conn| {
+        let value = f(conn)?;
+        crate::generations::bump(conn, crate::generations::SITE)?;
+        Ok(value)
+    })
 }

@@ -2,6 +2,15 @@
 //! list shows bumps its counter in the same transaction, so a cache that
 //! remembers the counter it was built at knows exactly when it is stale, on
 //! every instance of the site.
+//!
+//! `SITE` is what guests see: every area's bump moves it too, and the guest
+//! page cache (`web::page_cache`) is exact by it. Another instance's bump is
+//! read by polling (at most a second late); this process's own bumps are
+//! announced when their transaction commits (`committed_bumps`), so a page
+//! cached here is never served after the change that made it stale.
+
+use std::cell::Cell;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use diesel::prelude::*;
 
@@ -11,6 +20,33 @@ use crate::schema::generations;
 
 /// The expert directory: who is certified, suspended or erased.
 pub const EXPERTS: &str = "experts";
+
+/// Everything a guest can see: courses in the catalogue and on their pages,
+/// reviews, experts and their profiles, the forum. Bumped by every use case
+/// that changes one of those pages (and by every other generation's bump).
+pub const SITE: &str = "site";
+
+thread_local! {
+    /// Whether the transaction running on this thread bumped a generation.
+    static BUMPED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// How many of this process's transactions that bumped a generation have
+/// committed.
+static COMMITTED_BUMPS: AtomicU64 = AtomicU64::new(0);
+
+/// Moves on whenever a transaction of this process that bumped a generation
+/// commits: a cache that saw another value reads the generations again.
+pub fn committed_bumps() -> u64 {
+    COMMITTED_BUMPS.load(Ordering::Acquire)
+}
+
+/// Called by `write_tx` when its outermost transaction ends.
+pub(crate) fn transaction_ended(committed: bool) {
+    if BUMPED.with(|b| b.replace(false)) && committed {
+        COMMITTED_BUMPS.fetch_add(1, Ordering::AcqRel);
+    }
+}
 
 /// The counter now (0 for a name nobody bumped yet).
 pub fn current(conn: &mut DbConnection, name: &str) -> Result<i64, DbError> {
@@ -22,10 +58,19 @@ pub fn current(conn: &mut DbConnection, name: &str) -> Result<i64, DbError> {
         .unwrap_or(0))
 }
 
-/// Moves the counter on; call it inside the transaction of the change.
+/// Moves the counter on, and the site's with it; call it inside the
+/// transaction of the change.
+pub fn bump(conn: &mut DbConnection, name: &str) -> Result<(), DbError> {
+    BUMPED.with(|b| b.set(true));
+    if name != SITE {
+        bump_one(conn, SITE)?;
+    }
+    bump_one(conn, name)
+}
+
 /// Two first bumps at once both count: the one whose insert loses the race
 /// (in a savepoint, so its transaction goes on) updates instead.
-pub fn bump(conn: &mut DbConnection, name: &str) -> Result<(), DbError> {
+fn bump_one(conn: &mut DbConnection, name: &str) -> Result<(), DbError> {
     let step = |conn: &mut DbConnection| -> Result<usize, DbError> {
         Ok(diesel::update(generations::table.find(name))
             .set(generations::value.eq(generations::value + 1))

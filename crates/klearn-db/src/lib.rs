@@ -33,7 +33,7 @@ pub mod types;
 pub mod uploads;
 pub mod users;
 
-pub use connection::{write_tx, Backend, DbConnection};
+pub use connection::{public_write_tx, write_tx, Backend, DbConnection};
 pub use error::DbError;
 pub use pool::{connect, DbUrl, Pool};
 pub use types::{

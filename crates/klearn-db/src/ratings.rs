@@ -149,28 +149,35 @@ pub fn apply(conn: &mut DbConnection, course: CourseId, change: RatingChange) ->
         ))
         .execute(conn)?;
     let mean = mean_micros(conn)?;
-    rescore(conn, Some(course), mean)
+    rescore(conn, Some(course), mean)?;
+    Ok(())
 }
 
 /// Recomputes the score of one course (or of every course) from its row:
 /// round((m·C + sum) × 1,000,000 / (m + n)) with C = `mean_micros` / 10⁶,
 /// in integers, (2·num + den) div (2·den), so that both databases round
 /// alike and a course's score is the same whether a review or the daily
-/// refresh wrote it.
-pub fn rescore(conn: &mut DbConnection, course: Option<CourseId>, mean_micros: i64) -> Result<(), DbError> {
+/// refresh wrote it. Only the rows whose score moves are written; returns
+/// how many.
+pub fn rescore(
+    conn: &mut DbConnection,
+    course: Option<CourseId>,
+    mean_micros: i64,
+) -> Result<usize, DbError> {
     let m = RATING_PRIOR_WEIGHT;
     // 2·num + den = 2·m·C + 2·10⁶·sum + m + n; 2·den = 2·n + 2·m.
     let score = (courses::rating_sum * 2_000_000i64 + courses::rating_count + (2 * m * mean_micros + m))
         / (courses::rating_count * 2i64 + 2 * m);
-    match course {
+    Ok(match course {
         Some(id) => diesel::update(courses::table.find(id))
+            .filter(courses::rating_score.ne(score))
             .set(courses::rating_score.eq(score))
             .execute(conn)?,
         None => diesel::update(courses::table)
+            .filter(courses::rating_score.ne(score))
             .set(courses::rating_score.eq(score))
             .execute(conn)?,
-    };
-    Ok(())
+    })
 }
 
 #[cfg(test)]

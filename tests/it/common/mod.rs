@@ -65,10 +65,42 @@ impl TestApp {
         let pool = self.pool.clone();
         tokio::task::spawn_blocking(move || {
             let mut conn = pool.get().expect("a test connection");
-            f(&mut conn)
+            let value = f(&mut conn);
+            // Whatever a test wrote behind the use cases' back, the guest
+            // page cache hears of as a change (as it would from a use case).
+            klearn_db::public_write_tx(&mut conn, |_| Ok::<_, klearn_db::DbError>(()))
+                .expect("the site generation moves");
+            value
         })
         .await
         .expect("test db task")
+    }
+
+    /// Waits until no job is due or running (the start-up's daily jobs
+    /// among them), so that a test sees the site at rest.
+    pub async fn jobs_settled(&self) {
+        use diesel::prelude::*;
+        use klearn_db::schema::jobs;
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            let pool = self.pool.clone();
+            let busy: i64 = tokio::task::spawn_blocking(move || {
+                let mut conn = pool.get().expect("a test connection");
+                jobs::table
+                    .filter(jobs::status.eq_any([klearn_db::jobs::PENDING, klearn_db::jobs::RUNNING]))
+                    .filter(jobs::run_at.le(klearn_db::now()))
+                    .count()
+                    .get_result(&mut conn)
+                    .expect("jobs counted")
+            })
+            .await
+            .expect("test db task");
+            if busy == 0 {
+                return;
+            }
+            assert!(std::time::Instant::now() < deadline, "jobs never settled");
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
     }
 
     /// The mail written to the data dir, oldest first.
