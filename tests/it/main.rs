@@ -24,4 +24,5 @@ mod mail;
 mod pages;
 mod reviews;
 mod rules;
+mod sessions;
 mod uploads;
