@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use crate::connection::DbConnection;
 use crate::courses::{Course, CourseCard, CourseState};
 use crate::error::DbError;
-use crate::schema::{courses, users};
+use crate::schema::courses;
 use crate::types::{CategoryId, CourseId};
 
 /// How the catalogue is ordered.

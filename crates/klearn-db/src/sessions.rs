@@ -79,6 +79,10 @@ type UserColumns = (
     Option<NaiveDateTime>,
 );
 
+/// One row of the session's query: state, user id, the user's columns, one
+/// role, certification.
+type LoadedRow = (String, Option<UserId>, Option<UserColumns>, Option<String>, bool);
+
 impl SessionRow {
     /// A live session (neither idle nor absolute expiry has passed) with its user, the user's roles and certification, from
     /// one statement (one row per role; the statement is prepared once per
@@ -91,7 +95,7 @@ impl SessionRow {
                 .filter(expert_applications::user_id.nullable().eq(sessions::user_id))
                 .filter(expert_applications::state.eq(ExpertState::Certified)),
         );
-        let rows: Vec<(String, Option<UserId>, Option<UserColumns>, Option<String>, bool)> = sessions::table
+        let rows: Vec<LoadedRow> = sessions::table
             .left_join(users::table)
             .left_join(user_roles::table.on(user_roles::user_id.nullable().eq(sessions::user_id)))
             .filter(sessions::id.eq(id))
