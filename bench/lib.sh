@@ -6,7 +6,7 @@
 # database; $1 names the PostgreSQL database (`$1_$SCALE`).
 bench_database() {
   WORK="$(mktemp -d)"
-  trap 'kill "${SERVER:-0}" 2>/dev/null && wait "${SERVER:-0}" 2>/dev/null; rm -rf "$WORK"' EXIT
+  trap '[ -n "${SERVER:-}" ] && kill "$SERVER" 2>/dev/null && wait "$SERVER" 2>/dev/null; rm -rf "$WORK"' EXIT
   export KLEARN_DATA_DIR="$WORK"
   export KLEARN_SECRET_KEY="$(head -c 64 /dev/urandom | od -An -tx1 | tr -d ' \n')"
   export RUST_LOG=warn
@@ -38,4 +38,11 @@ bench_serve() {
     sleep 0.2
   done
   BASE="http://127.0.0.1:$PORT"
+}
+
+# Stops the server started by bench_serve.
+bench_stop() {
+  kill "$SERVER" 2>/dev/null || true
+  wait "$SERVER" 2>/dev/null || true
+  SERVER=""
 }

@@ -8,16 +8,15 @@ use actix_session::{Session, SessionExt};
 use actix_web::body::MessageBody;
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
-use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
-use klearn_db::users::User;
+use actix_web::{FromRequest, HttpMessage, HttpRequest};
+use klearn_db::sessions::SessionUser;
 use klearn_db::UserId;
 
 use crate::domain::account::Role;
 use crate::domain::actor::Actor;
 use crate::i18n::Locale;
 use crate::web::error::AppError;
-use crate::web::session::USER_ID;
-use crate::web::state::AppState;
+use crate::web::session::{LOADED_USER, USER_ID};
 
 /// The signed-in user, as every page sees them.
 #[derive(Debug, Clone)]
@@ -34,15 +33,15 @@ pub struct CurrentUser {
 }
 
 impl CurrentUser {
-    fn from_user(user: &User, roles: &[String], certified: bool) -> Self {
+    fn from_session(user: SessionUser) -> Self {
         CurrentUser {
             id: user.id,
-            username: user.username.clone(),
-            display_name: user.display_name.clone(),
-            email: user.email.clone(),
-            verified: user.is_verified(),
-            roles: roles.iter().filter_map(|r| Role::parse(r)).collect(),
-            certified,
+            username: user.username,
+            display_name: user.display_name,
+            email: user.email,
+            verified: user.verified,
+            roles: user.roles.iter().filter_map(|r| Role::parse(r)).collect(),
+            certified: user.certified,
             locale: Locale::parse(&user.locale).unwrap_or(Locale::ZhCn),
         }
     }
@@ -84,8 +83,9 @@ impl CurrentUser {
 
 const SEEN_KEY: &str = "seen";
 
-/// Loads the session's user. A session whose user is gone, erased or
-/// suspended ends.
+/// Puts the session's user on the request. The session store read the user
+/// with the session (`web::session`, one query); a session that names a user
+/// the store did not hand over (gone, erased or suspended) ends.
 /// Once a day the session is marked seen, which pushes its idle expiry forward.
 pub async fn middleware(
     req: ServiceRequest,
@@ -93,34 +93,15 @@ pub async fn middleware(
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let session = req.get_session();
     if let Ok(Some(user_id)) = session.get::<UserId>(USER_ID) {
-        if let Some(state) = req.app_data::<web::Data<AppState>>().cloned() {
-            let found = crate::web::db(&state.pool, move |conn| {
-                let user = match User::find(conn, user_id) {
-                    Ok(u) => u,
-                    Err(klearn_db::DbError::NotFound) => return Ok(None),
-                    Err(e) => return Err(e),
-                };
-                if user.is_deleted() || user.suspended_at(klearn_db::now()).is_some() {
-                    return Ok(None);
+        match session.get::<SessionUser>(LOADED_USER) {
+            Ok(Some(user)) if user.id == user_id => {
+                let today = klearn_db::now().date().to_string();
+                if session.get::<String>(SEEN_KEY).ok().flatten().as_deref() != Some(today.as_str()) {
+                    let _ = session.insert(SEEN_KEY, today);
                 }
-                let roles = User::roles(conn, user.id)?;
-                // Certification grants the expert role: only experts need the lookup.
-                let certified = roles.iter().any(|r| r == Role::Expert.as_str())
-                    && klearn_db::experts::Application::is_certified(conn, user.id)?;
-                Ok(Some(CurrentUser::from_user(&user, &roles, certified)))
-            })
-            .await;
-            match found {
-                Ok(Some(user)) => {
-                    let today = klearn_db::now().date().to_string();
-                    if session.get::<String>(SEEN_KEY).ok().flatten().as_deref() != Some(today.as_str()) {
-                        let _ = session.insert(SEEN_KEY, today);
-                    }
-                    req.extensions_mut().insert(user);
-                }
-                Ok(None) => session.purge(),
-                Err(e) => return Err(e.into()),
+                req.extensions_mut().insert(CurrentUser::from_session(user));
             }
+            _ => session.purge(),
         }
     }
     next.call(req).await

@@ -3,6 +3,14 @@
 //! ninety days (the absolute expiry); the row also has an idle expiry of two
 //! weeks that the user loader pushes forward at most once a day, so an
 //! ordinary page view writes nothing.
+//!
+//! One query and one blocking hop per request: the store's `load` reads the
+//! session together with its user, roles and certification
+//! (`SessionRow::load_with_user`) and hands the user to the user loader
+//! (`web::auth::middleware`) under the reserved state key [`LOADED_USER`].
+//! That key is the store's alone: `load` sets it (only when the session's user
+//! may still be signed in), and `save` and `update` strip it, so it is never
+//! written to the database and never outlives the request.
 
 use std::collections::HashMap;
 
@@ -22,6 +30,9 @@ pub const IDLE_DAYS: i64 = 14;
 pub const ABSOLUTE_DAYS: i64 = 90;
 /// The session state key that holds the signed-in user's id.
 pub const USER_ID: &str = "uid";
+/// The reserved state key under which `load` hands over the session's user
+/// (a `klearn_db::sessions::SessionUser` as JSON); never stored.
+pub const LOADED_USER: &str = "_loaded_user";
 
 /// The row id of a session key: its SHA-256, so the table holds no usable key.
 pub fn row_id(key: &str) -> SessionId {
@@ -37,6 +48,12 @@ impl DbSessionStore {
     pub fn new(pool: Pool) -> Self {
         Self { pool }
     }
+}
+
+/// The state as it is stored: without the loaded user.
+fn stored(mut state: HashMap<String, String>) -> HashMap<String, String> {
+    state.remove(LOADED_USER);
+    state
 }
 
 fn user_id_of(state: &HashMap<String, String>) -> Option<UserId> {
@@ -65,15 +82,20 @@ fn idle_expiry() -> chrono::NaiveDateTime {
 impl SessionStore for DbSessionStore {
     async fn load(&self, key: &SessionKey) -> Result<Option<HashMap<String, String>>, LoadError> {
         let id = row_id(key.as_ref());
-        let row = blocking(&self.pool, move |c| SessionRow::load(c, &id))
+        let loaded = blocking(&self.pool, move |c| SessionRow::load_with_user(c, &id))
             .await
             .map_err(LoadError::Other)?;
-        match row {
-            None => Ok(None),
-            Some(row) => serde_json::from_str(&row.state)
-                .map(Some)
-                .map_err(|e| LoadError::Deserialization(e.into())),
+        let Some(loaded) = loaded else { return Ok(None) };
+        let mut state: HashMap<String, String> =
+            serde_json::from_str(&loaded.state).map_err(|e| LoadError::Deserialization(e.into()))?;
+        state.remove(LOADED_USER);
+        // The row's user is the state's (both written by `save`/`update`):
+        // hand the user over only for the id the state names.
+        if let Some(user) = loaded.user.filter(|u| Some(u.id) == user_id_of(&state)) {
+            let json = serde_json::to_string(&user).map_err(|e| LoadError::Deserialization(e.into()))?;
+            state.insert(LOADED_USER.to_string(), json);
         }
+        Ok(Some(state))
     }
 
     async fn save(
@@ -81,6 +103,7 @@ impl SessionStore for DbSessionStore {
         state: HashMap<String, String>,
         _ttl: &time::Duration,
     ) -> Result<SessionKey, SaveError> {
+        let state = stored(state);
         let key = Alphanumeric.sample_string(&mut rand::rng(), 64);
         let id = row_id(&key);
         let json = serde_json::to_string(&state).map_err(|e| SaveError::Serialization(e.into()))?;
@@ -112,6 +135,7 @@ impl SessionStore for DbSessionStore {
         state: HashMap<String, String>,
         _ttl: &time::Duration,
     ) -> Result<SessionKey, UpdateError> {
+        let state = stored(state);
         let id = row_id(key.as_ref());
         let json = serde_json::to_string(&state).map_err(|e| UpdateError::Serialization(e.into()))?;
         let user_id = user_id_of(&state);

@@ -25,4 +25,5 @@ mod page_cache;
 mod pages;
 mod reviews;
 mod rules;
+mod sessions;
 mod uploads;

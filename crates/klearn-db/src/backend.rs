@@ -1,6 +1,6 @@
 //! The few statements that differ between SQLite and PostgreSQL, kept in this
-//! one module: claiming jobs, the search indexes, and the rating refresh's
-//! mean.
+//! one module: claiming jobs, the search indexes, the rating refresh's
+//! mean, and the catalogue cards' id list.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -360,4 +360,72 @@ fn bucket_key(bucket: &str) -> i64 {
         hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
     }
     hash as i64
+}
+
+/// `column IN (SELECT value FROM json_each(?))`: a list of ids as one text
+/// parameter, so that SQLite prepares the statement once per connection
+/// (diesel's `eq_any` writes one parameter per id there, and a statement
+/// whose text changes with the list's length is never cached).
+#[derive(Debug, Clone, diesel::query_builder::QueryId)]
+struct InJsonArray<C> {
+    column: C,
+    ids: String,
+}
+
+impl<C: Expression> Expression for InJsonArray<C> {
+    type SqlType = diesel::sql_types::Bool;
+}
+
+impl<C: AppearsOnTable<QS>, QS> AppearsOnTable<QS> for InJsonArray<C> {}
+
+impl<C> diesel::expression::ValidGrouping<()> for InJsonArray<C> {
+    type IsAggregate = diesel::expression::is_aggregate::Never;
+}
+
+impl<C: diesel::query_builder::QueryFragment<diesel::sqlite::Sqlite>>
+    diesel::query_builder::QueryFragment<diesel::sqlite::Sqlite> for InJsonArray<C>
+{
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, diesel::sqlite::Sqlite>,
+    ) -> QueryResult<()> {
+        self.column.walk_ast(out.reborrow())?;
+        out.push_sql(" IN (SELECT value FROM json_each(");
+        out.push_bind_param::<Text, _>(&self.ids)?;
+        out.push_sql("))");
+        Ok(())
+    }
+}
+
+/// These courses with their experts' usernames and display names, in no
+/// particular order, from one statement prepared once per connection: on
+/// PostgreSQL the ids are one array parameter (`= ANY($1)`), on SQLite one
+/// JSON text (`json_each`).
+pub fn courses_with_experts(
+    conn: &mut DbConnection,
+    ids: &[crate::types::CourseId],
+) -> Result<Vec<(crate::courses::Course, String, String)>, DbError> {
+    use crate::courses::Course;
+    use crate::schema::{courses, users};
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(match conn {
+        DbConnection::Pg(c) => courses::table
+            .inner_join(users::table)
+            .filter(courses::id.eq_any(ids))
+            .select((Course::as_select(), users::username, users::display_name))
+            .load(c)?,
+        DbConnection::Sqlite(c) => {
+            let list: Vec<String> = ids.iter().map(|id| id.0.to_string()).collect();
+            courses::table
+                .inner_join(users::table)
+                .filter(InJsonArray {
+                    column: courses::id,
+                    ids: format!("[{}]", list.join(",")),
+                })
+                .select((Course::as_select(), users::username, users::display_name))
+                .load(c)?
+        }
+    })
 }

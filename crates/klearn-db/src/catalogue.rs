@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use crate::connection::DbConnection;
 use crate::courses::{Course, CourseCard, CourseState};
 use crate::error::DbError;
-use crate::schema::{courses, users};
+use crate::schema::courses;
 use crate::types::{CategoryId, CourseId};
 
 /// How the catalogue is ordered.
@@ -140,11 +140,7 @@ impl Course {
         conn: &mut DbConnection,
         ids: &[CourseId],
     ) -> Result<Vec<CourseCard>, DbError> {
-        let mut rows: Vec<(Course, String, String)> = courses::table
-            .inner_join(users::table)
-            .filter(courses::id.eq_any(ids))
-            .select((Course::as_select(), users::username, users::display_name))
-            .load(conn)?;
+        let mut rows = crate::backend::courses_with_experts(conn, ids)?;
         rows.sort_by_key(|(c, _, _)| ids.iter().position(|id| *id == c.id).unwrap_or(usize::MAX));
         Ok(Course::cards(rows))
     }

@@ -2,14 +2,17 @@
 //! absolute expiry on the row, so that all of one user's sessions can be
 //! ended at once on every instance. Rows are keyed by a hash of the cookie's
 //! key, so a copy of the table opens no session.
+//!
+//! A request with a session cookie reads its session, the session's user, the
+//! user's roles and their certification in one query ([`SessionRow::load_with_user`]).
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::connection::DbConnection;
 use crate::error::DbError;
-use crate::schema::sessions;
-use crate::types::{SessionId, UserId};
+use crate::schema::{expert_applications, sessions, user_roles, users};
+use crate::types::{ExpertState, SessionId, UserId};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = sessions)]
@@ -38,17 +41,108 @@ pub struct NewSession<'a> {
     pub updated_at: NaiveDateTime,
 }
 
+/// A live session as a request needs it: its state and, when it names a user
+/// who may still be signed in, that user.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadedSession {
+    pub state: String,
+    /// The user the session names, whatever became of them.
+    pub user_id: Option<UserId>,
+    /// That user, when the account is still there, not erased and not suspended.
+    pub user: Option<SessionUser>,
+}
+
+/// The signed-in user of a session, with their roles and certification.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SessionUser {
+    pub id: UserId,
+    pub username: String,
+    pub display_name: String,
+    pub email: String,
+    pub verified: bool,
+    pub locale: String,
+    /// Role names, in order.
+    pub roles: Vec<String>,
+    /// A certified expert application exists.
+    pub certified: bool,
+}
+
+/// The user's columns that a session needs (the account's own, no texts).
+type UserColumns = (
+    UserId,
+    String,
+    String,
+    String,
+    Option<NaiveDateTime>,
+    String,
+    Option<NaiveDateTime>,
+    Option<NaiveDateTime>,
+);
+
+/// One row of the session's query: state, user id, the user's columns, one
+/// role, certification.
+type LoadedRow = (String, Option<UserId>, Option<UserColumns>, Option<String>, bool);
+
 impl SessionRow {
-    /// A live session: neither idle nor absolute expiry has passed.
-    pub fn load(conn: &mut DbConnection, id: &SessionId) -> Result<Option<SessionRow>, DbError> {
+    /// A live session (neither idle nor absolute expiry has passed) with its user, the user's roles and certification, from
+    /// one statement (one row per role; the statement is prepared once per
+    /// connection). The user is left out when gone, erased or suspended at
+    /// `now`, so that the caller ends the session.
+    pub fn load_with_user(conn: &mut DbConnection, id: &SessionId) -> Result<Option<LoadedSession>, DbError> {
         let now = crate::now();
-        Ok(sessions::table
+        let certified = diesel::dsl::exists(
+            expert_applications::table
+                .filter(expert_applications::user_id.nullable().eq(sessions::user_id))
+                .filter(expert_applications::state.eq(ExpertState::Certified)),
+        );
+        let rows: Vec<LoadedRow> = sessions::table
+            .left_join(users::table)
+            .left_join(user_roles::table.on(user_roles::user_id.nullable().eq(sessions::user_id)))
             .filter(sessions::id.eq(id))
             .filter(sessions::expires_at.gt(now))
             .filter(sessions::absolute_expires_at.gt(now))
-            .select(SessionRow::as_select())
-            .first(conn)
-            .optional()?)
+            .order(user_roles::role.asc())
+            .select((
+                sessions::state,
+                sessions::user_id,
+                (
+                    users::id,
+                    users::username,
+                    users::display_name,
+                    users::email,
+                    users::email_verified_at,
+                    users::locale,
+                    users::deleted_at,
+                    users::suspended_until,
+                )
+                    .nullable(),
+                user_roles::role.nullable(),
+                certified,
+            ))
+            .load(conn)?;
+        let mut rows = rows.into_iter();
+        let Some((state, user_id, account, first_role, certified)) = rows.next() else {
+            return Ok(None);
+        };
+        let user = account.and_then(
+            |(id, username, display_name, email, verified_at, locale, deleted_at, suspended_until)| {
+                let suspended = suspended_until.is_some_and(|until| until > now);
+                (deleted_at.is_none() && !suspended).then(|| SessionUser {
+                    id,
+                    username,
+                    display_name,
+                    email,
+                    verified: verified_at.is_some(),
+                    locale,
+                    roles: first_role
+                        .into_iter()
+                        .chain(rows.filter_map(|(_, _, _, role, _)| role))
+                        .collect(),
+                    certified,
+                })
+            },
+        );
+        Ok(Some(LoadedSession { state, user_id, user }))
     }
 
     pub fn insert(conn: &mut DbConnection, row: &NewSession<'_>) -> Result<(), DbError> {
