@@ -13,6 +13,7 @@ use klearn_db::Pool;
 use tokio::sync::watch;
 
 use crate::assets::Assets;
+use crate::catalog::routes::KeptCatalogue;
 use crate::config::{redact_url, Settings};
 use crate::experts::ranking::RankingCache;
 use crate::jobs::{JobContext, Registry, Worker};
@@ -74,10 +75,12 @@ impl Application {
             settings: settings.clone(),
             services: services.clone(),
             assets: Arc::new(Assets::load()),
+            generation: Arc::default(),
         });
         // The areas' own state, shared by every HTTP worker.
         let rankings = web::Data::new(RankingCache::default());
         let pages = web::Data::new(PageCache::new(settings.page_cache_bytes));
+        let catalogue = web::Data::new(KeptCatalogue::new(settings.page_cache_bytes / 4));
         let mailer = Arc::new(Mailer::from_settings(&settings)?);
 
         let port = listener.local_addr()?.port();
@@ -87,6 +90,7 @@ impl Application {
                 .app_data(server_state.clone())
                 .app_data(rankings.clone())
                 .app_data(pages.clone())
+                .app_data(catalogue.clone())
                 .configure(routes)
                 .configure(extra)
                 .default_service(web::to(|| async {

@@ -20,6 +20,7 @@ use crate::learn::progress::enroll as enroll_in;
 use crate::reviews::pages::ReviewSummary;
 use crate::web::auth::current_user;
 use crate::web::flash::{Flash, Level};
+use crate::web::kept::{Kept, Weigh};
 use crate::web::pager::{last_page, page_number, Pager};
 use crate::web::{self as plumbing, call, html, redirect_with_flash, AppError, AppState, Page, SignedIn};
 
@@ -99,12 +100,27 @@ impl Choices {
 }
 
 /// One page of the catalogue, read in one call.
-struct CataloguePage {
+#[derive(Clone)]
+pub struct CataloguePage {
     categories: Vec<Category>,
     fixed: Option<Category>,
     cards: Vec<(CourseCard, Option<String>)>,
     total: i64,
     shown: i64,
+    /// The choices as the page understood them (an unknown category dropped).
+    choices: Choices,
+}
+
+/// The catalogue's pages as read, kept by the site's generation for every
+/// visitor (they hold nothing of one member's): a kept page is rendered
+/// without a query.
+pub type KeptCatalogue = Kept<CataloguePage>;
+
+impl Weigh for CataloguePage {
+    fn weight(&self) -> usize {
+        let card = |c: &CourseCard| c.course.title.len() + c.course.subtitle.len() + 512;
+        self.cards.iter().map(|(c, _)| card(c)).sum::<usize>() + self.categories.len() * 256
+    }
 }
 
 impl CataloguePage {
@@ -112,7 +128,7 @@ impl CataloguePage {
     /// A page past the end shows the last page.
     fn load(
         conn: &mut DbConnection,
-        choices: &mut Choices,
+        mut choices: Choices,
         fixed: Option<&str>,
         wanted: i64,
     ) -> Result<CataloguePage, DbError> {
@@ -158,6 +174,7 @@ impl CataloguePage {
             fixed,
             total,
             shown,
+            choices,
         })
     }
 }
@@ -165,33 +182,50 @@ impl CataloguePage {
 async fn catalogue(
     page: Page,
     state: web::Data<AppState>,
+    kept: web::Data<KeptCatalogue>,
     query: web::Query<CatalogueQuery>,
 ) -> Result<HttpResponse, AppError> {
-    list(page, state, query.into_inner(), None).await
+    list(page, state, kept, query.into_inner(), None).await
 }
 
 async fn category(
     page: Page,
     state: web::Data<AppState>,
+    kept: web::Data<KeptCatalogue>,
     slug: web::Path<String>,
     query: web::Query<CatalogueQuery>,
 ) -> Result<HttpResponse, AppError> {
-    list(page, state, query.into_inner(), Some(slug.into_inner())).await
+    list(page, state, kept, query.into_inner(), Some(slug.into_inner())).await
 }
 
 /// The catalogue, with or without a fixed category.
 async fn list(
     page: Page,
     state: web::Data<AppState>,
+    kept: web::Data<KeptCatalogue>,
     query: CatalogueQuery,
     fixed: Option<String>,
 ) -> Result<HttpResponse, AppError> {
-    let (mut choices, wanted) = Choices::from_query(query);
-    let (loaded, choices) = plumbing::db(&state.pool, move |conn| {
-        let loaded = CataloguePage::load(conn, &mut choices, fixed.as_deref(), wanted)?;
-        Ok((loaded, choices))
-    })
-    .await?;
+    let (choices, wanted) = Choices::from_query(query);
+    let key = format!("{fixed:?} {choices:?} {wanted}");
+    let generation = match kept.enabled() {
+        true => state.generation.now(&state.pool).await,
+        false => None,
+    };
+    let loaded = match generation.and_then(|g| kept.get(&key, g)) {
+        Some(loaded) => CataloguePage::clone(&loaded),
+        None => {
+            let loaded = plumbing::db(&state.pool, move |conn| {
+                CataloguePage::load(conn, choices, fixed.as_deref(), wanted)
+            })
+            .await?;
+            if let Some(g) = generation {
+                kept.put(key, g, std::sync::Arc::new(loaded.clone()));
+            }
+            loaded
+        }
+    };
+    let choices = loaded.choices;
     let pager = Pager::new(
         loaded.shown,
         PER_PAGE,

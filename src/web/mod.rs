@@ -13,6 +13,7 @@ pub mod flash;
 pub mod form;
 pub mod head;
 pub mod headers;
+pub mod kept;
 pub mod logging;
 pub mod page;
 pub mod page_cache;

@@ -17,11 +17,9 @@
 //! Memory is bounded (`KLEARN_PAGE_CACHE_MB`, 0 turns it off): the oldest
 //! pages go first.
 
-use std::collections::{HashMap, VecDeque};
 use std::hash::{Hash, Hasher};
 use std::io::Write;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -30,31 +28,34 @@ use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{web, HttpResponse};
 use bytes::Bytes;
-use klearn_db::generations;
 
 use crate::web::compress;
+use crate::web::kept::{Kept, Weigh};
 use crate::web::AppState;
 
-/// How long a generation read is trusted for changes made by other instances.
-const RECHECK: Duration = Duration::from_secs(1);
 /// Pages larger than this are not kept.
 const MAX_PAGE: usize = 512 * 1024;
 /// The answer header that says what the cache did (`hit` or `miss`).
 pub const STATUS_HEADER: &str = "x-klearn-cache";
 
+/// The kept pages, shared by every HTTP worker of the process.
+pub type PageCache = Kept<Page>;
+
 /// One kept page.
-struct Page {
+pub struct Page {
     headers: Vec<(HeaderName, HeaderValue)>,
     plain: Bytes,
     gzip: Option<Bytes>,
     etag: HeaderValue,
 }
 
-impl Page {
-    fn size(&self, key: &str) -> usize {
-        key.len() + self.plain.len() + self.gzip.as_ref().map_or(0, Bytes::len) + 256
+impl Weigh for Page {
+    fn weight(&self) -> usize {
+        self.plain.len() + self.gzip.as_ref().map_or(0, Bytes::len) + 128
     }
+}
 
+impl Page {
     /// The answer to a request: 304 when its `If-None-Match` names this
     /// page, else the page, gzipped when the client takes it.
     fn answer(&self, request: &HeaderMap, status: &'static str) -> HttpResponse {
@@ -87,116 +88,6 @@ impl Page {
                 .insert_header((header::CONTENT_ENCODING, HeaderValue::from_static("gzip")))
                 .body(gz.clone()),
             _ => res.body(self.plain.clone()),
-        }
-    }
-}
-
-#[derive(Default)]
-struct Pages {
-    /// The site generation the kept pages were rendered at.
-    generation: i64,
-    /// When the generation was read, and `committed_bumps` just before.
-    read_at: Option<Instant>,
-    bumps_seen: u64,
-    entries: HashMap<String, Arc<Page>>,
-    /// Keys in the order they were stored: the oldest go first.
-    order: VecDeque<String>,
-    bytes: usize,
-}
-
-impl Pages {
-    fn clear(&mut self) {
-        self.entries.clear();
-        self.order.clear();
-        self.bytes = 0;
-    }
-
-    fn fresh(&self) -> Option<i64> {
-        let recent = self.read_at.is_some_and(|at| at.elapsed() < RECHECK);
-        (recent && self.bumps_seen == generations::committed_bumps()).then_some(self.generation)
-    }
-}
-
-/// The cache, shared by every HTTP worker of the process.
-pub struct PageCache {
-    limit: usize,
-    pages: Mutex<Pages>,
-    /// One generation read at a time; the others wait for its answer.
-    reading: tokio::sync::Mutex<()>,
-}
-
-impl PageCache {
-    /// A cache of at most `limit` bytes; 0 keeps nothing.
-    pub fn new(limit: usize) -> Self {
-        PageCache {
-            limit,
-            pages: Mutex::new(Pages::default()),
-            reading: tokio::sync::Mutex::new(()),
-        }
-    }
-
-    pub fn enabled(&self) -> bool {
-        self.limit > 0
-    }
-
-    fn pages(&self) -> std::sync::MutexGuard<'_, Pages> {
-        self.pages.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// The site generation now, read again when this process committed a
-    /// bump since or the last read is a second old. `None` when the
-    /// database cannot say (the request then goes uncached).
-    async fn generation(&self, state: &AppState) -> Option<i64> {
-        if let Some(g) = self.pages().fresh() {
-            return Some(g);
-        }
-        let _reading = self.reading.lock().await;
-        if let Some(g) = self.pages().fresh() {
-            return Some(g);
-        }
-        // Noted before the read, so a bump committed during it is read next time.
-        let bumps = generations::committed_bumps();
-        let value = crate::web::db(&state.pool, |conn| generations::current(conn, generations::SITE))
-            .await
-            .ok()?;
-        let mut pages = self.pages();
-        if pages.generation != value {
-            pages.clear();
-            pages.generation = value;
-        }
-        pages.read_at = Some(Instant::now());
-        pages.bumps_seen = bumps;
-        Some(value)
-    }
-
-    fn get(&self, key: &str, generation: i64) -> Option<Arc<Page>> {
-        let pages = self.pages();
-        (pages.generation == generation).then(|| pages.entries.get(key).cloned())?
-    }
-
-    /// Keeps a page rendered at `generation`, unless the site moved on since.
-    fn put(&self, key: String, generation: i64, page: Arc<Page>) {
-        let size = page.size(&key);
-        if size > self.limit {
-            return;
-        }
-        let mut pages = self.pages();
-        if pages.generation != generation {
-            return;
-        }
-        if let Some(old) = pages.entries.insert(key.clone(), page) {
-            pages.bytes -= old.size(&key);
-        } else {
-            pages.order.push_back(key);
-        }
-        pages.bytes += size;
-        while pages.bytes > self.limit {
-            let Some(oldest) = pages.order.pop_front() else {
-                break;
-            };
-            if let Some(gone) = pages.entries.remove(&oldest) {
-                pages.bytes -= gone.size(&oldest);
-            }
         }
     }
 }
@@ -270,7 +161,7 @@ pub async fn middleware(
     if !cache.enabled() || !guest_page(&req, &state.settings) {
         return Ok(next.call(req).await?.map_into_boxed_body());
     }
-    let Some(generation) = cache.generation(&state).await else {
+    let Some(generation) = state.generation.now(&state.pool).await else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
     let locale = crate::web::context::guest_locale(&state.settings, &req);
@@ -353,45 +244,6 @@ mod tests {
         ] {
             assert!(!cacheable_path(path), "{path}");
         }
-    }
-
-    fn page(bytes: usize) -> Arc<Page> {
-        Arc::new(Page {
-            headers: Vec::new(),
-            plain: Bytes::from(vec![b'a'; bytes]),
-            gzip: None,
-            etag: HeaderValue::from_static("\"x\""),
-        })
-    }
-
-    #[test]
-    fn keeps_within_its_size_and_drops_the_oldest_first() {
-        let cache = PageCache::new(3000);
-        cache.put("a".into(), 0, page(1000));
-        cache.put("b".into(), 0, page(1000));
-        assert!(cache.get("a", 0).is_some());
-        cache.put("c".into(), 0, page(1000));
-        assert!(cache.get("a", 0).is_none(), "the oldest page made room");
-        assert!(cache.get("b", 0).is_some() && cache.get("c", 0).is_some());
-        assert!(cache.pages().bytes <= 3000);
-        cache.put("huge".into(), 0, page(4000));
-        assert!(
-            cache.get("huge", 0).is_none(),
-            "a page larger than the cache is not kept"
-        );
-    }
-
-    #[test]
-    fn a_page_rendered_at_another_generation_is_neither_kept_nor_served() {
-        let cache = PageCache::new(1 << 20);
-        cache.put("a".into(), 7, page(10));
-        assert!(
-            cache.get("a", 7).is_none(),
-            "rendered at a generation the cache is not at"
-        );
-        cache.put("a".into(), 0, page(10));
-        assert!(cache.get("a", 0).is_some());
-        assert!(cache.get("a", 1).is_none());
     }
 
     #[test]

@@ -10,6 +10,7 @@ use klearn_db::Pool;
 use crate::assets::Assets;
 use crate::config::Settings;
 use crate::services::Services;
+use crate::web::kept::SiteGeneration;
 
 pub struct AppState {
     pub pool: Pool,
@@ -17,4 +18,6 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub services: Services,
     pub assets: Arc<Assets>,
+    /// The site's generation, which everything kept between requests is exact by.
+    pub generation: Arc<SiteGeneration>,
 }

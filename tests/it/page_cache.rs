@@ -180,6 +180,8 @@ async fn courses_published_unpublished_revised_and_featured_renew_the_pages() {
     let o = signed_in(&app, &owner).await;
     let (_, m) = staff(&app, "mod", Role::Moderator).await;
     let (_, a) = staff(&app, "admin", Role::Admin).await;
+    let member = app.user(&unique("member")).verified().create().await;
+    let mc = signed_in(&app, &member).await;
     let guest = app.new_client();
 
     // Published: the catalogue shows it at once.
@@ -193,9 +195,14 @@ async fn courses_published_unpublished_revised_and_featured_renew_the_pages() {
         .await
         .text()
         .contains("Fresh arrival"));
+    // A member's catalogue is read from the kept pages of cards: renewed too.
+    for _ in 0..2 {
+        assert!(!mc.get("/courses").await.text().contains("Fresh arrival"));
+    }
     assert_eq!(o.submit_course(draft.id).await.status, 303);
     assert_eq!(m.approve_course(draft.id).await.status, 303);
     assert!(renewed(&guest, "/courses").await.text().contains("Fresh arrival"));
+    assert!(mc.get("/courses").await.text().contains("Fresh arrival"));
 
     // A revision approved: the landing page shows the new lesson title.
     let landing = format!("/courses/{}", draft.slug);
