@@ -3,7 +3,7 @@
 //! `GET /courses/{slug}/cover.svg` and `GET /courses/{slug}/cover.png`.
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use klearn_db::catalogue::{CatalogueFilter, CatalogueSort};
+use klearn_db::catalogue::{CatalogueFilter, CatalogueSort, CatalogueTotal};
 use klearn_db::categories::{Category, COURSE};
 use klearn_db::courses::{Audience, Course, CourseCard, Lesson, Outline};
 use klearn_db::enrollments::LessonProgress;
@@ -105,7 +105,7 @@ pub struct CataloguePage {
     categories: Vec<Category>,
     fixed: Option<Category>,
     cards: Vec<(CourseCard, Option<String>)>,
-    total: i64,
+    total: CatalogueTotal,
     shown: i64,
     /// The choices as the page understood them (an unknown category dropped).
     choices: Choices,
@@ -164,7 +164,7 @@ impl CataloguePage {
         };
         let q = (!choices.q.is_empty()).then_some(choices.q.as_str());
         let (mut cards, total) = Course::catalogue(conn, q, &filter, choices.sort(), wanted, PER_PAGE)?;
-        let shown = wanted.min(last_page(total, PER_PAGE));
+        let shown = wanted.min(last_page(total.courses, PER_PAGE));
         if shown < wanted {
             cards = Course::catalogue(conn, q, &filter, choices.sort(), shown, PER_PAGE)?.0;
         }
@@ -229,7 +229,7 @@ async fn list(
     let pager = Pager::new(
         loaded.shown,
         PER_PAGE,
-        loaded.total,
+        loaded.total.courses,
         &[
             ("q", &choices.q),
             ("category", &choices.category),
@@ -238,7 +238,8 @@ async fn list(
             ("price", &choices.price),
             ("sort", &choices.sort),
         ],
-    );
+    )
+    .at_least(loaded.total.capped);
     let action = match &loaded.fixed {
         Some(c) => format!("/categories/{}", c.slug),
         None => "/courses".to_string(),

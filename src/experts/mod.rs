@@ -76,6 +76,9 @@ pub fn accepted_answers(conn: &mut DbConnection, ids: &[UserId]) -> Result<HashM
         .collect())
 }
 
+/// How many topic links the directory offers.
+const DIRECTORY_TOPICS: i64 = 30;
+
 /// The certified experts (in `topic`, if given) in ranking order, with the
 /// figures of every certified expert: from the cache while the directory's
 /// generation has not moved, or worked out and kept.
@@ -94,6 +97,7 @@ pub fn ranked(
     let ranking = Arc::new(Ranking {
         ids: rank(&ids, &figures, &accepted_answers(conn, &ids)?, sort),
         figures,
+        topics: db::certified_topics(conn, DIRECTORY_TOPICS)?,
     });
     cache.put(topic, sort, generation, ranking.clone());
     Ok(ranking)

@@ -1,7 +1,8 @@
 //! The directory's ranking, kept for a short while: ranking every certified
 //! expert adds up all their published courses (about 15 ms of database work
 //! at 1,000 experts), while a page shows twenty. A ranking is kept with the
-//! directory's generation it was built at; the use cases that change who is
+//! directory's generation it was built at, and so are the directory's topic
+//! links, which count every certification; the use cases that change who is
 //! listed (certification, revocation, suspension, erasure) move the
 //! generation in their transaction, so every instance sees the change at
 //! once. Changes of learners and ratings catch up within `TTL`. The cache is
@@ -22,11 +23,14 @@ pub const TTL: Duration = Duration::from_secs(30);
 /// query string, so the cache is emptied rather than allowed to grow.
 const MAX_ENTRIES: usize = 256;
 
-/// One ranking: the experts' ids in order, and every certified expert's figures.
+/// One ranking: the experts' ids in order, every certified expert's
+/// figures, and the directory's topic links (the topics most experts hold,
+/// with how many hold each), which count every certification.
 #[derive(Debug, Default)]
 pub struct Ranking {
     pub ids: Vec<UserId>,
     pub figures: Vec<Figures>,
+    pub topics: Vec<(String, i64)>,
 }
 
 /// (topic, sort) → when it was worked out, at which generation, and the ranking.
@@ -75,7 +79,7 @@ mod tests {
             4,
             Arc::new(Ranking {
                 ids: vec![UserId(3), UserId(1)],
-                figures: Vec::new(),
+                ..Ranking::default()
             }),
         );
         assert_eq!(

@@ -256,7 +256,7 @@ async fn directory(
             .copied()
             .collect();
         let cards = crate::experts::cards(conn, &ids, &ranking.figures)?;
-        Ok((cards, db::certified_topics(conn, 30)?, total))
+        Ok((cards, ranking.topics.clone(), total))
     })
     .await?;
     let sort_param = if sort == ExpertSort::Rating {

@@ -6,6 +6,9 @@ pub struct Pager {
     pub page: i64,
     pub pages: i64,
     pub total: i64,
+    /// The list was capped: at least `total` items match, of which only
+    /// `total` can be shown (so no "of N" is claimed).
+    pub capped: bool,
     /// The query string of the filters, without `page`.
     pub base_query: String,
 }
@@ -20,8 +23,15 @@ impl Pager {
             page: page.clamp(1, pages),
             pages,
             total,
+            capped: false,
             base_query,
         }
+    }
+
+    /// Marks the list as capped at its total (a search's ranked hits).
+    pub fn at_least(mut self, capped: bool) -> Self {
+        self.capped = capped;
+        self
     }
 
     pub fn href(&self, page: i64) -> String {

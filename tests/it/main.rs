@@ -9,6 +9,7 @@ mod admin;
 mod boot;
 mod browser;
 mod catalogue;
+mod catalogue_counts;
 mod checkout;
 mod cli;
 mod courses;

@@ -429,3 +429,39 @@ pub fn courses_with_experts(
         }
     })
 }
+
+/// Adds `delta` to one catalogue count, making its row on first use: an
+/// upsert (`ON CONFLICT … DO UPDATE`, which SQLite 3.24 on and PostgreSQL
+/// write alike but for their placeholders), so that two transactions
+/// publishing the first course of a combination both count.
+pub fn add_catalogue_count(
+    conn: &mut DbConnection,
+    key: &(i64, String, String, String),
+    delta: i64,
+) -> Result<(), DbError> {
+    const UPSERT: &str = "INSERT INTO catalogue_counts (category_id, level, format, price, courses) \
+                          VALUES ({values}) \
+                          ON CONFLICT (category_id, level, format, price) \
+                          DO UPDATE SET courses = catalogue_counts.courses + excluded.courses";
+    let (category, level, format, price) = key;
+    let sql = match conn {
+        DbConnection::Sqlite(_) => UPSERT.replace("{values}", "?, ?, ?, ?, ?"),
+        DbConnection::Pg(_) => UPSERT.replace("{values}", "$1, $2, $3, $4, $5"),
+    };
+    macro_rules! run {
+        ($c:expr) => {
+            diesel::sql_query(sql)
+                .bind::<BigInt, _>(*category)
+                .bind::<Text, _>(level)
+                .bind::<Text, _>(format)
+                .bind::<Text, _>(price)
+                .bind::<BigInt, _>(delta)
+                .execute($c)
+        };
+    }
+    match conn {
+        DbConnection::Sqlite(c) => run!(c)?,
+        DbConnection::Pg(c) => run!(c)?,
+    };
+    Ok(())
+}

@@ -32,12 +32,24 @@ pub struct CatalogueFilter {
 }
 
 /// At most this many search hits are ranked and filtered.
-const MAX_SEARCH_HITS: i64 = 2000;
+pub const MAX_SEARCH_HITS: i64 = 2000;
+
+/// How many courses a catalogue list holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CatalogueTotal {
+    pub courses: i64,
+    /// A search whose hits reached `MAX_SEARCH_HITS`: at least this many
+    /// courses match, and only these can be shown.
+    pub capped: bool,
+}
 
 impl Course {
     /// One page of published courses: filtered, sorted, and, with `q`, searched.
-    /// Returns the cards and the number of matching courses. A page beyond the
-    /// last is the caller's to clamp, using the total.
+    /// Returns the cards and how many courses the list holds: without a
+    /// search, the kept count (`crate::catalogue_counts`, one primary-key
+    /// lookup); with one, the hits that pass the filters, of at most
+    /// `MAX_SEARCH_HITS`. A page beyond the last is the caller's to clamp,
+    /// using the total.
     pub fn catalogue(
         conn: &mut DbConnection,
         q: Option<&str>,
@@ -45,40 +57,16 @@ impl Course {
         sort: CatalogueSort,
         page: i64,
         per_page: i64,
-    ) -> Result<(Vec<CourseCard>, i64), DbError> {
+    ) -> Result<(Vec<CourseCard>, CatalogueTotal), DbError> {
         let hits = match q {
             Some(q) => Some(crate::search::search_courses(conn, q, MAX_SEARCH_HITS)?),
             None => None,
         };
+        let capped = hits.as_ref().is_some_and(|h| h.len() as i64 >= MAX_SEARCH_HITS);
+        let total = |courses: i64| CatalogueTotal { courses, capped };
         if hits.as_ref().is_some_and(|h| h.is_empty()) {
-            return Ok((Vec::new(), 0));
+            return Ok((Vec::new(), total(0)));
         }
-        // Filters, sorts and counts run on the courses table alone (the
-        // covering indexes of migration 4); only the page's cards are joined
-        // with their experts.
-        let build = || {
-            let mut query = courses::table
-                .filter(courses::state.eq(CourseState::Published))
-                .into_boxed();
-            if let Some(ids) = &hits {
-                query = query.filter(courses::id.eq_any(ids.clone()));
-            }
-            if let Some(c) = filter.category_id {
-                query = query.filter(courses::category_id.eq(c));
-            }
-            if let Some(l) = &filter.level {
-                query = query.filter(courses::level.eq(l.clone()));
-            }
-            if let Some(f) = &filter.format {
-                query = query.filter(courses::format.eq(f.clone()));
-            }
-            match filter.free {
-                Some(true) => query = query.filter(courses::price_cents.eq(0)),
-                Some(false) => query = query.filter(courses::price_cents.gt(0)),
-                None => {}
-            }
-            query
-        };
         let offset = (page.max(1) - 1) * per_page;
         let unfiltered = filter.category_id.is_none()
             && filter.level.is_none()
@@ -93,10 +81,30 @@ impl Course {
                 .copied()
                 .collect();
             let cards = Course::cards_in_order(conn, &page_ids)?;
-            return Ok((cards, ranked.len() as i64));
+            return Ok((cards, total(ranked.len() as i64)));
         }
-        let total: i64 = build().count().get_result(conn)?;
-        let page_ids: Vec<CourseId> = match (sort, &hits) {
+        let courses = match &hits {
+            None => crate::catalogue_counts::total(conn, filter)?,
+            Some(ids) => filtered(ids, filter).count().get_result(conn)?,
+        };
+        let page_ids = Course::page_ids(conn, hits.as_deref(), filter, sort, offset, per_page)?;
+        Ok((Course::cards_in_order(conn, &page_ids)?, total(courses)))
+    }
+
+    /// The ids of one page of the list, in its order.
+    fn page_ids(
+        conn: &mut DbConnection,
+        hits: Option<&[CourseId]>,
+        filter: &CatalogueFilter,
+        sort: CatalogueSort,
+        offset: i64,
+        per_page: i64,
+    ) -> Result<Vec<CourseId>, DbError> {
+        let build = || match hits {
+            Some(ids) => filtered(ids, filter),
+            None => published(filter),
+        };
+        Ok(match (sort, hits) {
             (CatalogueSort::Relevance, Some(ranked)) => {
                 // Rank order comes from the index: keep the ids that pass the filters.
                 let passing: std::collections::HashSet<CourseId> = build()
@@ -131,8 +139,7 @@ impl Course {
                     .select(courses::id)
                     .load(conn)?
             }
-        };
-        Ok((Course::cards_in_order(conn, &page_ids)?, total))
+        })
     }
 
     /// The cards of these courses, in this order, from one query.
@@ -147,7 +154,8 @@ impl Course {
 
     /// The newest or most popular published courses, for the home page.
     pub fn top(conn: &mut DbConnection, sort: CatalogueSort, limit: i64) -> Result<Vec<CourseCard>, DbError> {
-        Ok(Course::catalogue(conn, None, &CatalogueFilter::default(), sort, 1, limit)?.0)
+        let ids = Course::page_ids(conn, None, &CatalogueFilter::default(), sort, 0, limit)?;
+        Course::cards_in_order(conn, &ids)
     }
 
     /// Recomputes the rating score of every course (the mean rating C moves
@@ -155,4 +163,36 @@ impl Course {
     pub fn refresh_rating_scores(conn: &mut DbConnection) -> Result<f64, DbError> {
         crate::backend::refresh_rating_scores(conn)
     }
+}
+
+/// Published courses that pass the filters (the covering indexes of
+/// migration 4 serve the filters and sorts; only a page's cards are joined
+/// with their experts).
+fn published(filter: &CatalogueFilter) -> courses::BoxedQuery<'static, crate::connection::MultiBackend> {
+    let mut query = courses::table
+        .filter(courses::state.eq(CourseState::Published))
+        .into_boxed();
+    if let Some(c) = filter.category_id {
+        query = query.filter(courses::category_id.eq(c));
+    }
+    if let Some(l) = &filter.level {
+        query = query.filter(courses::level.eq(l.clone()));
+    }
+    if let Some(f) = &filter.format {
+        query = query.filter(courses::format.eq(f.clone()));
+    }
+    match filter.free {
+        Some(true) => query = query.filter(courses::price_cents.eq(0)),
+        Some(false) => query = query.filter(courses::price_cents.gt(0)),
+        None => {}
+    }
+    query
+}
+
+/// The search's hits among them.
+fn filtered(
+    hits: &[CourseId],
+    filter: &CatalogueFilter,
+) -> courses::BoxedQuery<'static, crate::connection::MultiBackend> {
+    published(filter).filter(courses::id.eq_any(hits.to_vec()))
 }

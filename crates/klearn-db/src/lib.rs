@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod backend;
 pub mod catalogue;
+pub mod catalogue_counts;
 pub mod categories;
 pub mod certificates;
 pub mod connection;

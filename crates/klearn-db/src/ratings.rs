@@ -173,8 +173,9 @@ pub fn rescore(
             .filter(courses::rating_score.ne(score))
             .set(courses::rating_score.eq(score))
             .execute(conn)?,
-        None => diesel::update(courses::table)
-            .filter(courses::rating_score.ne(score))
+        // Only the scores that move are written: rewriting every row would
+        // leave PostgreSQL a dead version of each course in every index.
+        None => diesel::update(courses::table.filter(courses::rating_score.ne(score)))
             .set(courses::rating_score.eq(score))
             .execute(conn)?,
     })

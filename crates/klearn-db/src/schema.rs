@@ -531,6 +531,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    catalogue_counts (category_id, level, format, price) {
+        category_id -> BigInt,
+        level -> Text,
+        format -> Text,
+        price -> Text,
+        courses -> BigInt,
+    }
+}
+
+diesel::table! {
     site_figures (name) {
         name -> Text,
         value -> BigInt,
@@ -664,6 +674,7 @@ diesel::joinable!(security_events -> users (user_id));
 diesel::joinable!(audit_log -> users (actor_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    catalogue_counts,
     site_figures,
     reviews,
     review_votes,

@@ -14,6 +14,7 @@ pub use crate::types::RevisionState;
 pub use outline::{Audience, Chapter, Direction, Lesson, LessonFields, LessonStep, Outline};
 pub use revisions::{LessonRevision, Revision};
 
+use crate::catalogue_counts::{self, Facets};
 use crate::connection::{write_tx, DbConnection};
 use crate::error::DbError;
 use crate::schema::{course_tags, courses, users};
@@ -334,10 +335,7 @@ impl Course {
         page: i64,
         per_page: i64,
     ) -> Result<(Vec<CourseCard>, i64), DbError> {
-        let total: i64 = courses::table
-            .filter(courses::state.eq(CourseState::Published))
-            .count()
-            .get_result(conn)?;
+        let total = catalogue_counts::total(conn, &crate::catalogue::CatalogueFilter::default())?;
         let rows = courses::table
             .inner_join(users::table)
             .filter(courses::state.eq(CourseState::Published))
@@ -392,16 +390,29 @@ impl Course {
                 .set(courses::featured.eq(false))
                 .execute(conn)?;
         }
+        if (from == CourseState::Published) != (to == CourseState::Published) {
+            // The catalogue's counts gain or lose it.
+            let facets = Facets::of(conn, id)?;
+            let (left, joined) = if to == CourseState::Published {
+                (None, Some(&facets))
+            } else {
+                (Some(&facets), None)
+            };
+            catalogue_counts::moved(conn, left, joined)?;
+        }
         crate::search::sync_course(conn, id)?;
         Ok(true)
     }
 
-    /// Writes what learners see: the texts, the price, the cover, the tags.
+    /// Writes what learners see: the texts, the price, the cover, the tags
+    /// (and the catalogue's counts if a published course's price changes
+    /// between free and paid).
     pub fn update_content(
         conn: &mut DbConnection,
         id: CourseId,
         content: &CourseContent,
     ) -> Result<(), DbError> {
+        let before = Facets::of_published(conn, id)?;
         diesel::update(courses::table.find(id))
             .set((
                 courses::title.eq(&content.title),
@@ -415,19 +426,25 @@ impl Course {
                 courses::updated_at.eq(crate::now()),
             ))
             .execute(conn)?;
+        let after = Facets::of_published(conn, id)?;
+        catalogue_counts::moved(conn, before.as_ref(), after.as_ref())?;
         Course::set_tags(conn, id, &content.tags)?;
         crate::search::sync_course(conn, id)
     }
 
+    /// Writes the category, level and format (moving a published course
+    /// between the catalogue's counts).
     pub fn update_settings(
         conn: &mut DbConnection,
         id: CourseId,
         settings: &CourseSettings,
     ) -> Result<(), DbError> {
+        let before = Facets::of_published(conn, id)?;
         diesel::update(courses::table.find(id))
             .set((settings, courses::updated_at.eq(crate::now())))
             .execute(conn)?;
-        Ok(())
+        let after = Facets::of_published(conn, id)?;
+        catalogue_counts::moved(conn, before.as_ref(), after.as_ref())
     }
 
     pub fn set_cover(
