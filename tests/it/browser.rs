@@ -184,6 +184,19 @@ async fn home_page_layout_holds_at_phone_and_desktop_widths() {
 
 /// Waits (up to 10 s, while a submitted form navigates) until the element's
 /// text contains `needle`.
+/// Waits (up to 10 s) until the browser's address holds `needle`.
+async fn wait_url(client: &Client, needle: &str) -> bool {
+    for _ in 0..100 {
+        if let Ok(url) = client.current_url().await {
+            if url.as_str().contains(needle) {
+                return true;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    false
+}
+
 async fn wait_text(client: &Client, css: &str, needle: &str) -> bool {
     for _ in 0..100 {
         if let Ok(el) = client.find(Locator::Css(css)).await {
@@ -519,9 +532,12 @@ async fn a_guest_searches_in_chinese_filters_by_level_and_opens_a_course() {
         let form = client.form(Locator::Css("form.catalogue-filters")).await.unwrap();
         form.set_by_name("level", "intermediate").await.unwrap();
         press(&client, "form.catalogue-filters button[type=submit]").await;
+        // The search's page also says 共 n: wait for the filtered page itself.
+        assert!(
+            wait_url(&client, "level=intermediate").await,
+            "{label}: the filter was not applied"
+        );
         assert!(wait_text(&client, ".catalogue-count", "共").await);
-        let url = client.current_url().await.unwrap();
-        assert!(url.as_str().contains("level=intermediate"), "{url}");
         let (scroll, inner) = overflow(&client).await;
         assert!(
             scroll <= inner,
