@@ -16,6 +16,7 @@ use crate::assets::Assets;
 use crate::catalog::routes::KeptCatalogue;
 use crate::config::{redact_url, Settings};
 use crate::experts::ranking::RankingCache;
+use crate::home::routes::KeptHome;
 use crate::jobs::{JobContext, Registry, Worker};
 use crate::mail::Mailer;
 use crate::services::Services;
@@ -81,6 +82,7 @@ impl Application {
         let rankings = web::Data::new(RankingCache::default());
         let pages = web::Data::new(PageCache::new(settings.page_cache_bytes));
         let catalogue = web::Data::new(KeptCatalogue::new(settings.page_cache_bytes / 4));
+        let home = web::Data::new(KeptHome::new(settings.page_cache_bytes / 16));
         let mailer = Arc::new(Mailer::from_settings(&settings)?);
 
         let port = listener.local_addr()?.port();
@@ -91,6 +93,7 @@ impl Application {
                 .app_data(rankings.clone())
                 .app_data(pages.clone())
                 .app_data(catalogue.clone())
+                .app_data(home.clone())
                 .configure(routes)
                 .configure(extra)
                 .default_service(web::to(|| async {

@@ -3,12 +3,15 @@
 use actix_web::{web, HttpResponse};
 use klearn_db::catalogue::CatalogueSort;
 use klearn_db::categories::{Category, COURSE};
-use klearn_db::courses::Course;
+use klearn_db::courses::{Course, CourseCard};
+use klearn_db::{DbConnection, DbError};
 
 use crate::catalog::routes::with_covers;
 use crate::experts::ranking::RankingCache;
-use crate::forum::pages::active_threads;
+use crate::experts::ExpertCard;
+use crate::forum::pages::{active_threads, ThreadRow};
 use crate::home::views::HomeView;
+use crate::web::kept::{Kept, Weigh};
 use crate::web::{self as plumbing, AppError, AppState, Page};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -18,34 +21,72 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// How many of the forum's active threads the home page shows.
 const ACTIVE_THREADS: i64 = 6;
 
+/// What the home page shows, as read: the same for every visitor in a
+/// language, so it is kept by the site's generation (`web::kept`).
+#[derive(Clone)]
+pub struct HomeData {
+    course_categories: Vec<Category>,
+    featured: Vec<(CourseCard, Option<String>)>,
+    newest: Vec<(CourseCard, Option<String>)>,
+    popular: Vec<(CourseCard, Option<String>)>,
+    experts: Vec<ExpertCard>,
+    threads: Vec<ThreadRow>,
+}
+
+/// The home page's data per language.
+pub type KeptHome = Kept<HomeData>;
+
+impl Weigh for HomeData {
+    fn weight(&self) -> usize {
+        let cards = self.featured.len() + self.newest.len() + self.popular.len();
+        cards * 1024 + (self.experts.len() + self.threads.len()) * 512 + self.course_categories.len() * 256
+    }
+}
+
+impl HomeData {
+    fn load(conn: &mut DbConnection, rankings: &RankingCache, lang: &str) -> Result<HomeData, DbError> {
+        let featured = Course::featured(conn, 4)?;
+        let newest = Course::top(conn, CatalogueSort::Newest, 4)?;
+        let popular = Course::top(conn, CatalogueSort::Popular, 4)?;
+        Ok(HomeData {
+            course_categories: Category::list(conn, COURSE)?,
+            featured: with_covers(conn, featured)?,
+            newest: with_covers(conn, newest)?,
+            popular: with_covers(conn, popular)?,
+            experts: crate::experts::top(conn, rankings, 4)?,
+            threads: active_threads(conn, ACTIVE_THREADS, lang)?,
+        })
+    }
+}
+
 async fn home(
     page: Page,
     state: web::Data<AppState>,
     rankings: web::Data<RankingCache>,
+    kept: web::Data<KeptHome>,
 ) -> Result<HttpResponse, AppError> {
     let lang = page.lang();
-    let (course_categories, featured, newest, popular, experts, threads) =
-        plumbing::db(&state.pool, move |conn| {
-            let featured = Course::featured(conn, 4)?;
-            let newest = Course::top(conn, CatalogueSort::Newest, 4)?;
-            let popular = Course::top(conn, CatalogueSort::Popular, 4)?;
-            Ok((
-                Category::list(conn, COURSE)?,
-                with_covers(conn, featured)?,
-                with_covers(conn, newest)?,
-                with_covers(conn, popular)?,
-                crate::experts::top(conn, &rankings, 4)?,
-                active_threads(conn, ACTIVE_THREADS, lang)?,
-            ))
-        })
-        .await?;
+    let generation = match kept.enabled() {
+        true => state.generation.now(&state.pool).await,
+        false => None,
+    };
+    let data = match generation.and_then(|g| kept.get(lang, g)) {
+        Some(data) => HomeData::clone(&data),
+        None => {
+            let data = plumbing::db(&state.pool, move |conn| HomeData::load(conn, &rankings, lang)).await?;
+            if let Some(g) = generation {
+                kept.put(lang.to_string(), g, std::sync::Arc::new(data.clone()));
+            }
+            data
+        }
+    };
     plumbing::html(&HomeView {
         page,
-        course_categories,
-        featured,
-        newest,
-        popular,
-        experts,
-        threads,
+        course_categories: data.course_categories,
+        featured: data.featured,
+        newest: data.newest,
+        popular: data.popular,
+        experts: data.experts,
+        threads: data.threads,
     })
 }

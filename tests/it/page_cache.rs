@@ -195,14 +195,19 @@ async fn courses_published_unpublished_revised_and_featured_renew_the_pages() {
         .await
         .text()
         .contains("Fresh arrival"));
-    // A member's catalogue is read from the kept pages of cards: renewed too.
+    // A member's catalogue and home page are read from kept data: renewed too.
     for _ in 0..2 {
         assert!(!mc.get("/courses").await.text().contains("Fresh arrival"));
+        assert!(!mc.get("/").await.text().contains("Fresh arrival"));
     }
     assert_eq!(o.submit_course(draft.id).await.status, 303);
     assert_eq!(m.approve_course(draft.id).await.status, 303);
     assert!(renewed(&guest, "/courses").await.text().contains("Fresh arrival"));
     assert!(mc.get("/courses").await.text().contains("Fresh arrival"));
+    assert!(
+        mc.get("/").await.text().contains("Fresh arrival"),
+        "the newest courses on the home page"
+    );
 
     // A revision approved: the landing page shows the new lesson title.
     let landing = format!("/courses/{}", draft.slug);
