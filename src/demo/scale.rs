@@ -28,7 +28,7 @@ const REVIEW_ROUND: usize = 500;
 /// The SQLite page cache (PostgreSQL: index building memory) of the load, MiB.
 const LOAD_CACHE_MIB: i64 = 1024;
 /// The tables whose plain indexes are built after the load, not row by row.
-const LOADED_TABLES: &[&str] = &[
+pub const LOADED_TABLES: &[&str] = &[
     "users",
     "courses",
     "course_tags",

@@ -530,7 +530,7 @@ pub fn bulk_load_end(conn: &mut DbConnection, load: BulkLoad) -> Result<(), DbEr
 
 /// A secondary index set aside during a bulk load: its name and the
 /// statement that makes it again.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SetAside {
     pub name: String,
     pub create: String,
@@ -544,13 +544,10 @@ struct IndexDef {
     create: String,
 }
 
-/// Drops the plain (non-unique, not backing a constraint) indexes of these
-/// tables and returns how to make them again (`restore_indexes`): a bulk
-/// load then appends rows without updating indexes in random order, and
-/// each index is built once by one sort. Unique indexes stay, so the load
-/// still meets every uniqueness rule.
-pub fn set_indexes_aside(conn: &mut DbConnection, tables: &[&str]) -> Result<Vec<SetAside>, DbError> {
-    let mut aside = Vec::new();
+/// The plain indexes (not unique, not backing a constraint) of these
+/// tables, by table then name, with the statements that make them.
+pub fn plain_indexes(conn: &mut DbConnection, tables: &[&str]) -> Result<Vec<SetAside>, DbError> {
+    let mut found = Vec::new();
     for table in tables {
         let defs: Vec<IndexDef> = match conn {
             DbConnection::Sqlite(c) => diesel::sql_query(
@@ -571,17 +568,27 @@ pub fn set_indexes_aside(conn: &mut DbConnection, tables: &[&str]) -> Result<Vec
             .bind::<Text, _>(*table)
             .load(c)?,
         };
-        for def in defs {
-            let drop = format!("DROP INDEX {}", def.name);
-            match conn {
-                DbConnection::Sqlite(c) => diesel::sql_query(drop).execute(c)?,
-                DbConnection::Pg(c) => diesel::sql_query(drop).execute(c)?,
-            };
-            aside.push(SetAside {
-                name: def.name,
-                create: def.create,
-            });
-        }
+        found.extend(defs.into_iter().map(|def| SetAside {
+            name: def.name,
+            create: def.create,
+        }));
+    }
+    Ok(found)
+}
+
+/// Drops the plain indexes of these tables (`plain_indexes`) and returns
+/// how to make them again (`restore_indexes`): a bulk load then appends
+/// rows without updating indexes in random order, and each index is built
+/// once by one sort. Unique indexes stay, so the load still meets every
+/// uniqueness rule.
+pub fn set_indexes_aside(conn: &mut DbConnection, tables: &[&str]) -> Result<Vec<SetAside>, DbError> {
+    let aside = plain_indexes(conn, tables)?;
+    for index in &aside {
+        let drop = format!("DROP INDEX {}", index.name);
+        match conn {
+            DbConnection::Sqlite(c) => diesel::sql_query(drop).execute(c)?,
+            DbConnection::Pg(c) => diesel::sql_query(drop).execute(c)?,
+        };
     }
     Ok(aside)
 }
