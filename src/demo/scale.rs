@@ -20,7 +20,31 @@ use rand::{Rng, SeedableRng};
 
 use crate::accounts::password::Passwords;
 
-const BATCH: usize = 500;
+/// Rows generated and written per transaction (each written by multi-row
+/// statements of `seed::STATEMENT_ROWS`).
+const BATCH: usize = 20_000;
+/// Generated reviews per round of the reviews' RNG (see `seed_reviews`).
+const REVIEW_ROUND: usize = 500;
+/// The SQLite page cache (PostgreSQL: index building memory) of the load, MiB.
+const LOAD_CACHE_MIB: i64 = 1024;
+/// The tables whose plain indexes are built after the load, not row by row.
+pub const LOADED_TABLES: &[&str] = &[
+    "users",
+    "courses",
+    "course_tags",
+    "lessons",
+    "enrollments",
+    "reviews",
+    "review_votes",
+    "threads",
+    "thread_tags",
+    "posts",
+    "post_likes",
+    // PostgreSQL's search documents and their GIN indexes (SQLite's FTS5
+    // tables have no indexes of this kind).
+    "course_search",
+    "post_search",
+];
 /// The password of every synthetic account.
 pub const SCALE_PASSWORD: &str = "scale-password-2026";
 
@@ -245,6 +269,73 @@ pub fn seed(pool: &Pool, n: usize) -> anyhow::Result<ScaleReport> {
     if User::count_live(&mut conn)? > 0 {
         anyhow::bail!("seed --scale needs an empty database (it has accounts already)");
     }
+    // A bulk load: fast commits and a large cache on this connection, the
+    // plain indexes of the loaded tables built once at the end (after the
+    // counters, whose aggregates then read each table in order instead of
+    // through an index); both put back even if it fails.
+    let started = Instant::now();
+    let load = klearn_db::backend::bulk_load_begin(&mut conn, LOAD_CACHE_MIB)?;
+    let aside = klearn_db::backend::set_indexes_aside(&mut conn, LOADED_TABLES)?;
+    let loaded = load_rows(&mut conn, n).and_then(|report| count(&mut conn, report));
+    let indexing = Instant::now();
+    let restored = klearn_db::backend::restore_indexes(&mut conn, &aside);
+    eprintln!(
+        "  {:<12} {:>8} built {:>26.1}s",
+        "indexes",
+        aside.len(),
+        indexing.elapsed().as_secs_f64()
+    );
+    let settled = match (loaded, restored) {
+        (Ok(report), Ok(())) => settle(&mut conn, report),
+        (Err(e), _) => Err(e),
+        (_, Err(e)) => Err(e.into()),
+    };
+    klearn_db::backend::bulk_load_end(&mut conn, load)?;
+    let report = settled?;
+    eprintln!("  {:<12} {:>44.1}s", "total", started.elapsed().as_secs_f64());
+    Ok(report)
+}
+
+fn timed(stage: &str, started: Instant) {
+    eprintln!("  {:<12} {:>44.1}s", stage, started.elapsed().as_secs_f64());
+}
+
+/// The counters that read the loaded rows: learners, reviewers' opened
+/// lessons, ratings and their scores, the forum's accepted answers and
+/// members' counters.
+fn count(conn: &mut klearn_db::DbConnection, report: ScaleReport) -> anyhow::Result<ScaleReport> {
+    let at = Instant::now();
+    seed::recount_learners(conn)?;
+    seed::reviewers_opened_a_lesson(conn)?;
+    seed::settle_ratings(conn)?;
+    klearn_db::courses::Course::refresh_rating_scores(conn)?;
+    seed::settle_forum(conn)?;
+    timed("counters", at);
+    Ok(report)
+}
+
+/// The search index, the catalogue's counts and the planner's statistics.
+fn settle(conn: &mut klearn_db::DbConnection, report: ScaleReport) -> anyhow::Result<ScaleReport> {
+    let course_ids = seed::course_ids(conn, "scale-")?;
+    let progress = Progress::new("search", course_ids.len());
+    for (k, chunk) in course_ids.chunks(SEARCH_BATCH).enumerate() {
+        seed::index_all(conn, chunk)?;
+        progress.show(((k + 1) * SEARCH_BATCH).min(course_ids.len()));
+    }
+    progress.finish();
+    let at = Instant::now();
+    // The seeder wrote its courses directly: the catalogue's counts are counted once.
+    klearn_db::catalogue_counts::rebuild(conn)?;
+    klearn_db::backend::analyze(conn, true)?;
+    timed("analyze", at);
+    Ok(report)
+}
+
+/// Courses indexed for search per transaction.
+const SEARCH_BATCH: usize = 5_000;
+
+/// Writes every row of the community; the counters derived from them follow in `settle`.
+fn load_rows(conn: &mut klearn_db::DbConnection, n: usize) -> anyhow::Result<ScaleReport> {
     let n = n.max(10);
     let mut rng = StdRng::seed_from_u64(2026);
     let now = klearn_db::now();
@@ -277,11 +368,11 @@ pub fn seed(pool: &Pool, n: usize) -> anyhow::Result<ScaleReport> {
                 }
             })
             .collect();
-        seed::users(&mut conn, &rows)?;
+        seed::users(conn, &rows)?;
         progress.show(start + rows.len());
     }
     progress.finish();
-    let user_ids = seed::user_ids(&mut conn, "u")?;
+    let user_ids = seed::user_ids(conn, "u")?;
     report.users = user_ids.len();
 
     // One expert per hundred users, each owning about ten courses.
@@ -295,7 +386,7 @@ pub fn seed(pool: &Pool, n: usize) -> anyhow::Result<ScaleReport> {
         })
         .collect();
     for chunk in roles.chunks(BATCH) {
-        seed::roles(&mut conn, chunk)?;
+        seed::roles(conn, chunk)?;
     }
     // Every one of them certified, in one topic each.
     let certifications: Vec<seed::SeedCertification> = experts
@@ -321,9 +412,9 @@ pub fn seed(pool: &Pool, n: usize) -> anyhow::Result<ScaleReport> {
         })
         .collect();
     for chunk in certifications.chunks(BATCH) {
-        seed::certifications(&mut conn, chunk)?;
+        seed::certifications(conn, chunk)?;
     }
-    let topics: Vec<seed::SeedTopic> = seed::certification_ids(&mut conn)?
+    let topics: Vec<seed::SeedTopic> = seed::certification_ids(conn)?
         .into_iter()
         .enumerate()
         .map(|(k, (application_id, _))| seed::SeedTopic {
@@ -332,10 +423,10 @@ pub fn seed(pool: &Pool, n: usize) -> anyhow::Result<ScaleReport> {
         })
         .collect();
     for chunk in topics.chunks(BATCH) {
-        seed::expert_topics(&mut conn, chunk)?;
+        seed::expert_topics(conn, chunk)?;
     }
 
-    let categories = Category::list(&mut conn, COURSE)?;
+    let categories = Category::list(conn, COURSE)?;
     let n_courses = (n / 10).max(1);
     let progress = Progress::new("courses", n_courses);
     let mut batch = Vec::with_capacity(BATCH);
@@ -411,28 +502,31 @@ pub fn seed(pool: &Pool, n: usize) -> anyhow::Result<ScaleReport> {
             updated_at: at,
         });
         if batch.len() == BATCH || i + 1 == n_courses {
-            seed::courses(&mut conn, &batch)?;
+            seed::courses(conn, &batch)?;
             batch.clear();
             progress.show(i + 1);
         }
     }
     progress.finish();
-    let course_ids = seed::course_ids(&mut conn, "scale-")?;
+    let course_ids = seed::course_ids(conn, "scale-")?;
     report.courses = course_ids.len();
 
-    // Tags, two to four per course.
+    // Tags, two to four per course (indexed for search with the rest at the end).
     let progress = Progress::new("tags", course_ids.len());
-    for (k, chunk) in course_ids.chunks(BATCH).enumerate() {
-        klearn_db::write_tx(&mut conn, |conn| -> Result<(), klearn_db::DbError> {
-            for (j, id) in chunk.iter().enumerate() {
-                let (_, _, _, tags) = TOPICS[(k * BATCH + j) % TOPICS.len()];
-                let count = 2 + (id.get() % 3) as usize;
-                let picked: Vec<String> = tags.iter().take(count).map(|t| t.to_string()).collect();
-                klearn_db::courses::Course::set_tags(conn, *id, &picked)?;
-            }
-            Ok(())
-        })?;
-        progress.show(((k + 1) * BATCH).min(course_ids.len()));
+    let tag_rows: Vec<seed::SeedCourseTag> = course_ids
+        .iter()
+        .enumerate()
+        .flat_map(|(k, id)| {
+            let (_, _, _, tags) = TOPICS[k % TOPICS.len()];
+            let count = 2 + (id.get() % 3) as usize;
+            tags.iter().take(count).map(|t| seed::SeedCourseTag {
+                course_id: *id,
+                tag: t.to_string(),
+            })
+        })
+        .collect();
+    for chunk in tag_rows.chunks(BATCH) {
+        seed::course_tags(conn, chunk)?;
     }
     progress.finish();
 
@@ -451,12 +545,12 @@ pub fn seed(pool: &Pool, n: usize) -> anyhow::Result<ScaleReport> {
     }
     let progress = Progress::new("chapters", chapter_rows.len());
     for (k, chunk) in chapter_rows.chunks(BATCH).enumerate() {
-        seed::chapters(&mut conn, chunk)?;
+        seed::chapters(conn, chunk)?;
         progress.show(((k + 1) * BATCH).min(chapter_rows.len()));
     }
     progress.finish();
     let chapters = seed::chapter_ids(
-        &mut conn,
+        conn,
         course_ids[0],
         *course_ids.last().unwrap_or(&klearn_db::CourseId(0)),
     )?;
@@ -489,7 +583,7 @@ pub fn seed(pool: &Pool, n: usize) -> anyhow::Result<ScaleReport> {
     }
     let progress = Progress::new("lessons", lesson_rows.len());
     for (k, chunk) in lesson_rows.chunks(BATCH).enumerate() {
-        seed::lessons(&mut conn, chunk)?;
+        seed::lessons(conn, chunk)?;
         progress.show(((k + 1) * BATCH).min(lesson_rows.len()));
     }
     progress.finish();
@@ -515,33 +609,21 @@ pub fn seed(pool: &Pool, n: usize) -> anyhow::Result<ScaleReport> {
             });
         }
         if rows.len() >= BATCH {
-            made += seed::enrollments(&mut conn, &rows)?;
+            made += seed::enrollments(conn, &rows)?;
             rows.clear();
             progress.show(made);
         }
     }
-    made += seed::enrollments(&mut conn, &rows)?;
+    made += seed::enrollments(conn, &rows)?;
     progress.finish();
     report.enrollments = made;
-    seed::recount_learners(&mut conn)?;
     (report.reviews, report.helpful_votes) =
-        seed_reviews(&mut conn, &user_ids, &course_ids, &course_traits, &enrolled, now)?;
-    klearn_db::courses::Course::refresh_rating_scores(&mut conn)?;
+        seed_reviews(conn, &user_ids, &course_ids, &course_traits, &enrolled, now)?;
 
-    let forum = super::scale_forum::seed(&mut conn, &mut rng, &user_ids, now)?;
+    let forum = super::scale_forum::seed(conn, &mut rng, &user_ids, now)?;
     report.threads = forum.threads;
     report.posts = forum.posts;
     report.likes = forum.likes;
-
-    let progress = Progress::new("search", course_ids.len());
-    for (k, chunk) in course_ids.chunks(BATCH).enumerate() {
-        seed::index_all(&mut conn, chunk)?;
-        progress.show(((k + 1) * BATCH).min(course_ids.len()));
-    }
-    progress.finish();
-    // The seeder wrote its courses directly: the catalogue's counts are counted once.
-    klearn_db::catalogue_counts::rebuild(&mut conn)?;
-    klearn_db::backend::analyze(&mut conn, true)?;
     Ok(report)
 }
 
@@ -603,9 +685,10 @@ const REPLY_TEXTS: [&str; 2] = [
 
 /// Reviews by a share of each published course's learners (never its
 /// expert), with stars around the course's quality, a few expert replies,
-/// a few hidden, and helpful votes; then the reviewers' opened lessons and
-/// every course's rating counters from its reviews. Written in batches with
-/// an RNG of its own, so the forum after it stays as it was.
+/// a few hidden, and helpful votes (the reviewers' opened lessons and the
+/// courses' rating counters follow in `settle`). Drawn in rounds of
+/// `REVIEW_ROUND` with an RNG of its own, so the forum after it stays as
+/// it was; written `BATCH` at a time.
 fn seed_reviews(
     conn: &mut klearn_db::DbConnection,
     user_ids: &[klearn_db::UserId],
@@ -632,7 +715,11 @@ fn seed_reviews(
     let replies: Vec<(String, String)> = REPLY_TEXTS.iter().map(|r| (r.to_string(), render(r))).collect();
     let progress = Progress::new("reviews", enrolled.len());
     let (mut reviews, mut votes) = (0, 0);
-    for (k, chunk) in enrolled.chunks(BATCH).enumerate() {
+    // Reviews drawn but not written yet, with their voters.
+    let mut pending: Vec<SeedReview> = Vec::new();
+    let mut pending_voters: Vec<Vec<klearn_db::UserId>> = Vec::new();
+    let rounds = enrolled.chunks(REVIEW_ROUND).count();
+    for (k, chunk) in enrolled.chunks(REVIEW_ROUND).enumerate() {
         let mut rows = Vec::new();
         let mut voters: Vec<usize> = Vec::new();
         for &(u, c) in chunk {
@@ -692,9 +779,8 @@ fn seed_reviews(
             });
             voters.push(helpful);
         }
-        let ids = seed::reviews(conn, &rows)?;
-        let mut vote_rows = Vec::new();
-        for ((id, row), n) in ids.iter().zip(&rows).zip(&voters) {
+        // The voters of this round, drawn in the order the reviews were.
+        for (row, n) in rows.iter().zip(&voters) {
             let mut picked: Vec<klearn_db::UserId> = Vec::with_capacity(*n);
             while picked.len() < *n {
                 let voter = user_ids[rng.random_range(0..user_ids.len())];
@@ -702,20 +788,31 @@ fn seed_reviews(
                     picked.push(voter);
                 }
             }
-            vote_rows.extend(picked.into_iter().map(|user_id| SeedReviewVote {
-                review_id: *id,
-                user_id,
-                created_at: row.created_at,
-            }));
+            pending_voters.push(picked);
         }
-        for part in vote_rows.chunks(BATCH) {
-            votes += seed::review_votes(conn, part)?;
+        pending.extend(rows);
+        if pending.len() >= BATCH || k + 1 == rounds {
+            let ids = seed::reviews(conn, &pending)?;
+            anyhow::ensure!(ids.len() == pending.len(), "review ids do not line up");
+            let vote_rows: Vec<SeedReviewVote> = ids
+                .iter()
+                .zip(&pending)
+                .zip(&pending_voters)
+                .flat_map(|((id, row), picked)| {
+                    picked.iter().map(|user_id| SeedReviewVote {
+                        review_id: *id,
+                        user_id: *user_id,
+                        created_at: row.created_at,
+                    })
+                })
+                .collect();
+            votes += seed::review_votes(conn, &vote_rows)?;
+            reviews += ids.len();
+            pending.clear();
+            pending_voters.clear();
+            progress.show(((k + 1) * REVIEW_ROUND).min(enrolled.len()));
         }
-        reviews += ids.len();
-        progress.show(((k + 1) * BATCH).min(enrolled.len()));
     }
     progress.finish();
-    seed::reviewers_opened_a_lesson(conn)?;
-    seed::settle_ratings(conn)?;
     Ok((reviews, votes))
 }

@@ -19,9 +19,11 @@ use rand::Rng;
 
 use super::scale::{Progress, TOPICS};
 
-/// Threads written per round (their posts follow in batches of `POSTS`).
-const THREADS: usize = 500;
-const POSTS: usize = 500;
+/// Threads written per round, in one transaction with their posts, likes
+/// and search documents (about ten posts a thread).
+const THREADS: usize = 2_000;
+/// Search documents per INSERT statement.
+const DOCS: usize = 1_000;
 /// The benchmark's thread: its title and its number of posts.
 pub const BENCH_TITLE: &str = "Benchmark thread fifty posts: 并发 in practice";
 const BENCH_POSTS: usize = 60;
@@ -81,16 +83,31 @@ pub struct ForumCounts {
     pub likes: usize,
 }
 
-/// A text's rendered HTML and its search text, made once per distinct text.
+/// A text's rendered HTML and its search text, made once per distinct text
+/// (posts' bodies; titles and tag lists have search texts only).
 #[derive(Default)]
-struct Rendered(HashMap<String, (String, String)>);
+struct Rendered {
+    bodies: HashMap<String, (String, String)>,
+    search: HashMap<String, String>,
+}
 
 impl Rendered {
     fn get(&mut self, body: &str) -> (String, String) {
-        self.0
-            .entry(body.to_string())
-            .or_insert_with(|| (crate::markdown::render(body), index_text(body)))
-            .clone()
+        if let Some(known) = self.bodies.get(body) {
+            return known.clone();
+        }
+        let made = (crate::markdown::render(body), index_text(body));
+        self.bodies.insert(body.to_string(), made.clone());
+        made
+    }
+
+    fn search_text(&mut self, text: &str) -> String {
+        if let Some(known) = self.search.get(text) {
+            return known.clone();
+        }
+        let made = index_text(text);
+        self.search.insert(text.to_string(), made.clone());
+        made
     }
 }
 
@@ -159,7 +176,7 @@ pub fn seed(
                 draft(rng, users, now, i, category, course)
             })
             .collect();
-        write_round(conn, &mut rendered, drafts, &mut counts)?;
+        klearn_db::write_tx(conn, |conn| write_round(conn, &mut rendered, drafts, &mut counts))?;
         progress.show((start + THREADS).min(n));
     }
     progress.finish();
@@ -298,8 +315,8 @@ fn write_round(
     let mut posts = Vec::new();
     let mut extra = Vec::new();
     for (d, id) in drafts.into_iter().zip(&ids) {
-        let title = index_text(&d.thread.title);
-        let tags = d.tags.join(" ");
+        let title = rendered.search_text(&d.thread.title);
+        let tags = rendered.search_text(&d.tags.join(" "));
         for (k, p) in d.posts.into_iter().enumerate() {
             let DraftPost {
                 author,
@@ -310,7 +327,7 @@ fn write_round(
             } = p;
             let (body_html, search) = rendered.get(&text);
             let (doc_title, doc_body) = if k == 0 {
-                (title.clone(), format!("{search} {}", index_text(&tags)))
+                (title.clone(), format!("{search} {tags}"))
             } else {
                 (String::new(), search)
             };
@@ -329,28 +346,28 @@ fn write_round(
             extra.push((doc_title, doc_body, likers, at));
         }
     }
-    for (chunk, more) in posts.chunks(POSTS).zip(extra.chunks(POSTS)) {
-        let post_ids = seed::posts(conn, chunk)?;
-        anyhow::ensure!(post_ids.len() == chunk.len(), "post ids do not line up");
-        let likes: Vec<SeedPostLike> = post_ids
-            .iter()
-            .zip(more)
-            .flat_map(|(post, (_, _, likers, at))| {
-                likers.iter().map(|user| SeedPostLike {
-                    post_id: *post,
-                    user_id: *user,
-                    created_at: *at,
-                })
+    let post_ids = seed::posts(conn, &posts)?;
+    anyhow::ensure!(post_ids.len() == posts.len(), "post ids do not line up");
+    let likes: Vec<SeedPostLike> = post_ids
+        .iter()
+        .zip(&extra)
+        .flat_map(|(post, (_, _, likers, at))| {
+            likers.iter().map(|user| SeedPostLike {
+                post_id: *post,
+                user_id: *user,
+                created_at: *at,
             })
-            .collect();
-        counts.likes += seed::post_likes(conn, &likes)?;
-        let docs: Vec<(i64, String, String)> = post_ids
-            .iter()
-            .zip(more)
-            .map(|(post, (title, body, _, _))| (post.0, title.clone(), body.clone()))
-            .collect();
-        klearn_db::write_tx(conn, |conn| search_put_many(conn, SearchIndex::Posts, &docs))?;
-        counts.posts += post_ids.len();
+        })
+        .collect();
+    counts.likes += seed::post_likes(conn, &likes)?;
+    let docs: Vec<(i64, String, String)> = post_ids
+        .iter()
+        .zip(extra)
+        .map(|(post, (title, body, _, _))| (post.0, title, body))
+        .collect();
+    for part in docs.chunks(DOCS) {
+        search_put_many(conn, SearchIndex::Posts, part)?;
     }
+    counts.posts += post_ids.len();
     Ok(())
 }

@@ -255,3 +255,62 @@ fn serve_demo_prints_the_demo_accounts() {
     }
     assert!(out.contains("demo-password-2026"));
 }
+
+/// `seed --scale` loads its tables without their plain indexes and builds
+/// them at the end; the counters it then sets by aggregate statements
+/// agree with the rows.
+#[tokio::test]
+async fn the_scale_seed_builds_back_every_index_and_counts_what_it_wrote() {
+    use diesel::prelude::*;
+    use klearn::demo::scale::LOADED_TABLES;
+    use klearn_db::schema::{courses, enrollments, posts, reviews, threads, users};
+    let app = crate::common::TestApp::spawn().await;
+    let before = app
+        .db(|conn| klearn_db::backend::plain_indexes(conn, LOADED_TABLES).unwrap())
+        .await;
+    assert!(
+        before.len() > 20,
+        "the loaded tables have their indexes: {before:?}"
+    );
+    let pool = app.pool.clone();
+    let report = tokio::task::spawn_blocking(move || klearn::demo::scale::seed(&pool, 400))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(report.users, 400);
+    let after = app
+        .db(|conn| klearn_db::backend::plain_indexes(conn, LOADED_TABLES).unwrap())
+        .await;
+    assert_eq!(after, before, "every index set aside is built again");
+    let (learners, enrolled, likes_received, likes, accepted, solved, rated, visible) = app
+        .db(|conn| {
+            let sum = |v: Vec<i64>| v.iter().sum::<i64>();
+            (
+                sum(courses::table.select(courses::learners_count).load(conn).unwrap()),
+                enrollments::table.count().get_result::<i64>(conn).unwrap(),
+                sum(users::table.select(users::likes_received).load(conn).unwrap()),
+                sum(posts::table.select(posts::likes_count).load(conn).unwrap()),
+                sum(users::table.select(users::accepted_answers).load(conn).unwrap()),
+                threads::table
+                    .filter(threads::accepted_post_id.is_not_null())
+                    .count()
+                    .get_result::<i64>(conn)
+                    .unwrap(),
+                sum(courses::table.select(courses::rating_count).load(conn).unwrap()),
+                reviews::table
+                    .filter(reviews::state.eq(klearn_db::reviews::ReviewState::Visible))
+                    .count()
+                    .get_result::<i64>(conn)
+                    .unwrap(),
+            )
+        })
+        .await;
+    assert_eq!(enrolled as usize, report.enrollments);
+    assert_eq!(learners, enrolled, "courses' learner counters");
+    assert!(likes > 0);
+    assert_eq!(likes_received, likes, "members' likes received");
+    assert!(solved > 0);
+    assert_eq!(accepted, solved, "members' accepted answers");
+    assert!(visible > 0);
+    assert_eq!(rated, visible, "courses' rating counters");
+}

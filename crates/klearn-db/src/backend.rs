@@ -465,3 +465,141 @@ pub fn add_catalogue_count(
     };
     Ok(())
 }
+
+/// What a bulk load changed on its connection, put back by `bulk_load_end`.
+#[derive(Debug, Clone)]
+pub struct BulkLoad {
+    /// SQLite: the connection's `synchronous` and `cache_size` before the load.
+    sqlite: Option<(i64, i64)>,
+}
+
+#[derive(QueryableByName)]
+struct Pragma {
+    #[diesel(sql_type = BigInt)]
+    value: i64,
+}
+
+/// Sets one connection up for a bulk load into an empty database (`seed
+/// --scale`): on SQLite no sync to disk at each commit (`synchronous =
+/// OFF`: a crash mid-seed leaves a database to throw away, never a live
+/// one) and a page cache of `cache_mib` so that index pages stay in memory;
+/// on PostgreSQL commits that do not wait for the WAL flush and memory for
+/// building indexes. Only this connection changes.
+pub fn bulk_load_begin(conn: &mut DbConnection, cache_mib: i64) -> Result<BulkLoad, DbError> {
+    use diesel::connection::SimpleConnection;
+    match conn {
+        DbConnection::Sqlite(c) => {
+            let read = |c: &mut diesel::SqliteConnection, name: &str| -> Result<i64, DbError> {
+                Ok(
+                    diesel::sql_query(format!("SELECT {name} AS value FROM pragma_{name}"))
+                        .get_result::<Pragma>(c)?
+                        .value,
+                )
+            };
+            let saved = (read(c, "synchronous")?, read(c, "cache_size")?);
+            c.batch_execute(&format!(
+                "PRAGMA synchronous = OFF; PRAGMA cache_size = -{}; PRAGMA temp_store = MEMORY;",
+                cache_mib * 1024
+            ))?;
+            Ok(BulkLoad { sqlite: Some(saved) })
+        }
+        DbConnection::Pg(c) => {
+            c.batch_execute(&format!(
+                "SET synchronous_commit = off; SET maintenance_work_mem = '{cache_mib}MB'"
+            ))?;
+            Ok(BulkLoad { sqlite: None })
+        }
+    }
+}
+
+/// Puts back what `bulk_load_begin` changed.
+pub fn bulk_load_end(conn: &mut DbConnection, load: BulkLoad) -> Result<(), DbError> {
+    use diesel::connection::SimpleConnection;
+    match conn {
+        DbConnection::Sqlite(c) => {
+            if let Some((synchronous, cache_size)) = load.sqlite {
+                c.batch_execute(&format!(
+                    "PRAGMA synchronous = {synchronous}; PRAGMA cache_size = {cache_size}; PRAGMA temp_store = DEFAULT;"
+                ))?;
+            }
+        }
+        DbConnection::Pg(c) => c.batch_execute("RESET synchronous_commit; RESET maintenance_work_mem")?,
+    }
+    Ok(())
+}
+
+/// A secondary index set aside during a bulk load: its name and the
+/// statement that makes it again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetAside {
+    pub name: String,
+    pub create: String,
+}
+
+#[derive(QueryableByName)]
+struct IndexDef {
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = Text)]
+    create: String,
+}
+
+/// The plain indexes (not unique, not backing a constraint) of these
+/// tables, by table then name, with the statements that make them.
+pub fn plain_indexes(conn: &mut DbConnection, tables: &[&str]) -> Result<Vec<SetAside>, DbError> {
+    let mut found = Vec::new();
+    for table in tables {
+        let defs: Vec<IndexDef> = match conn {
+            DbConnection::Sqlite(c) => diesel::sql_query(
+                "SELECT name, sql AS \"create\" FROM sqlite_master \
+                 WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL \
+                 AND upper(sql) NOT LIKE 'CREATE UNIQUE%' ORDER BY name",
+            )
+            .bind::<Text, _>(*table)
+            .load(c)?,
+            DbConnection::Pg(c) => diesel::sql_query(
+                "SELECT i.indexname AS name, i.indexdef AS \"create\" FROM pg_indexes i \
+                 WHERE i.schemaname = current_schema() AND i.tablename = $1 \
+                 AND upper(i.indexdef) NOT LIKE 'CREATE UNIQUE%' \
+                 AND NOT EXISTS (SELECT 1 FROM pg_constraint k \
+                                 WHERE k.conindid = (quote_ident(i.schemaname) || '.' || quote_ident(i.indexname))::regclass) \
+                 ORDER BY i.indexname",
+            )
+            .bind::<Text, _>(*table)
+            .load(c)?,
+        };
+        found.extend(defs.into_iter().map(|def| SetAside {
+            name: def.name,
+            create: def.create,
+        }));
+    }
+    Ok(found)
+}
+
+/// Drops the plain indexes of these tables (`plain_indexes`) and returns
+/// how to make them again (`restore_indexes`): a bulk load then appends
+/// rows without updating indexes in random order, and each index is built
+/// once by one sort. Unique indexes stay, so the load still meets every
+/// uniqueness rule.
+pub fn set_indexes_aside(conn: &mut DbConnection, tables: &[&str]) -> Result<Vec<SetAside>, DbError> {
+    let aside = plain_indexes(conn, tables)?;
+    for index in &aside {
+        let drop = format!("DROP INDEX {}", index.name);
+        match conn {
+            DbConnection::Sqlite(c) => diesel::sql_query(drop).execute(c)?,
+            DbConnection::Pg(c) => diesel::sql_query(drop).execute(c)?,
+        };
+    }
+    Ok(aside)
+}
+
+/// Makes again the indexes `set_indexes_aside` dropped.
+pub fn restore_indexes(conn: &mut DbConnection, aside: &[SetAside]) -> Result<(), DbError> {
+    for index in aside {
+        match conn {
+            DbConnection::Sqlite(c) => diesel::sql_query(&index.create).execute(c)?,
+            DbConnection::Pg(c) => diesel::sql_query(&index.create).execute(c)?,
+        };
+    }
+    Ok(())
+}

@@ -1,6 +1,7 @@
-//! Bulk inserts for synthetic data sets (`klearn seed --scale N`): rows go in
-//! batches, on the concrete connection of each backend, because the
-//! multi-backend connection cannot insert a Vec at once.
+//! Bulk inserts for synthetic data sets (`klearn seed --scale N`): each call
+//! writes its rows in one transaction, by multi-row statements of
+//! `STATEMENT_ROWS` rows, on the concrete connection of each backend,
+//! because the multi-backend connection cannot insert a Vec at once.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -10,21 +11,30 @@ use crate::courses::CourseState;
 use crate::error::DbError;
 use crate::experts::ExpertState;
 use crate::schema::{
-    chapters, courses, enrollments, expert_applications, expert_topics, lessons, post_likes, posts,
-    review_votes, reviews, thread_tags, threads, user_roles, users,
+    chapters, course_tags, courses, enrollments, expert_applications, expert_topics, lessons, post_likes,
+    posts, review_votes, reviews, thread_tags, threads, user_roles, users,
 };
 use crate::types::{
     ApplicationId, CategoryId, ChapterId, CourseId, PostId, PostState, ReviewId, ReviewState, ThreadId,
     ThreadKind, UserId,
 };
 
+/// Rows per INSERT statement: a multi-row VALUES of at most 20 columns
+/// stays within SQLite's 32,766 and PostgreSQL's 65,535 bind parameters.
+pub const STATEMENT_ROWS: usize = 1000;
+
+/// Inserts all the rows, `STATEMENT_ROWS` per statement; the number written.
 macro_rules! insert_many {
-    ($conn:expr, $table:expr, $rows:expr) => {
-        match $conn {
-            DbConnection::Sqlite(c) => diesel::insert_into($table).values($rows).execute(c),
-            DbConnection::Pg(c) => diesel::insert_into($table).values($rows).execute(c),
+    ($conn:expr, $table:expr, $rows:expr) => {{
+        let mut written = 0;
+        for part in $rows.chunks(STATEMENT_ROWS) {
+            written += match $conn {
+                DbConnection::Sqlite(c) => diesel::insert_into($table).values(part).execute(c),
+                DbConnection::Pg(c) => diesel::insert_into($table).values(part).execute(c),
+            }?;
         }
-    };
+        Ok::<usize, diesel::result::Error>(written)
+    }};
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -218,20 +228,29 @@ pub fn chapter_ids(
         .load(conn)?)
 }
 
-/// Sets every course's learner count from its enrollments.
-pub fn recount_learners(conn: &mut DbConnection) -> Result<(), DbError> {
+/// Sets every course's learner count from its enrollments, in one
+/// statement (`UPDATE … FROM`, as `settle_ratings`).
+pub fn recount_learners(conn: &mut DbConnection) -> Result<usize, DbError> {
     write_tx(conn, |conn| {
-        let counts: Vec<(CourseId, i64)> = enrollments::table
-            .group_by(enrollments::course_id)
-            .select((enrollments::course_id, diesel::dsl::count_star()))
-            .load(conn)?;
-        for (course, n) in counts {
-            diesel::update(courses::table.find(course))
-                .set(courses::learners_count.eq(n))
-                .execute(conn)?;
-        }
-        Ok(())
+        Ok(diesel::sql_query(
+            "UPDATE courses SET learners_count = e.n \
+             FROM (SELECT course_id, COUNT(*) AS n FROM enrollments GROUP BY course_id) AS e \
+             WHERE courses.id = e.course_id",
+        )
+        .execute(conn)?)
     })
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = course_tags)]
+pub struct SeedCourseTag {
+    pub course_id: CourseId,
+    pub tag: String,
+}
+
+/// Inserts courses' tags (the search index follows with `index_all`).
+pub fn course_tags(conn: &mut DbConnection, rows: &[SeedCourseTag]) -> Result<usize, DbError> {
+    write_tx(conn, |conn| Ok(insert_many!(conn, course_tags::table, rows)?))
 }
 
 /// Indexes every published course for search, in one transaction.
@@ -340,9 +359,10 @@ pub fn settle_forum(conn: &mut DbConnection) -> Result<(), DbError> {
         )
         .execute(conn)?;
         diesel::sql_query(
-            "UPDATE users SET \
-             posts_count = (SELECT COUNT(*) FROM posts p WHERE p.author_id = users.id), \
-             likes_received = (SELECT COALESCE(SUM(p.likes_count), 0) FROM posts p WHERE p.author_id = users.id)",
+            "UPDATE users SET posts_count = p.n, likes_received = p.likes \
+             FROM (SELECT author_id, COUNT(*) AS n, COALESCE(SUM(likes_count), 0) AS likes \
+                   FROM posts GROUP BY author_id) AS p \
+             WHERE users.id = p.author_id",
         )
         .execute(conn)?;
         let accepted: Vec<(UserId, i64)> = threads::table
