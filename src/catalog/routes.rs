@@ -208,23 +208,11 @@ async fn list(
 ) -> Result<HttpResponse, AppError> {
     let (choices, wanted) = Choices::from_query(query);
     let key = format!("{fixed:?} {choices:?} {wanted}");
-    let generation = match kept.enabled() {
-        true => state.generation.now(&state.pool).await,
-        false => None,
-    };
-    let loaded = match generation.and_then(|g| kept.get(&key, g)) {
-        Some(loaded) => CataloguePage::clone(&loaded),
-        None => {
-            let loaded = plumbing::db(&state.pool, move |conn| {
-                CataloguePage::load(conn, choices, fixed.as_deref(), wanted)
-            })
-            .await?;
-            if let Some(g) = generation {
-                kept.put(key, g, std::sync::Arc::new(loaded.clone()));
-            }
-            loaded
-        }
-    };
+    let loaded = kept
+        .read(&state, key, move |conn| {
+            CataloguePage::load(conn, choices, fixed.as_deref(), wanted)
+        })
+        .await?;
     let choices = loaded.choices;
     let pager = Pager::new(
         loaded.shown,

@@ -66,20 +66,11 @@ async fn home(
     kept: web::Data<KeptHome>,
 ) -> Result<HttpResponse, AppError> {
     let lang = page.lang();
-    let generation = match kept.enabled() {
-        true => state.generation.now(&state.pool).await,
-        false => None,
-    };
-    let data = match generation.and_then(|g| kept.get(lang, g)) {
-        Some(data) => HomeData::clone(&data),
-        None => {
-            let data = plumbing::db(&state.pool, move |conn| HomeData::load(conn, &rankings, lang)).await?;
-            if let Some(g) = generation {
-                kept.put(lang.to_string(), g, std::sync::Arc::new(data.clone()));
-            }
-            data
-        }
-    };
+    let data = kept
+        .read(&state, lang.to_string(), move |conn| {
+            HomeData::load(conn, &rankings, lang)
+        })
+        .await?;
     plumbing::html(&HomeView {
         page,
         course_categories: data.course_categories,

@@ -9,7 +9,9 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use klearn_db::{generations, Pool};
+use klearn_db::{generations, DbConnection, DbError, Pool};
+
+use crate::web::{AppError, AppState};
 
 /// How long a generation read is trusted for changes made by other instances.
 const RECHECK: Duration = Duration::from_secs(1);
@@ -151,6 +153,28 @@ impl<V: Weigh> Kept<V> {
                 entries.bytes -= Self::cost(&oldest, &gone);
             }
         }
+    }
+
+    /// The value for `key` as of the site's generation now: the kept one,
+    /// or `load` read on the blocking pool (and kept). With the map off, or
+    /// the generation unknown, it is simply read.
+    pub async fn read<F>(&self, state: &AppState, key: String, load: F) -> Result<V, AppError>
+    where
+        V: Clone + Send + 'static,
+        F: FnOnce(&mut DbConnection) -> Result<V, DbError> + Send + 'static,
+    {
+        let generation = match self.enabled() {
+            true => state.generation.now(&state.pool).await,
+            false => None,
+        };
+        if let Some(kept) = generation.and_then(|g| self.get(&key, g)) {
+            return Ok(V::clone(&kept));
+        }
+        let value = crate::web::db(&state.pool, load).await?;
+        if let Some(g) = generation {
+            self.put(key, g, Arc::new(value.clone()));
+        }
+        Ok(value)
     }
 
     #[cfg(test)]

@@ -56,6 +56,21 @@ impl Weigh for Page {
 }
 
 impl Page {
+    /// A rendered answer as kept: its headers (not its length), its body
+    /// plain and gzipped, and an ETag of the body at this generation.
+    fn of(headers: &HeaderMap, plain: Bytes, generation: i64) -> Self {
+        Page {
+            headers: headers
+                .iter()
+                .filter(|(name, _)| *name != header::CONTENT_LENGTH)
+                .map(|(n, v)| (n.clone(), v.clone()))
+                .collect(),
+            gzip: gzip(&plain),
+            etag: etag(generation, &plain),
+            plain,
+        }
+    }
+
     /// The answer to a request: 304 when its `If-None-Match` names this
     /// page, else the page, gzipped when the client takes it.
     fn answer(&self, request: &HeaderMap, status: &'static str) -> HttpResponse {
@@ -184,17 +199,7 @@ pub async fn middleware(
         let res = head.set_body(BoxBody::new(plain));
         return Ok(ServiceResponse::new(req, res));
     }
-    let page = Arc::new(Page {
-        headers: head
-            .headers()
-            .iter()
-            .filter(|(name, _)| *name != header::CONTENT_LENGTH)
-            .map(|(n, v)| (n.clone(), v.clone()))
-            .collect(),
-        gzip: gzip(&plain),
-        etag: etag(generation, &plain),
-        plain,
-    });
+    let page = Arc::new(Page::of(head.headers(), plain, generation));
     cache.put(key, generation, page.clone());
     let answer = page.answer(req.headers(), "miss");
     Ok(ServiceResponse::new(req, answer))
