@@ -20,6 +20,7 @@ use crate::home::routes::KeptHome;
 use crate::jobs::{JobContext, Registry, Worker};
 use crate::mail::Mailer;
 use crate::services::Services;
+use crate::web::kept::Generation;
 use crate::web::page_cache::PageCache;
 use crate::web::{self as plumbing, AppError, AppState};
 
@@ -76,13 +77,14 @@ impl Application {
             settings: settings.clone(),
             services: services.clone(),
             assets: Arc::new(Assets::load()),
-            generation: Arc::default(),
+            generation: Arc::new(Generation::new(klearn_db::generations::SITE)),
         });
         // The areas' own state, shared by every HTTP worker.
         let rankings = web::Data::new(RankingCache::default());
         let pages = web::Data::new(PageCache::new(settings.page_cache_bytes));
         let catalogue = web::Data::new(KeptCatalogue::new(settings.page_cache_bytes / 4));
         let home = web::Data::new(KeptHome::new(settings.page_cache_bytes / 16));
+        let sessions = plumbing::session::DbSessionStore::new(pool.clone(), settings.page_cache_bytes / 8);
         let mailer = Arc::new(Mailer::from_settings(&settings)?);
 
         let port = listener.local_addr()?.port();
@@ -106,7 +108,7 @@ impl Application {
                 .wrap(from_fn(plumbing::auth::middleware))
                 .wrap(plumbing::session::middleware(
                     &server_state.settings,
-                    server_state.pool.clone(),
+                    sessions.clone(),
                 ))
                 .wrap(from_fn(plumbing::page_cache::middleware))
                 .wrap(from_fn(plumbing::compress::middleware))

@@ -1,9 +1,10 @@
-//! What the process keeps between requests, exact by the site's generation
-//! (`klearn_db::generations::SITE`): `SiteGeneration` knows the generation
-//! now without a query per request, and `Kept` is a bounded map of values
-//! built at one generation, emptied when it moves. The guest page cache
-//! keeps rendered pages in one; areas keep what their pages read (the
-//! catalogue's pages of cards) in others, for members and guests alike.
+//! What the process keeps between requests, exact by a generation
+//! (`klearn_db::generations`): `Generation` knows one generation now without
+//! a query per request, and `Kept` is a bounded map of values built at one
+//! generation, emptied when it moves. By the site's generation, the guest
+//! page cache keeps rendered pages in one and areas keep what their pages
+//! read (the catalogue's pages of cards) in others, for members and guests
+//! alike; by the accounts' generation, the session store keeps sessions.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -24,19 +25,29 @@ struct Seen {
     bumps: u64,
 }
 
-/// The site's generation as this process knows it: read again when this
-/// process committed a bump since the last read (so its own changes show at
-/// once) or when the last read is a second old (so another instance's
-/// changes show within a second).
-#[derive(Default)]
-pub struct SiteGeneration {
+/// One generation as this process knows it: read again when this process
+/// committed a bump since the last read (so its own changes show at once) or
+/// when the last read is a second old (so another instance's changes show
+/// within a second).
+pub struct Generation {
+    name: &'static str,
     seen: Mutex<Seen>,
     /// One read at a time; the others wait for its answer.
     reading: tokio::sync::Mutex<()>,
 }
 
-impl SiteGeneration {
-    fn fresh(&self) -> Option<i64> {
+impl Generation {
+    /// The generation called `name` (`generations::SITE`, `ACCOUNTS`).
+    pub fn new(name: &'static str) -> Self {
+        Generation {
+            name,
+            seen: Mutex::default(),
+            reading: tokio::sync::Mutex::default(),
+        }
+    }
+
+    /// The generation as last read, while that read can be trusted.
+    pub fn fresh(&self) -> Option<i64> {
         let seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
         let recent = seen.read_at.is_some_and(|at| at.elapsed() < RECHECK);
         (recent && seen.bumps == generations::committed_bumps()).then_some(seen.value)
@@ -54,7 +65,8 @@ impl SiteGeneration {
         }
         // Noted before the read, so a bump committed during it is read next time.
         let bumps = generations::committed_bumps();
-        let value = crate::web::db(pool, |conn| generations::current(conn, generations::SITE))
+        let name = self.name;
+        let value = crate::web::db(pool, move |conn| generations::current(conn, name))
             .await
             .ok()?;
         let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
@@ -114,7 +126,7 @@ impl<V: Weigh> Kept<V> {
     }
 
     /// The value kept for `key` if it was built at `generation`, which is
-    /// the site's now (a newer generation empties the map).
+    /// the map's generation now (a newer generation empties the map).
     pub fn get(&self, key: &str, generation: i64) -> Option<Arc<V>> {
         let mut entries = self.entries();
         if entries.generation != generation {
@@ -129,7 +141,8 @@ impl<V: Weigh> Kept<V> {
         entries.map.get(key).cloned()
     }
 
-    /// Keeps a value built at `generation`, unless the site moved on since.
+    /// Keeps a value built at `generation`, unless the generation moved on
+    /// since; a value kept for `key` before is replaced.
     pub fn put(&self, key: String, generation: i64, value: Arc<V>) {
         let size = Self::cost(&key, &value);
         if size > self.limit {
@@ -152,6 +165,15 @@ impl<V: Weigh> Kept<V> {
             if let Some(gone) = entries.map.remove(&oldest) {
                 entries.bytes -= Self::cost(&oldest, &gone);
             }
+        }
+    }
+
+    /// Drops the value kept for `key`, if any.
+    pub fn forget(&self, key: &str) {
+        let mut entries = self.entries();
+        if let Some(gone) = entries.map.remove(key) {
+            entries.bytes -= Self::cost(key, &gone);
+            entries.order.retain(|k| k != key);
         }
     }
 

@@ -11,20 +11,34 @@
 //! That key is the store's alone: `load` sets it (only when the session's user
 //! may still be signed in), and `save` and `update` strip it, so it is never
 //! written to the database and never outlives the request.
+//!
+//! Most requests make no query at all: the store keeps the sessions it read
+//! (`KeptSessions`), exact by the accounts' generation
+//! (`generations::ACCOUNTS`), which moves with every signed-in session ended
+//! (sign-out, password change, suspension, erasure) and every change to what
+//! a session carries (names, address, verification, language, roles,
+//! certification). This process's own changes show at the next request;
+//! another instance's within a second. A kept session is used only until
+//! its expiry and for at most a minute: a change to a session's state made
+//! by another instance that moves no generation (the daily "seen" mark, a
+//! pre-session's form token) is read again within that minute.
 
 use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use actix_session::config::{PersistentSession, TtlExtensionPolicy};
 use actix_session::storage::{LoadError, SaveError, SessionKey, SessionStore, UpdateError};
 use actix_session::SessionMiddleware;
 use actix_web::cookie::{time, Key, SameSite};
 use klearn_db::sessions::{NewSession, SessionRow};
-use klearn_db::Pool;
+use klearn_db::{generations, Pool};
 use klearn_db::{SessionId, UserId};
 use rand::distr::{Alphanumeric, SampleString};
 use sha2::{Digest, Sha256};
 
 use crate::config::Settings;
+use crate::web::kept::{Generation, Kept, Weigh};
 
 pub const IDLE_DAYS: i64 = 14;
 pub const ABSOLUTE_DAYS: i64 = 90;
@@ -39,14 +53,94 @@ pub fn row_id(key: &str) -> SessionId {
     SessionId(hex::encode(Sha256::digest(key.as_bytes())))
 }
 
+/// How long a kept session is used before it is read again, whatever the
+/// generation says.
+const KEPT_FOR: Duration = Duration::from_secs(60);
+
+/// A session as `load` hands it over (the loaded user included), with when
+/// it expires and when it was read.
+#[derive(Clone)]
+struct KeptSession {
+    state: HashMap<String, String>,
+    expires_at: chrono::NaiveDateTime,
+    read_at: Instant,
+}
+
+impl Weigh for KeptSession {
+    fn weight(&self) -> usize {
+        self.state
+            .iter()
+            .map(|(k, v)| k.len() + v.len() + 48)
+            .sum::<usize>()
+            + 64
+    }
+}
+
+impl KeptSession {
+    fn usable(&self) -> bool {
+        self.read_at.elapsed() < KEPT_FOR && klearn_db::now() < self.expires_at
+    }
+}
+
+/// The sessions this process read, by row id, exact by the accounts' generation.
+struct KeptSessions {
+    generation: Generation,
+    sessions: Kept<KeptSession>,
+}
+
+/// The session store: the `sessions` table, with the sessions it read kept
+/// in memory (shared by every HTTP worker: clone it).
 #[derive(Clone)]
 pub struct DbSessionStore {
     pool: Pool,
+    kept: Arc<KeptSessions>,
 }
 
 impl DbSessionStore {
-    pub fn new(pool: Pool) -> Self {
-        Self { pool }
+    /// A store that keeps at most `kept_bytes` of sessions in memory (0 keeps none).
+    pub fn new(pool: Pool, kept_bytes: usize) -> Self {
+        Self {
+            pool,
+            kept: Arc::new(KeptSessions {
+                generation: Generation::new(generations::ACCOUNTS),
+                sessions: Kept::new(kept_bytes),
+            }),
+        }
+    }
+
+    /// The session kept for the row `id`, if it can still be used.
+    async fn kept(&self, id: &SessionId) -> (Option<HashMap<String, String>>, Option<i64>) {
+        if !self.kept.sessions.enabled() {
+            return (None, None);
+        }
+        let generation = self.kept.generation.now(&self.pool).await;
+        let kept = generation
+            .and_then(|g| self.kept.sessions.get(&id.0, g))
+            .filter(|kept| kept.usable())
+            .map(|kept| kept.state.clone());
+        (kept, generation)
+    }
+
+    /// Keeps what the row `id` holds now, read at `generation` (or as this
+    /// process knows the generation, for a state it just wrote).
+    fn keep(
+        &self,
+        id: &SessionId,
+        generation: Option<i64>,
+        state: HashMap<String, String>,
+        expires_at: chrono::NaiveDateTime,
+    ) {
+        let Some(generation) = generation.or_else(|| self.kept.generation.fresh()) else {
+            return;
+        };
+        let session = KeptSession {
+            state,
+            expires_at,
+            read_at: Instant::now(),
+        };
+        self.kept
+            .sessions
+            .put(id.0.clone(), generation, Arc::new(session));
     }
 }
 
@@ -82,7 +176,12 @@ fn idle_expiry() -> chrono::NaiveDateTime {
 impl SessionStore for DbSessionStore {
     async fn load(&self, key: &SessionKey) -> Result<Option<HashMap<String, String>>, LoadError> {
         let id = row_id(key.as_ref());
-        let loaded = blocking(&self.pool, move |c| SessionRow::load_with_user(c, &id))
+        let (kept, generation) = self.kept(&id).await;
+        if let Some(state) = kept {
+            return Ok(Some(state));
+        }
+        let row = id.clone();
+        let loaded = blocking(&self.pool, move |c| SessionRow::load_with_user(c, &row))
             .await
             .map_err(LoadError::Other)?;
         let Some(loaded) = loaded else { return Ok(None) };
@@ -95,6 +194,7 @@ impl SessionStore for DbSessionStore {
             let json = serde_json::to_string(&user).map_err(|e| LoadError::Deserialization(e.into()))?;
             state.insert(LOADED_USER.to_string(), json);
         }
+        self.keep(&id, generation, state.clone(), loaded.expires_at);
         Ok(Some(state))
     }
 
@@ -141,22 +241,32 @@ impl SessionStore for DbSessionStore {
         let user_id = user_id_of(&state);
         // A row that is gone was ended (logout elsewhere, password change):
         // it is not brought back, and the next request is anonymous.
+        let row = id.clone();
         blocking(&self.pool, move |c| {
-            SessionRow::update_state(c, &id, &json, user_id, idle_expiry())
+            SessionRow::update_state(c, &row, &json, user_id, idle_expiry())
         })
         .await
         .map_err(UpdateError::Other)?;
+        // Read again, user and all, by the next request.
+        self.kept.sessions.forget(&id.0);
         Ok(key)
     }
 
     async fn update_ttl(&self, key: &SessionKey, _ttl: &time::Duration) -> Result<(), anyhow::Error> {
         let id = row_id(key.as_ref());
-        blocking(&self.pool, move |c| SessionRow::touch(c, &id, idle_expiry())).await
+        let row = id.clone();
+        blocking(&self.pool, move |c| SessionRow::touch(c, &row, idle_expiry())).await?;
+        self.kept.sessions.forget(&id.0);
+        Ok(())
     }
 
     async fn delete(&self, key: &SessionKey) -> Result<(), anyhow::Error> {
         let id = row_id(key.as_ref());
-        blocking(&self.pool, move |c| SessionRow::delete(c, &id)).await
+        self.kept.sessions.forget(&id.0);
+        let row = id.clone();
+        blocking(&self.pool, move |c| SessionRow::delete(c, &row)).await?;
+        self.kept.sessions.forget(&id.0);
+        Ok(())
     }
 }
 
@@ -164,8 +274,8 @@ pub const COOKIE_BASE_NAME: &str = "klearn_session";
 
 /// The session middleware: HttpOnly, SameSite=Lax, Secure and `__Host-`
 /// prefixed when the site is served over https; state changes only are written.
-pub fn middleware(settings: &Settings, pool: Pool) -> SessionMiddleware<DbSessionStore> {
-    SessionMiddleware::builder(DbSessionStore::new(pool), Key::derive_from(&settings.secret_key))
+pub fn middleware(settings: &Settings, store: DbSessionStore) -> SessionMiddleware<DbSessionStore> {
+    SessionMiddleware::builder(store, Key::derive_from(&settings.secret_key))
         .cookie_name(settings.cookie_name(COOKIE_BASE_NAME))
         .cookie_secure(settings.cookie_secure)
         .cookie_http_only(true)

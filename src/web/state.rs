@@ -10,7 +10,7 @@ use klearn_db::Pool;
 use crate::assets::Assets;
 use crate::config::Settings;
 use crate::services::Services;
-use crate::web::kept::SiteGeneration;
+use crate::web::kept::Generation;
 
 pub struct AppState {
     pub pool: Pool,
@@ -19,5 +19,5 @@ pub struct AppState {
     pub services: Services,
     pub assets: Arc<Assets>,
     /// The site's generation, which everything kept between requests is exact by.
-    pub generation: Arc<SiteGeneration>,
+    pub generation: Arc<Generation>,
 }

@@ -1,6 +1,7 @@
 //! The session loader: one query reads a request's session with its user,
 //! roles and certification, and whatever changed in the database since the
-//! last request (by this instance or another) holds on the next one.
+//! last request (by this instance or another) holds on the next one; a
+//! session kept by another instance hears of it within a second.
 
 use klearn::domain::account::Role;
 use klearn_db::diesel::prelude::*;
@@ -8,7 +9,19 @@ use klearn_db::schema::{expert_applications, sessions, users};
 use klearn_db::users::User;
 use klearn_db::{ExpertState, UserId};
 
-use crate::common::TestApp;
+use std::time::{Duration, Instant};
+
+use crate::common::{unique, Client, TestApp};
+
+/// Asks `path` until it answers `status` (another instance rereads the
+/// accounts' generation at least once a second).
+async fn until_status(client: &Client, path: &str, status: u16, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while client.get(path).await.status != status {
+        assert!(Instant::now() < deadline, "instance B never saw {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
 
 async fn live_sessions(app: &TestApp, id: UserId) -> i64 {
     app.db(move |c| klearn_db::sessions::SessionRow::count_live_for_user(c, id).unwrap())
@@ -181,4 +194,48 @@ async fn the_loaded_user_is_never_stored_nor_taken_from_the_stored_state() {
     .await;
     assert_eq!(app.client.get("/admin").await.status, 403);
     assert_eq!(app.client.get("/settings/profile").await.status, 200);
+}
+
+#[tokio::test]
+async fn a_session_kept_by_one_instance_hears_of_changes_made_through_another() {
+    let a = TestApp::spawn().await;
+    let secret = String::from_utf8(a.settings.secret_key.clone()).unwrap();
+    let b = TestApp::builder()
+        .env("DATABASE_URL", &a.settings.database_url)
+        .env("KLEARN_SECRET_KEY", &secret)
+        .spawn()
+        .await;
+    let admin = a
+        .user(&unique("root"))
+        .verified()
+        .role(Role::Admin)
+        .create()
+        .await;
+    let member = a.user(&unique("member")).verified().create().await;
+    let on_a = a.new_client();
+    assert_eq!(on_a.login(&member.username, &member.password).await.status, 303);
+    // The same browser session on instance B, which keeps it once read.
+    let on_b = b.new_client();
+    on_b.set_cookies(&on_a.cookies());
+    assert_eq!(on_b.get("/settings/profile").await.status, 200);
+    assert_eq!(on_b.get("/admin").await.status, 403);
+
+    // A role given on A…
+    let staff = a.new_client();
+    staff.login(&admin.username, &admin.password).await;
+    staff.get(&format!("/admin/users/{}", member.id)).await;
+    let roles = format!("/admin/users/{}/roles", member.id);
+    assert_eq!(
+        staff.post_form(&roles, &[("roles", "moderator")]).await.status,
+        303
+    );
+    assert_eq!(on_a.get("/admin").await.status, 200, "at once where it was made");
+    until_status(&on_b, "/admin", 200, "the role given").await;
+
+    // …and a sign-out on A end the kept session on B.
+    on_a.get("/settings/profile").await;
+    assert_eq!(on_a.post_form("/logout", &[]).await.status, 303);
+    assert_eq!(on_a.get("/settings/profile").await.status, 303);
+    until_status(&on_b, "/settings/profile", 303, "the sign-out").await;
+    assert_eq!(live_sessions(&a, member.id).await, 0);
 }

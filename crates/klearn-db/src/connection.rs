@@ -31,6 +31,13 @@ type Tm = <DbConnection as Connection>::TransactionManager;
 /// The process's SQLite write transactions, one at a time.
 static SQLITE_WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
+/// Whether a transaction is open on the connection.
+pub(crate) fn in_transaction(conn: &mut DbConnection) -> bool {
+    Tm::transaction_manager_status_mut(conn)
+        .transaction_depth()
+        .is_ok_and(|depth| depth.is_some())
+}
+
 /// Runs `f` in a transaction that writes.
 ///
 /// On SQLite the transaction starts with `BEGIN IMMEDIATE`: diesel's default

@@ -343,6 +343,9 @@ impl Application {
                     created_at: now,
                 })
                 .execute(conn)?;
+            if from == ExpertState::Certified || to == ExpertState::Certified {
+                crate::generations::bump_accounts(conn)?;
+            }
             Ok(true)
         })
     }

@@ -26,6 +26,12 @@ pub const EXPERTS: &str = "experts";
 /// that changes one of those pages (and by every other generation's bump).
 pub const SITE: &str = "site";
 
+/// Who is signed in, and as whom: a signed-in session ended, and the account
+/// fields, roles and certification a session carries. Kept sessions
+/// (`web::session`) are exact by it. Guests see none of it, so it does not
+/// move `SITE` ([`bump_accounts`]).
+pub const ACCOUNTS: &str = "accounts";
+
 thread_local! {
     /// Whether the transaction running on this thread bumped a generation.
     static BUMPED: Cell<bool> = const { Cell::new(false) };
@@ -61,11 +67,37 @@ pub fn current(conn: &mut DbConnection, name: &str) -> Result<i64, DbError> {
 /// Moves the counter on, and the site's with it; call it inside the
 /// transaction of the change.
 pub fn bump(conn: &mut DbConnection, name: &str) -> Result<(), DbError> {
-    BUMPED.with(|b| b.set(true));
-    if name != SITE {
-        bump_one(conn, SITE)?;
+    debug_assert!(name != ACCOUNTS, "accounts are bumped by bump_accounts");
+    announced(conn, |conn| {
+        if name != SITE {
+            bump_one(conn, SITE)?;
+        }
+        bump_one(conn, name)
+    })
+}
+
+/// Moves the accounts' counter on, and only it: call it in the transaction
+/// (or the statement's place) of a change that ends a signed-in session or
+/// changes what a session carries.
+pub fn bump_accounts(conn: &mut DbConnection) -> Result<(), DbError> {
+    announced(conn, |conn| bump_one(conn, ACCOUNTS))
+}
+
+/// Runs a bump and has its commit announced: by `write_tx` at the end of the
+/// transaction it runs in, or here at once when it runs outside any (the
+/// statement committed on its own).
+fn announced(
+    conn: &mut DbConnection,
+    f: impl FnOnce(&mut DbConnection) -> Result<(), DbError>,
+) -> Result<(), DbError> {
+    if crate::connection::in_transaction(conn) {
+        BUMPED.with(|b| b.set(true));
+        f(conn)
+    } else {
+        f(conn)?;
+        COMMITTED_BUMPS.fetch_add(1, Ordering::AcqRel);
+        Ok(())
     }
-    bump_one(conn, name)
 }
 
 /// Two first bumps at once both count: the one whose insert loses the race

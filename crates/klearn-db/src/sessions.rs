@@ -5,12 +5,18 @@
 //!
 //! A request with a session cookie reads its session, the session's user, the
 //! user's roles and their certification in one query ([`SessionRow::load_with_user`]).
+//!
+//! Whatever ends a signed-in session or changes what it carries (the
+//! account's names, address, verification, language, roles, certification)
+//! moves `generations::ACCOUNTS`, by which the web layer keeps sessions
+//! between requests.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::connection::DbConnection;
 use crate::error::DbError;
+use crate::generations;
 use crate::schema::{expert_applications, sessions, user_roles, users};
 use crate::types::{ExpertState, SessionId, UserId};
 
@@ -46,6 +52,8 @@ pub struct NewSession<'a> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct LoadedSession {
     pub state: String,
+    /// The earlier of the idle and the absolute expiry.
+    pub expires_at: NaiveDateTime,
     /// The user the session names, whatever became of them.
     pub user_id: Option<UserId>,
     /// That user, when the account is still there, not erased and not suspended.
@@ -81,7 +89,15 @@ type UserColumns = (
 
 /// One row of the session's query: state, user id, the user's columns, one
 /// role, certification.
-type LoadedRow = (String, Option<UserId>, Option<UserColumns>, Option<String>, bool);
+type LoadedRow = (
+    String,
+    NaiveDateTime,
+    NaiveDateTime,
+    Option<UserId>,
+    Option<UserColumns>,
+    Option<String>,
+    bool,
+);
 
 impl SessionRow {
     /// A live session (neither idle nor absolute expiry has passed) with its user, the user's roles and certification, from
@@ -104,6 +120,8 @@ impl SessionRow {
             .order(user_roles::role.asc())
             .select((
                 sessions::state,
+                sessions::expires_at,
+                sessions::absolute_expires_at,
                 sessions::user_id,
                 (
                     users::id,
@@ -121,7 +139,9 @@ impl SessionRow {
             ))
             .load(conn)?;
         let mut rows = rows.into_iter();
-        let Some((state, user_id, account, first_role, certified)) = rows.next() else {
+        let Some((state, idle_expiry, absolute_expiry, user_id, account, first_role, certified)) =
+            rows.next()
+        else {
             return Ok(None);
         };
         let user = account.and_then(
@@ -136,13 +156,18 @@ impl SessionRow {
                     locale,
                     roles: first_role
                         .into_iter()
-                        .chain(rows.filter_map(|(_, _, _, role, _)| role))
+                        .chain(rows.filter_map(|(_, _, _, _, _, role, _)| role))
                         .collect(),
                     certified,
                 })
             },
         );
-        Ok(Some(LoadedSession { state, user_id, user }))
+        Ok(Some(LoadedSession {
+            state,
+            expires_at: idle_expiry.min(absolute_expiry),
+            user_id,
+            user,
+        }))
     }
 
     pub fn insert(conn: &mut DbConnection, row: &NewSession<'_>) -> Result<(), DbError> {
@@ -178,14 +203,25 @@ impl SessionRow {
         Ok(())
     }
 
+    /// Ends a session; ending a signed-in one moves the accounts' generation,
+    /// so that no instance keeps it.
     pub fn delete(conn: &mut DbConnection, id: &SessionId) -> Result<(), DbError> {
-        diesel::delete(sessions::table.filter(sessions::id.eq(id))).execute(conn)?;
+        let users: Vec<Option<UserId>> = diesel::delete(sessions::table.filter(sessions::id.eq(id)))
+            .returning(sessions::user_id)
+            .get_results(conn)?;
+        if users.iter().any(Option::is_some) {
+            generations::bump_accounts(conn)?;
+        }
         Ok(())
     }
 
     /// Ends every session of a user (password change, suspension, deletion).
     pub fn delete_for_user(conn: &mut DbConnection, user_id: UserId) -> Result<usize, DbError> {
-        Ok(diesel::delete(sessions::table.filter(sessions::user_id.eq(user_id))).execute(conn)?)
+        let n = diesel::delete(sessions::table.filter(sessions::user_id.eq(user_id))).execute(conn)?;
+        if n > 0 {
+            generations::bump_accounts(conn)?;
+        }
+        Ok(n)
     }
 
     pub fn count_live_for_user(conn: &mut DbConnection, user_id: UserId) -> Result<i64, DbError> {

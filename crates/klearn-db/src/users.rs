@@ -6,6 +6,7 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 use crate::connection::{write_tx, DbConnection};
 use crate::error::DbError;
+use crate::generations;
 use crate::schema::{user_interests, user_roles, users};
 use crate::types::{UploadId, UserId};
 
@@ -293,6 +294,7 @@ impl User {
         diesel::update(users::table.find(id).filter(users::email_verified_at.is_null()))
             .set(users::email_verified_at.eq(Some(crate::now())))
             .execute(conn)?;
+        generations::bump_accounts(conn)?;
         Ok(())
     }
 
@@ -314,6 +316,7 @@ impl User {
                 users::updated_at.eq(crate::now()),
             ))
             .execute(conn)?;
+        generations::bump_accounts(conn)?;
         Ok(())
     }
 
@@ -323,6 +326,7 @@ impl User {
         changes: &ProfileChanges,
     ) -> Result<(), DbError> {
         diesel::update(users::table.find(id)).set(changes).execute(conn)?;
+        generations::bump_accounts(conn)?;
         Ok(())
     }
 
@@ -341,6 +345,7 @@ impl User {
         diesel::update(users::table.find(id))
             .set(users::locale.eq(locale))
             .execute(conn)?;
+        generations::bump_accounts(conn)?;
         Ok(())
     }
 
@@ -366,6 +371,7 @@ impl User {
                 .execute(conn)?;
             diesel::delete(user_interests::table.filter(user_interests::user_id.eq(id))).execute(conn)?;
             diesel::delete(user_roles::table.filter(user_roles::user_id.eq(id))).execute(conn)?;
+            generations::bump_accounts(conn)?;
             Ok(())
         })
     }
@@ -418,6 +424,7 @@ impl User {
                 user_roles::granted_by.eq(by),
             ))
             .execute(conn)?;
+        generations::bump_accounts(conn)?;
         Ok(true)
     }
 
@@ -429,6 +436,9 @@ impl User {
                 .filter(user_roles::role.eq(role)),
         )
         .execute(conn)?;
+        if n > 0 {
+            generations::bump_accounts(conn)?;
+        }
         Ok(n > 0)
     }
 

@@ -67,9 +67,10 @@ impl TestApp {
             let mut conn = pool.get().expect("a test connection");
             let value = f(&mut conn);
             // Whatever a test wrote behind the use cases' back, the guest
-            // page cache hears of as a change (as it would from a use case).
-            klearn_db::public_write_tx(&mut conn, |_| Ok::<_, klearn_db::DbError>(()))
-                .expect("the site generation moves");
+            // page cache and the kept sessions hear of as a change (as they
+            // would from a use case).
+            klearn_db::public_write_tx(&mut conn, klearn_db::generations::bump_accounts)
+                .expect("the site's and the accounts' generations move");
             value
         })
         .await
