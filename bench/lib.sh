@@ -1,6 +1,9 @@
 # Shared by the benchmark scripts (sourced, not run): a scratch directory,
 # a fresh database of $BACKEND for $SCALE users, the seed, and the release
 # server on $PORT. Callers set SCALE, BACKEND, PG_URL, PORT and BIN.
+# SEEDED_URL, when set, is a database already seeded with `klearn seed
+# --scale $SCALE` (a SQLite URL or a PostgreSQL one): it is used as it is,
+# neither created, seeded nor dropped (a million users take minutes to seed).
 
 # A scratch directory (removed on exit, with the server stopped) and a fresh
 # database; $1 names the PostgreSQL database (`$1_$SCALE`).
@@ -10,6 +13,10 @@ bench_database() {
   export KLEARN_DATA_DIR="$WORK"
   export KLEARN_SECRET_KEY="$(head -c 64 /dev/urandom | od -An -tx1 | tr -d ' \n')"
   export RUST_LOG=warn
+  if [ -n "${SEEDED_URL:-}" ]; then
+    export DATABASE_URL="$SEEDED_URL"
+    return
+  fi
   case "$BACKEND" in
     sqlite) export DATABASE_URL="sqlite://$WORK/bench.sqlite3" ;;
     postgres)
@@ -22,6 +29,10 @@ bench_database() {
 
 # `klearn seed --scale $SCALE`, timed.
 bench_seed() {
+  if [ -n "${SEEDED_URL:-}" ]; then
+    echo "== $SCALE users on $BACKEND, seeded beforehand: $SEEDED_URL"
+    return
+  fi
   echo "== seeding $SCALE users on $BACKEND"
   local start
   start=$(date +%s)
@@ -45,4 +56,19 @@ bench_stop() {
   kill "$SERVER" 2>/dev/null || true
   wait "$SERVER" 2>/dev/null || true
   SERVER=""
+}
+
+# Signs $LEARNER in with $PASSWORD through the login form (its CSRF token
+# from the form); sets COOKIE ("name=value") and checks that it signs in.
+bench_sign_in() {
+  local jar="$WORK/cookies" token code
+  token="$(curl -fs -c "$jar" "$BASE/login" | grep -o 'name="csrf_token" value="[^"]*"' | head -n1 | sed 's/.*value="//;s/"//')"
+  [ -n "$token" ] || { echo "no CSRF token in the login form" >&2; exit 1; }
+  code="$(curl -s -o /dev/null -w '%{http_code}' -b "$jar" -c "$jar" \
+    --data-urlencode "csrf_token=$token" --data-urlencode "login=$LEARNER" \
+    --data-urlencode "password=$PASSWORD" --data-urlencode "next=/" "$BASE/login")"
+  [ "$code" = 303 ] || [ "$code" = 302 ] || { echo "login answered $code" >&2; exit 1; }
+  COOKIE="$(awk '!/^#/ || /^#HttpOnly_/ { if (NF >= 7) print $6 "=" $7 }' "$jar" | tail -n1)"
+  code="$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $COOKIE" "$BASE/learn")"
+  [ "$code" = 200 ] || { echo "the session cookie does not sign in (/learn answered $code)" >&2; exit 1; }
 }

@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # Memory under load: seeds SCALE users, starts the release server, drives a
-# mix of guest pages with wrk for MINUTES minutes and samples the server's
-# resident set size every SAMPLE seconds; prints the samples and the peak.
+# mix of storefront pages with wrk for MINUTES minutes and samples the
+# server's resident set size every SAMPLE seconds; prints the samples and
+# the peak. Two requests in three are a guest's, one a signed-in learner's
+# (LEARNER, signed in through the login form); the catalogue pages asked for
+# are drawn from its first 400, so the page cache fills and evicts.
 #
 #   bench/memory.sh 100000 sqlite
 #
 # Environment: MINUTES (default 10), SAMPLE (seconds, default 30), CONNS
-# (default 32), PG_URL (default postgres://postgres@127.0.0.1:5432).
+# (default 32), PG_URL (default postgres://postgres@127.0.0.1:5432),
+# LEARNER (default u0000001), KLEARN_BIN (a binary to measure instead of
+# building this checkout's), SEEDED_URL (a database seeded beforehand).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,10 +22,16 @@ SAMPLE="${SAMPLE:-30}"
 CONNS="${CONNS:-32}"
 PG_URL="${PG_URL:-postgres://postgres@127.0.0.1:5432}"
 PORT="${PORT:-18083}"
+LEARNER="${LEARNER:-u0000001}"
+PASSWORD="scale-password-2026" # src/demo/scale.rs, SCALE_PASSWORD
 
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
-cargo build --release --quiet
-BIN=target/release/klearn
+if [ -n "${KLEARN_BIN:-}" ]; then
+  BIN="$KLEARN_BIN"
+else
+  cargo build --release --quiet --bin klearn
+  BIN=target/release/klearn
+fi
 
 . bench/lib.sh
 bench_database klearn_memory
@@ -28,11 +39,21 @@ bench_seed
 bench_serve
 SLUG="$(curl -fs "$BASE/courses" | grep -o 'href="/courses/scale-[0-9]*"' | head -n1 | sed 's/href="\/courses\///;s/"//')"
 
-# The mix: every request picks one of these pages (wrk's Lua, one line).
+bench_sign_in
+
+# The mix: every request picks one of these pages (wrk's Lua), one in three
+# with the learner's session cookie.
 cat >"$WORK/mix.lua" <<LUA
-local paths = {"/", "/courses", "/courses?page=37", "/courses?q=rust", "/courses/$SLUG",
+local paths = {"/", "/courses", "/courses?page=", "/courses?q=rust", "/courses/$SLUG",
   "/courses?level=intermediate&sort=rating", "/experts", "/forum", "/forum/general"}
-request = function() return wrk.format("GET", paths[math.random(#paths)]) end
+request = function()
+  local path = paths[math.random(#paths)]
+  if path == "/courses?page=" then path = path .. math.random(400) end
+  if math.random(3) == 1 then
+    return wrk.format("GET", path, {["Cookie"] = "$COOKIE", ["Accept-Encoding"] = "gzip"})
+  end
+  return wrk.format("GET", path, {["Accept-Encoding"] = "gzip"})
+end
 LUA
 
 rss() { awk '/VmRSS/ {print $2}' "/proc/$SERVER/status"; }

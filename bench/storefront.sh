@@ -17,7 +17,8 @@
 # Environment: DURATION (seconds per page, default 4), CONNS (default 32),
 # PG_URL (default postgres://postgres@127.0.0.1:5432), PORT (default 18084),
 # LEARNER (default u0000001, a seeded learner; not an expert), KLEARN_BIN (a
-# binary to measure instead of building this checkout's, e.g. an older build).
+# binary to measure instead of building this checkout's, e.g. an older build),
+# SEEDED_URL (a database seeded beforehand for SCALE users, used as it is).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -67,20 +68,6 @@ find_pages() {
   )
 }
 
-# Signs $LEARNER in through the login form; sets COOKIE ("name=value").
-sign_in() {
-  local jar="$WORK/cookies" token code
-  token="$(curl -fs -c "$jar" "$BASE/login" | grep -o 'name="csrf_token" value="[^"]*"' | head -n1 | sed 's/.*value="//;s/"//')"
-  [ -n "$token" ] || { echo "no CSRF token in the login form" >&2; exit 1; }
-  code="$(curl -s -o /dev/null -w '%{http_code}' -b "$jar" -c "$jar" \
-    --data-urlencode "csrf_token=$token" --data-urlencode "login=$LEARNER" \
-    --data-urlencode "password=$PASSWORD" --data-urlencode "next=/" "$BASE/login")"
-  [ "$code" = 303 ] || [ "$code" = 302 ] || { echo "login answered $code" >&2; exit 1; }
-  COOKIE="$(awk '!/^#/ || /^#HttpOnly_/ { if (NF >= 7) print $6 "=" $7 }' "$jar" | tail -n1)"
-  code="$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $COOKIE" "$BASE/learn")"
-  [ "$code" = 200 ] || { echo "the session cookie does not sign in (/learn answered $code)" >&2; exit 1; }
-}
-
 # One line: a page with wrk (extra wrk arguments after the path), its ratio to $HEALTHZ.
 measure_one() {
   local name="$1" path="$2" line rps p50 p99 bad ratio
@@ -122,10 +109,10 @@ bench_serve
 # Each page once, so that the cache holds it.
 for entry in "${PAGES[@]}"; do curl -fs -o /dev/null "$BASE${entry#*|}"; done
 measure "guest, page cache on (cached)"
-sign_in
+bench_sign_in
 measure "signed-in learner ($LEARNER), default settings (no page cache for members)" -H "Cookie: $COOKIE"
 bench_stop
 
-if [ "$BACKEND" = postgres ]; then
+if [ "$BACKEND" = postgres ] && [ -z "${SEEDED_URL:-}" ]; then
   psql "$PG_URL/postgres" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null || true
 fi

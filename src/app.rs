@@ -125,9 +125,16 @@ impl Application {
         })
         .listen(listener)?
         .shutdown_timeout(30);
-        if let Some(n) = settings.http_workers {
-            server = server.workers(n);
-        }
+        let workers = settings
+            .http_workers
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get));
+        // A blocking thread beyond the pool's connections could only wait
+        // for one, and each thread that allocates may get its own malloc
+        // arena: the blocking threads of all workers together are as many
+        // as the connections.
+        server = server
+            .workers(workers)
+            .worker_max_blocking_threads((settings.db_pool_size as usize).div_ceil(workers).max(2));
         let server = server.run();
 
         let (stop_worker, stopped) = watch::channel(false);

@@ -952,4 +952,27 @@ async fn members_follow_experts_and_see_the_count() {
     let res = guest.post_form("/experts/chen/follow", &[]).await;
     assert_eq!(res.status, 303);
     assert!(res.location().unwrap().starts_with("/login"));
+
+    // The kept count is the follows' own: two members follow, one of them
+    // after an unfollow.
+    let other = app.user("other_fan").verified().create().await;
+    let o = signed_in(&app, &other).await;
+    o.get("/experts/chen").await;
+    assert_eq!(o.post_form("/experts/chen/follow", &[]).await.status, 303);
+    f.get("/experts/chen").await;
+    assert_eq!(f.post_form("/experts/chen/follow", &[]).await.status, 303);
+    let rows = app
+        .db(move |conn| {
+            use klearn_db::diesel::prelude::*;
+            use klearn_db::schema::expert_follows;
+            expert_follows::table
+                .filter(expert_follows::expert_id.eq(chen_id))
+                .count()
+                .get_result::<i64>(conn)
+                .unwrap()
+        })
+        .await;
+    assert_eq!(rows, 2);
+    let page = o.get("/experts/chen?lang=en").await;
+    assert!(page.text().contains("Followers: 2"), "{}", page.text());
 }

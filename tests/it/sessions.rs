@@ -239,3 +239,38 @@ async fn a_session_kept_by_one_instance_hears_of_changes_made_through_another() 
     until_status(&on_b, "/settings/profile", 303, "the sign-out").await;
     assert_eq!(live_sessions(&a, member.id).await, 0);
 }
+
+/// The store keeps the sessions it read: a page costs no session query. A
+/// row changed behind the use cases' back (no generation moved) is not read
+/// again, while a change made through a use case is seen at once.
+#[tokio::test]
+async fn a_read_session_is_kept_until_the_accounts_generation_moves() {
+    let app = TestApp::spawn().await;
+    let user = app.user("kept_member").verified().create().await;
+    app.client.login(&user.username, &user.password).await;
+    assert_eq!(app.client.get("/settings/profile").await.status, 200);
+    let pool = app.pool.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut c = pool.get().unwrap();
+        klearn_db::diesel::delete(sessions::table.filter(sessions::user_id.eq(user.id)))
+            .execute(&mut c)
+            .unwrap();
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        app.client.get("/settings/profile").await.status,
+        200,
+        "the kept session was used, not read again"
+    );
+    // A role given (with nothing else announcing it) moves the accounts'
+    // generation: the session is read again, and it is gone.
+    let pool = app.pool.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut c = pool.get().unwrap();
+        User::grant_role(&mut c, user.id, Role::Moderator.as_str(), None).unwrap();
+    })
+    .await
+    .unwrap();
+    assert_eq!(app.client.get("/settings/profile").await.status, 303);
+}

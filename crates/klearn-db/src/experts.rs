@@ -529,25 +529,31 @@ impl Follow {
                     .filter(expert_follows::expert_id.eq(expert)),
             )
             .execute(conn)?;
-            if removed > 0 {
-                return Ok(false);
-            }
-            diesel::insert_into(expert_follows::table)
-                .values((
-                    expert_follows::follower_id.eq(follower),
-                    expert_follows::expert_id.eq(expert),
-                    expert_follows::created_at.eq(crate::now()),
-                ))
+            let step = if removed > 0 {
+                -1
+            } else {
+                diesel::insert_into(expert_follows::table)
+                    .values((
+                        expert_follows::follower_id.eq(follower),
+                        expert_follows::expert_id.eq(expert),
+                        expert_follows::created_at.eq(crate::now()),
+                    ))
+                    .execute(conn)?;
+                1
+            };
+            diesel::update(users::table.find(expert))
+                .set(users::followers_count.eq(users::followers_count + step))
                 .execute(conn)?;
-            Ok(true)
+            Ok(step > 0)
         })
     }
 
+    /// How many members follow the expert (the counter kept by `toggle`).
     pub fn count(conn: &mut DbConnection, expert: UserId) -> Result<i64, DbError> {
-        Ok(expert_follows::table
-            .filter(expert_follows::expert_id.eq(expert))
-            .count()
-            .get_result(conn)?)
+        Ok(users::table
+            .find(expert)
+            .select(users::followers_count)
+            .first(conn)?)
     }
 
     pub fn follows(conn: &mut DbConnection, follower: UserId, expert: UserId) -> Result<bool, DbError> {

@@ -69,6 +69,7 @@ diesel::table! {
         posts_count -> BigInt,
         likes_received -> BigInt,
         accepted_answers -> BigInt,
+        followers_count -> BigInt,
     }
 }
 
