@@ -72,3 +72,22 @@ bench_sign_in() {
   code="$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $COOKIE" "$BASE/learn")"
   [ "$code" = 200 ] || { echo "the session cookie does not sign in (/learn answered $code)" >&2; exit 1; }
 }
+
+# Writes $WORK/mix.lua, wrk's script for the memory runs: every request picks
+# one of the storefront's pages ($1 is a course's slug), one in three with
+# the session cookie $COOKIE; catalogue pages are drawn from the first 400,
+# so that the page cache fills and evicts.
+bench_mix() {
+  cat >"$WORK/mix.lua" <<LUA
+local paths = {"/", "/courses", "/courses?page=", "/courses?q=rust", "/courses/$1",
+  "/courses?level=intermediate&sort=rating", "/experts", "/forum", "/forum/general"}
+request = function()
+  local path = paths[math.random(#paths)]
+  if path == "/courses?page=" then path = path .. math.random(400) end
+  if math.random(3) == 1 then
+    return wrk.format("GET", path, {["Cookie"] = "$COOKIE", ["Accept-Encoding"] = "gzip"})
+  end
+  return wrk.format("GET", path, {["Accept-Encoding"] = "gzip"})
+end
+LUA
+}

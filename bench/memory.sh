@@ -41,20 +41,7 @@ SLUG="$(curl -fs "$BASE/courses" | grep -o 'href="/courses/scale-[0-9]*"' | head
 
 bench_sign_in
 
-# The mix: every request picks one of these pages (wrk's Lua), one in three
-# with the learner's session cookie.
-cat >"$WORK/mix.lua" <<LUA
-local paths = {"/", "/courses", "/courses?page=", "/courses?q=rust", "/courses/$SLUG",
-  "/courses?level=intermediate&sort=rating", "/experts", "/forum", "/forum/general"}
-request = function()
-  local path = paths[math.random(#paths)]
-  if path == "/courses?page=" then path = path .. math.random(400) end
-  if math.random(3) == 1 then
-    return wrk.format("GET", path, {["Cookie"] = "$COOKIE", ["Accept-Encoding"] = "gzip"})
-  end
-  return wrk.format("GET", path, {["Accept-Encoding"] = "gzip"})
-end
-LUA
+bench_mix "$SLUG"
 
 rss() { awk '/VmRSS/ {print $2}' "/proc/$SERVER/status"; }
 echo "   idle after start-up: $(( $(rss) / 1024 )) MB"

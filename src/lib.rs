@@ -21,6 +21,7 @@ pub mod jobs;
 pub mod learn;
 pub mod mail;
 pub mod markdown;
+pub mod memory;
 pub mod reviews;
 pub mod services;
 pub mod studio;

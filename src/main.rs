@@ -2,8 +2,13 @@
 
 use clap::Parser;
 
+fn main() -> std::process::ExitCode {
+    klearn::memory::tune_allocator();
+    run()
+}
+
 #[actix_web::main]
-async fn main() -> std::process::ExitCode {
+async fn run() -> std::process::ExitCode {
     let cli = klearn::cli::Cli::parse();
     klearn::telemetry::init();
     match klearn::cli::run(cli).await {

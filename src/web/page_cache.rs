@@ -44,20 +44,30 @@ pub type PageCache = Kept<Page>;
 /// One kept page.
 pub struct Page {
     headers: Vec<(HeaderName, HeaderValue)>,
-    plain: Bytes,
-    gzip: Option<Bytes>,
+    body: Body,
     etag: HeaderValue,
+}
+
+/// A kept page's body: gzipped when it is large enough to be worth it (and
+/// then only gzipped: nearly every client takes gzip, and the few that do
+/// not get it inflated), else as rendered.
+enum Body {
+    Plain(Bytes),
+    Gzip(Bytes),
 }
 
 impl Weigh for Page {
     fn weight(&self) -> usize {
-        self.plain.len() + self.gzip.as_ref().map_or(0, Bytes::len) + 128
+        let body = match &self.body {
+            Body::Plain(b) | Body::Gzip(b) => b.len(),
+        };
+        body + self.headers.len() * 64 + 128
     }
 }
 
 impl Page {
     /// A rendered answer as kept: its headers (not its length), its body
-    /// plain and gzipped, and an ETag of the body at this generation.
+    /// (gzipped when large enough), and an ETag of the body at this generation.
     fn of(headers: &HeaderMap, plain: Bytes, generation: i64) -> Self {
         Page {
             headers: headers
@@ -65,9 +75,11 @@ impl Page {
                 .filter(|(name, _)| *name != header::CONTENT_LENGTH)
                 .map(|(n, v)| (n.clone(), v.clone()))
                 .collect(),
-            gzip: gzip(&plain),
             etag: etag(generation, &plain),
-            plain,
+            body: match gzip(&plain) {
+                Some(gz) => Body::Gzip(gz),
+                None => Body::Plain(plain),
+            },
         }
     }
 
@@ -92,17 +104,21 @@ impl Page {
                 HeaderName::from_static(STATUS_HEADER),
                 HeaderValue::from_static(status),
             ));
-        if self.gzip.is_some() {
+        if matches!(self.body, Body::Gzip(_)) {
             res.insert_header((header::VARY, HeaderValue::from_static("accept-encoding")));
         }
         if matches {
             return res.finish();
         }
-        match &self.gzip {
-            Some(gz) if compress::accepts_gzip(request) => res
+        match &self.body {
+            Body::Gzip(gz) if compress::accepts_gzip(request) => res
                 .insert_header((header::CONTENT_ENCODING, HeaderValue::from_static("gzip")))
                 .body(gz.clone()),
-            _ => res.body(self.plain.clone()),
+            Body::Gzip(gz) => match gunzip(gz) {
+                Some(plain) => res.body(plain),
+                None => HttpResponse::InternalServerError().finish(),
+            },
+            Body::Plain(plain) => res.body(plain.clone()),
         }
     }
 }
@@ -152,6 +168,13 @@ fn gzip(body: &[u8]) -> Option<Bytes> {
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     encoder.write_all(body).ok()?;
     encoder.finish().ok().map(Bytes::from)
+}
+
+/// A kept page inflated, for a client that takes no gzip.
+fn gunzip(gz: &[u8]) -> Option<Bytes> {
+    let mut plain = Vec::with_capacity(gz.len() * 6);
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(gz), &mut plain).ok()?;
+    Some(Bytes::from(plain))
 }
 
 fn etag(generation: i64, body: &[u8]) -> HeaderValue {

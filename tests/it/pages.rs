@@ -302,6 +302,11 @@ async fn large_text_is_gzipped_for_clients_that_take_it_and_nothing_else_is() {
     assert!(page.contains("</html>"));
     let (h, _, plain) = fetch_encoded(&app, "/courses", None).await;
     assert!(h.get("content-encoding").is_none());
+    assert_eq!(
+        h.get("x-klearn-cache").map(|v| v.to_str().unwrap()),
+        Some("hit"),
+        "the kept page, kept gzipped, inflated for a client without gzip"
+    );
     assert!(h
         .get_all("vary")
         .iter()

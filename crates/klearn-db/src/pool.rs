@@ -73,7 +73,8 @@ impl ConnectionManager {
                     "PRAGMA journal_mode = WAL;
                      PRAGMA foreign_keys = ON;
                      PRAGMA busy_timeout = 5000;
-                     PRAGMA synchronous = NORMAL;",
+                     PRAGMA synchronous = NORMAL;
+                     PRAGMA cache_size = -1024;",
                 )
                 .map_err(|e| DbError::Connect(format!("SQLite pragmas: {e}")))?;
                 Ok(DbConnection::Sqlite(conn))
