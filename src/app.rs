@@ -16,6 +16,7 @@ use crate::assets::Assets;
 use crate::catalog::routes::KeptCatalogue;
 use crate::config::{redact_url, Settings};
 use crate::experts::ranking::RankingCache;
+use crate::experts::routes::{KeptDirectory, KeptProfiles};
 use crate::forum::pages::{KeptBoards, KeptForumHome, KeptThreads};
 use crate::home::routes::KeptHome;
 use crate::jobs::{JobContext, Registry, Worker};
@@ -91,6 +92,8 @@ impl Application {
         let forum_home = web::Data::new(KeptForumHome::new(share(1)));
         let boards = web::Data::new(KeptBoards::new(share(3)));
         let threads = web::Data::new(KeptThreads::new(share(4)));
+        let directory = web::Data::new(KeptDirectory::new(share(1)));
+        let profiles = web::Data::new(KeptProfiles::new(share(3)));
         let sessions = plumbing::session::DbSessionStore::new(pool.clone(), settings.page_cache_bytes / 8);
         let mailer = Arc::new(Mailer::from_settings(&settings)?);
 
@@ -106,6 +109,8 @@ impl Application {
                 .app_data(forum_home.clone())
                 .app_data(boards.clone())
                 .app_data(threads.clone())
+                .app_data(directory.clone())
+                .app_data(profiles.clone())
                 .configure(routes)
                 .configure(extra)
                 .default_service(web::to(|| async {
