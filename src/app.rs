@@ -13,7 +13,7 @@ use klearn_db::Pool;
 use tokio::sync::watch;
 
 use crate::assets::Assets;
-use crate::catalog::routes::KeptCatalogue;
+use crate::catalog::routes::{KeptCatalogue, KeptLandings};
 use crate::config::{redact_url, Settings};
 use crate::experts::ranking::RankingCache;
 use crate::experts::routes::{KeptDirectory, KeptProfiles};
@@ -89,6 +89,7 @@ impl Application {
         // Members' pages read what every viewer sees from these (half the
         // page cache's size in all), and only their own part per request.
         let share = |n: usize| settings.page_cache_bytes / 32 * n;
+        let landings = web::Data::new(KeptLandings::new(share(4)));
         let forum_home = web::Data::new(KeptForumHome::new(share(1)));
         let boards = web::Data::new(KeptBoards::new(share(3)));
         let threads = web::Data::new(KeptThreads::new(share(4)));
@@ -106,6 +107,7 @@ impl Application {
                 .app_data(pages.clone())
                 .app_data(catalogue.clone())
                 .app_data(home.clone())
+                .app_data(landings.clone())
                 .app_data(forum_home.clone())
                 .app_data(boards.clone())
                 .app_data(threads.clone())
