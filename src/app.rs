@@ -13,9 +13,11 @@ use klearn_db::Pool;
 use tokio::sync::watch;
 
 use crate::assets::Assets;
-use crate::catalog::routes::KeptCatalogue;
+use crate::catalog::routes::{KeptCatalogue, KeptLandings};
 use crate::config::{redact_url, Settings};
 use crate::experts::ranking::RankingCache;
+use crate::experts::routes::{KeptDirectory, KeptProfiles};
+use crate::forum::pages::{KeptBoards, KeptForumHome, KeptThreads};
 use crate::home::routes::KeptHome;
 use crate::jobs::{JobContext, Registry, Worker};
 use crate::mail::Mailer;
@@ -84,6 +86,15 @@ impl Application {
         let pages = web::Data::new(PageCache::new(settings.page_cache_bytes));
         let catalogue = web::Data::new(KeptCatalogue::new(settings.page_cache_bytes / 4));
         let home = web::Data::new(KeptHome::new(settings.page_cache_bytes / 16));
+        // Members' pages read what every viewer sees from these (half the
+        // page cache's size in all), and only their own part per request.
+        let share = |n: usize| settings.page_cache_bytes / 32 * n;
+        let landings = web::Data::new(KeptLandings::new(share(4)));
+        let forum_home = web::Data::new(KeptForumHome::new(share(1)));
+        let boards = web::Data::new(KeptBoards::new(share(3)));
+        let threads = web::Data::new(KeptThreads::new(share(4)));
+        let directory = web::Data::new(KeptDirectory::new(share(1)));
+        let profiles = web::Data::new(KeptProfiles::new(share(3)));
         let sessions = plumbing::session::DbSessionStore::new(pool.clone(), settings.page_cache_bytes / 8);
         let mailer = Arc::new(Mailer::from_settings(&settings)?);
 
@@ -96,6 +107,12 @@ impl Application {
                 .app_data(pages.clone())
                 .app_data(catalogue.clone())
                 .app_data(home.clone())
+                .app_data(landings.clone())
+                .app_data(forum_home.clone())
+                .app_data(boards.clone())
+                .app_data(threads.clone())
+                .app_data(directory.clone())
+                .app_data(profiles.clone())
                 .configure(routes)
                 .configure(extra)
                 .default_service(web::to(|| async {

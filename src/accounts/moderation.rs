@@ -103,6 +103,7 @@ pub fn set_roles(
             return Err(AccountError::NotFound);
         }
         let mut changed = 0;
+        let mut expert_changed = false;
         for role in Role::ALL {
             if wanted.contains(&role) {
                 if User::grant_role(conn, member, role.as_str(), actor.user_id())? {
@@ -114,6 +115,7 @@ pub fn set_roles(
                         role.as_str(),
                     )?;
                     changed += 1;
+                    expert_changed |= role == Role::Expert;
                 }
             } else if User::revoke_role(conn, member, role.as_str())? {
                 audit::record(
@@ -125,6 +127,7 @@ pub fn set_roles(
                 )?;
                 changed += 1;
                 if role == Role::Expert {
+                    expert_changed = true;
                     crate::courses::return_paid_courses(
                         conn,
                         services,
@@ -134,6 +137,10 @@ pub fn set_roles(
                     )?;
                 }
             }
+        }
+        if expert_changed {
+            // The expert role alone opens a public profile (`/experts/{name}`).
+            generations::bump(conn, generations::SITE)?;
         }
         Ok(changed)
     })
@@ -156,6 +163,10 @@ pub fn grant_role_by_name(conn: &mut DbConnection, username: &str, role: Role) -
                 Object::user(user.id),
                 &format!("{} (command line)", role.as_str()),
             )?;
+            if role == Role::Expert {
+                // The expert role alone opens a public profile (`/experts/{name}`).
+                generations::bump(conn, generations::SITE)?;
+            }
         }
         Ok(granted)
     })

@@ -1,6 +1,8 @@
 //! `GET /courses`, `GET /categories/{slug}`, `GET /courses/{slug}`,
 //! `POST /courses/{slug}/enroll`, and the drawn covers
 //! `GET /courses/{slug}/cover.svg` and `GET /courses/{slug}/cover.png`.
+//! The catalogue's pages and the landing pages are read from kept data
+//! (`web::kept`); the viewer's standing on a course is read per request.
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use klearn_db::catalogue::{CatalogueFilter, CatalogueSort, CatalogueTotal};
@@ -244,31 +246,50 @@ async fn list(
     })
 }
 
-/// A course's landing page, read in one call.
-struct Landing {
+/// A course's landing page as every visitor sees it, read in one call (who
+/// may see it at all, and the viewer's enrolment, progress and cart, are
+/// read per request: [`LandingStanding`]).
+#[derive(Clone)]
+pub struct Landing {
     card: CourseCard,
     outline: Outline,
     category: Option<(String, String)>,
     tags: Vec<String>,
     cover: Option<Upload>,
-    standing: Standing,
-    continue_lesson: Option<LessonId>,
-    in_cart: bool,
     reviews: ReviewSummary,
 }
 
+/// Courses' landing pages as read, by course and language.
+pub type KeptLandings = Kept<Landing>;
+
+impl Weigh for Landing {
+    fn weight(&self) -> usize {
+        let course = &self.card.course;
+        let lessons = self.outline.lessons().map(|l| l.title.len() + 256).sum::<usize>();
+        let reviews = self
+            .reviews
+            .newest
+            .iter()
+            .map(|r| {
+                let reply = r.review.reply_body.as_ref().map_or(0, String::len)
+                    + r.review.reply_body_html.as_ref().map_or(0, String::len);
+                r.review.title.len() + r.review.body.len() + r.review.body_html.len() + reply + 512
+            })
+            .sum::<usize>();
+        course.title.len()
+            + course.subtitle.len()
+            + course.description.len()
+            + course.description_html.len()
+            + lessons
+            + reviews
+            + self.tags.len() * 32
+            + 2048
+    }
+}
+
 impl Landing {
-    fn load(
-        conn: &mut DbConnection,
-        slug: &str,
-        viewer: Option<&Actor>,
-        lang: &str,
-    ) -> Result<Landing, DbError> {
+    fn load(conn: &mut DbConnection, slug: &str, lang: &str) -> Result<Landing, DbError> {
         let course = Course::find_by_slug(conn, slug)?;
-        let standing = Standing::of(conn, &course, viewer)?;
-        if !may_see_course(&course, standing) {
-            return Err(DbError::NotFound);
-        }
         let outline = Lesson::outline(conn, course.id, Audience::Learners)?;
         let category = match course.category_id {
             Some(id) => Category::list(conn, COURSE)?
@@ -276,26 +297,6 @@ impl Landing {
                 .find(|c| c.id == id)
                 .map(|c| (c.slug.clone(), c.name(lang).to_string())),
             None => None,
-        };
-        let continue_lesson = match viewer.and_then(Actor::user_id) {
-            Some(id) if standing.enrolled => {
-                let progress = LessonProgress::for_course(conn, id, course.id)?;
-                let done = |l: &&Lesson| {
-                    progress
-                        .iter()
-                        .any(|p| p.lesson_id == l.id && p.completed_at.is_some())
-                };
-                outline
-                    .lessons()
-                    .find(|l| !done(l))
-                    .or_else(|| outline.lessons().next())
-                    .map(|l| l.id)
-            }
-            _ => None,
-        };
-        let in_cart = match viewer.and_then(Actor::user_id) {
-            Some(id) if !standing.enrolled => klearn_db::orders::Cart::contains(conn, id, course.id)?,
-            _ => false,
         };
         let cover = match course.cover_upload_id {
             Some(id) => Some(Upload::find(conn, id)?),
@@ -308,6 +309,52 @@ impl Landing {
             outline,
             category,
             cover,
+        })
+    }
+}
+
+/// What a course is to the viewer on its landing page: their standing, the
+/// lesson to continue with, and whether it waits in their cart.
+#[derive(Default)]
+struct LandingStanding {
+    standing: Standing,
+    continue_lesson: Option<LessonId>,
+    in_cart: bool,
+}
+
+impl LandingStanding {
+    /// From one call; `lessons` are the course's in reading order.
+    fn load(
+        conn: &mut DbConnection,
+        course: &Course,
+        lessons: &[LessonId],
+        viewer: &Actor,
+    ) -> Result<LandingStanding, DbError> {
+        let standing = Standing::of(conn, course, Some(viewer))?;
+        if !may_see_course(course, standing) {
+            return Err(DbError::NotFound);
+        }
+        let continue_lesson = match viewer.user_id() {
+            Some(id) if standing.enrolled => {
+                let progress = LessonProgress::for_course(conn, id, course.id)?;
+                let done = |l: LessonId| {
+                    progress
+                        .iter()
+                        .any(|p| p.lesson_id == l && p.completed_at.is_some())
+                };
+                lessons
+                    .iter()
+                    .copied()
+                    .find(|l| !done(*l))
+                    .or(lessons.first().copied())
+            }
+            _ => None,
+        };
+        let in_cart = match viewer.user_id() {
+            Some(id) if !standing.enrolled => klearn_db::orders::Cart::contains(conn, id, course.id)?,
+            _ => false,
+        };
+        Ok(LandingStanding {
             standing,
             continue_lesson,
             in_cart,
@@ -315,19 +362,35 @@ impl Landing {
     }
 }
 
+/// A course's landing page: what everyone sees is kept (`web::kept`); a
+/// signed-in viewer's standing is read in one call, a guest's needs none.
 async fn course(
     page: Page,
     req: HttpRequest,
     state: web::Data<AppState>,
+    kept: web::Data<KeptLandings>,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let slug = slug.into_inner();
     let viewer = current_user(&req).map(|u| u.actor());
     let lang = page.lang();
-    let landing = plumbing::db(&state.pool, move |conn| {
-        Landing::load(conn, &slug, viewer.as_ref(), lang)
-    })
-    .await?;
+    let landing = kept
+        .read(&state, format!("{slug} {lang}"), move |conn| {
+            Landing::load(conn, &slug, lang)
+        })
+        .await?;
+    let mine = match viewer {
+        Some(viewer) => {
+            let course = landing.card.course.clone();
+            let lessons: Vec<LessonId> = landing.outline.lessons().map(|l| l.id).collect();
+            plumbing::db(&state.pool, move |conn| {
+                LandingStanding::load(conn, &course, &lessons, &viewer)
+            })
+            .await?
+        }
+        None if may_see_course(&landing.card.course, Standing::default()) => LandingStanding::default(),
+        None => return Err(AppError::NotFound),
+    };
     let json_ld = course_json_ld(&landing.card, &page.canonical_url(), page.lang());
     html(&CourseView {
         page,
@@ -336,10 +399,10 @@ async fn course(
         category: landing.category,
         tags: landing.tags,
         cover_url: landing.cover.as_ref().map(crate::uploads::media_url),
-        enrolled: landing.standing.enrolled,
-        staff: landing.standing.staff(),
-        continue_lesson: landing.continue_lesson,
-        in_cart: landing.in_cart,
+        enrolled: mine.standing.enrolled,
+        staff: mine.standing.staff(),
+        continue_lesson: mine.continue_lesson,
+        in_cart: mine.in_cart,
         payments_ready: state.settings.payments.is_some(),
         json_ld,
         stats: landing.reviews.stats,

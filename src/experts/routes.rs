@@ -1,5 +1,6 @@
 //! `/experts/apply` (with withdraw), `/experts`, `/experts/{username}` and
-//! following an expert.
+//! following an expert. The directory's pages and the profiles are read
+//! from kept data (`web::kept`); whether the viewer follows is their own.
 
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
@@ -16,13 +17,14 @@ use crate::domain::actor::Actor;
 use crate::domain::expert::{may_apply_again_at, ExpertSort, ExpertState, StepActor};
 use crate::experts::applying::{apply as file_application, keep_evidence, may_apply, toggle_follow};
 use crate::experts::forms::{ApplicationForm, ValidApplication, MAX_EVIDENCE};
-use crate::experts::ranking::RankingCache;
+use crate::experts::ranking::{RankingCache, TTL};
 use crate::experts::views::{person_json_ld, ApplyView, DirectoryView, ProfileView, Status};
-use crate::experts::{find_expert, steps, ExpertError};
+use crate::experts::{find_expert, steps, ExpertCard, ExpertError};
 use crate::i18n::k;
 use crate::uploads::multipart::FieldRules;
 use crate::uploads::{self, UploadError};
 use crate::web::flash::{Flash, Level};
+use crate::web::kept::{Kept, Weigh};
 use crate::web::pager::{last_page, page_number, Pager};
 use crate::web::{
     self as plumbing, call, html, html_with_status, redirect_with_flash, AppError, AppState, FieldErrors,
@@ -234,31 +236,63 @@ struct DirectoryQuery {
     page: Option<String>,
 }
 
+/// One page of the directory as read: the same for every visitor.
+#[derive(Clone)]
+pub struct DirectoryPage {
+    cards: Vec<ExpertCard>,
+    topics: Vec<(String, i64)>,
+    total: i64,
+}
+
+/// The directory's pages as read, by sort, topic and page; the key names
+/// the ranking's `TTL` window too, so the learners it counts (kept by the
+/// ranking for `TTL`) catch up as they did before.
+pub type KeptDirectory = Kept<DirectoryPage>;
+
+impl Weigh for DirectoryPage {
+    fn weight(&self) -> usize {
+        let card = |c: &ExpertCard| {
+            c.expert.certification.headline.len()
+                + c.topics.iter().map(|t| t.len() + 24).sum::<usize>()
+                + 1024
+        };
+        self.cards.iter().map(card).sum::<usize>() + self.topics.len() * 64 + 64
+    }
+}
+
 async fn directory(
     page: Page,
     state: web::Data<AppState>,
     rankings: web::Data<RankingCache>,
+    kept: web::Data<KeptDirectory>,
     query: web::Query<DirectoryQuery>,
 ) -> Result<HttpResponse, AppError> {
     let sort = ExpertSort::parse(&query.sort).unwrap_or(ExpertSort::Rating);
     let topic: String = query.topic.trim().to_lowercase().chars().take(30).collect();
     let wanted = page_number(query.page.as_deref());
     let filter = topic.clone();
-    let (cards, topics, total) = plumbing::db(&state.pool, move |conn| {
-        let ranking = crate::experts::ranked(conn, &rankings, &filter, sort)?;
-        let total = ranking.ids.len() as i64;
-        let shown = wanted.min(last_page(total, PER_PAGE));
-        let ids: Vec<UserId> = ranking
-            .ids
-            .iter()
-            .skip(((shown - 1) * PER_PAGE) as usize)
-            .take(PER_PAGE as usize)
-            .copied()
-            .collect();
-        let cards = crate::experts::cards(conn, &ids, &ranking.figures)?;
-        Ok((cards, ranking.topics.clone(), total))
-    })
-    .await?;
+    let window = klearn_db::now().and_utc().timestamp() / TTL.as_secs() as i64;
+    let key = format!("{} {wanted} {window} {topic}", sort.as_str());
+    let DirectoryPage { cards, topics, total } = kept
+        .read(&state, key, move |conn| {
+            let ranking = crate::experts::ranked(conn, &rankings, &filter, sort)?;
+            let total = ranking.ids.len() as i64;
+            let shown = wanted.min(last_page(total, PER_PAGE));
+            let ids: Vec<UserId> = ranking
+                .ids
+                .iter()
+                .skip(((shown - 1) * PER_PAGE) as usize)
+                .take(PER_PAGE as usize)
+                .copied()
+                .collect();
+            let cards = crate::experts::cards(conn, &ids, &ranking.figures)?;
+            Ok(DirectoryPage {
+                cards,
+                topics: ranking.topics.clone(),
+                total,
+            })
+        })
+        .await?;
     let sort_param = if sort == ExpertSort::Rating {
         ""
     } else {
@@ -280,39 +314,73 @@ async fn directory(
     })
 }
 
+/// An expert's profile: what everyone sees is kept; whether a signed-in
+/// viewer follows the expert is read per request.
 async fn profile(
     page: Page,
     state: web::Data<AppState>,
+    kept: web::Data<KeptProfiles>,
     username: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let username = username.into_inner();
-    let viewer = page.user.as_ref().map(|u| u.id);
-    let parts = plumbing::db(&state.pool, move |conn| {
-        ProfileParts::load(conn, &username, viewer)
-    })
-    .await?;
-    html(&parts.view(page))
+    let parts = kept
+        .read(&state, username.clone(), move |conn| {
+            ProfileParts::load(conn, &username)
+        })
+        .await?;
+    let following = match page.user.as_ref().map(|u| u.id) {
+        Some(viewer) => {
+            let expert = parts.member.id;
+            plumbing::db(&state.pool, move |conn| Follow::follows(conn, viewer, expert)).await?
+        }
+        None => false,
+    };
+    html(&parts.view(page, following))
 }
 
-/// What an expert's profile shows, read in one call.
-struct ProfileParts {
+/// What an expert's profile shows every visitor, read in one call.
+#[derive(Clone)]
+pub struct ProfileParts {
     member: klearn_db::users::User,
     certification: Option<Application>,
     topics: Vec<String>,
     figures: db::Figures,
     courses: Vec<(klearn_db::courses::CourseCard, Option<String>)>,
     followers: i64,
-    following: bool,
     avatar: Option<Upload>,
     stats: crate::domain::review::RatingStats,
 }
 
+/// Experts' profiles as read, by the name in their address.
+pub type KeptProfiles = Kept<ProfileParts>;
+
+impl Weigh for ProfileParts {
+    fn weight(&self) -> usize {
+        let bio = match &self.certification {
+            Some(c) => {
+                c.bio.len()
+                    + c.bio_html.len()
+                    + c.headline.len()
+                    + c.links.len()
+                    + c.sample_outline.len()
+                    + c.sample_outline_html.len()
+            }
+            None => 0,
+        };
+        let card = |(c, _): &(klearn_db::courses::CourseCard, Option<String>)| {
+            c.course.title.len() + c.course.subtitle.len() + 512
+        };
+        self.member.bio.len()
+            + self.member.bio_html.len()
+            + bio
+            + self.courses.iter().map(card).sum::<usize>()
+            + self.topics.len() * 32
+            + 1024
+    }
+}
+
 impl ProfileParts {
-    fn load(
-        conn: &mut DbConnection,
-        username: &str,
-        viewer: Option<UserId>,
-    ) -> Result<ProfileParts, DbError> {
+    fn load(conn: &mut DbConnection, username: &str) -> Result<ProfileParts, DbError> {
         let (member, certification) = find_expert(conn, username)?;
         let topics = match &certification {
             Some(c) => Application::topics(conn, c.id)?,
@@ -331,10 +399,6 @@ impl ProfileParts {
             stats: crate::reviews::pages::expert_stats(conn, member.id)?,
             courses: with_covers(conn, published)?,
             followers: Follow::count(conn, member.id)?,
-            following: match viewer {
-                Some(v) => Follow::follows(conn, v, member.id)?,
-                None => false,
-            },
             member,
             certification,
             topics,
@@ -343,7 +407,7 @@ impl ProfileParts {
         })
     }
 
-    fn view(self, page: Page) -> ProfileView {
+    fn view(self, page: Page, following: bool) -> ProfileView {
         let avatar_url = self.avatar.as_ref().map(uploads::media_url);
         let links = self
             .certification
@@ -381,7 +445,7 @@ impl ProfileParts {
             figures: self.figures,
             answers,
             followers: self.followers,
-            following: self.following,
+            following,
             json_ld,
             stats: self.stats,
         }

@@ -1,6 +1,8 @@
 //! What the forum's pages read: thread lists with their people, tags and
 //! boards (a fixed number of queries per page, never one per thread or
 //! post), the forum's front page, a thread's page of posts, and who may post.
+//! What every viewer sees alike (lists, a thread's posts) is apart from the
+//! viewer's own (likes, who may post), so the first can be kept.
 
 use std::collections::HashMap;
 
@@ -10,12 +12,13 @@ use klearn_db::experts::certified_among;
 use klearn_db::forum::{Board, Cursor, ListSort, Post, PostLike, Thread, ThreadList};
 use klearn_db::uploads::Upload;
 use klearn_db::users::User;
-use klearn_db::{search, CourseId, DbConnection, DbError, PostState, ThreadId, UserId};
+use klearn_db::{search, CourseId, DbConnection, DbError, PostId, PostState, ThreadId, UserId};
 
 use super::posting::may_post;
 use super::ForumError;
 use crate::domain::actor::Actor;
 use crate::domain::forum::{numbers_on, THREADS_PER_PAGE};
+use crate::web::kept::{Kept, Weigh};
 
 /// Where a thread lives, as a link.
 #[derive(Debug, Clone)]
@@ -114,6 +117,7 @@ fn board_links(
 
 /// One page of a list: pinned threads (on a board's first latest page),
 /// the threads, and the cursor of the next page when there is one.
+#[derive(Clone)]
 pub struct ListPage {
     pub pinned: Vec<ThreadRow>,
     pub rows: Vec<ThreadRow>,
@@ -169,6 +173,7 @@ pub fn active_threads(conn: &mut DbConnection, n: i64, lang: &str) -> Result<Vec
 }
 
 /// A category on the forum's front page.
+#[derive(Clone)]
 pub struct CategoryCard {
     pub category: Category,
     pub latest: Option<ThreadRow>,
@@ -176,6 +181,8 @@ pub struct CategoryCard {
 
 /// The forum's front page: its categories, each with its latest thread,
 /// and the latest threads everywhere (or, with a query, the threads found).
+/// The same for every viewer in a language.
+#[derive(Clone)]
 pub struct ForumHome {
     pub categories: Vec<CategoryCard>,
     pub list: ListPage,
@@ -247,6 +254,76 @@ impl ForumHome {
     }
 }
 
+impl ThreadRow {
+    /// About how many bytes the row holds.
+    pub fn weight(&self) -> usize {
+        self.thread.title.len()
+            + self.author.len()
+            + self.last_poster.len()
+            + self.tags.iter().map(|t| t.len() + 24).sum::<usize>()
+            + self.board.name.len()
+            + self.board.url.len()
+            + 384
+    }
+}
+
+impl Weigh for ListPage {
+    fn weight(&self) -> usize {
+        self.pinned
+            .iter()
+            .chain(&self.rows)
+            .map(ThreadRow::weight)
+            .sum::<usize>()
+            + 64
+    }
+}
+
+impl Weigh for ForumHome {
+    fn weight(&self) -> usize {
+        let cards = self
+            .categories
+            .iter()
+            .map(|c| 256 + c.latest.as_ref().map_or(0, ThreadRow::weight));
+        let found = self
+            .found
+            .iter()
+            .map(|(row, post)| row.weight() + post.body.len() + post.body_html.len());
+        cards.sum::<usize>() + found.sum::<usize>() + self.list.weight()
+    }
+}
+
+/// The forum's front page as read, per language (a search is not kept).
+pub type KeptForumHome = Kept<ForumHome>;
+
+/// A board's header: its title, description and course.
+#[derive(Clone)]
+pub struct BoardHead {
+    pub title: String,
+    pub description: String,
+    pub course: Option<Course>,
+}
+
+/// A board's list page as every viewer sees it: the board, its header and
+/// a page of its threads (who may post there is the viewer's own).
+#[derive(Clone)]
+pub struct BoardList {
+    pub board: Board,
+    pub head: BoardHead,
+    pub list: ListPage,
+}
+
+/// Boards' list pages as read, by board, sort, period, cursor and language.
+pub type KeptBoards = Kept<BoardList>;
+
+impl Weigh for BoardList {
+    fn weight(&self) -> usize {
+        self.head.title.len() + self.head.description.len() + 512 + self.list.weight()
+    }
+}
+
+/// Threads' pages as read, by thread, page and language.
+pub type KeptThreads = Kept<ThreadPosts>;
+
 /// A post as a thread page shows it.
 #[derive(Debug, Clone)]
 pub struct PostCard {
@@ -275,7 +352,150 @@ pub struct CourseBoard {
     pub course: Course,
 }
 
-/// One page of a thread.
+/// One page of a thread as every viewer sees it: the thread, its board,
+/// its posts with their authors (nothing of the viewer's: no likes), so it
+/// is kept by the site's generation (`web::kept`).
+#[derive(Clone)]
+pub struct ThreadPosts {
+    pub thread: Thread,
+    pub tags: Vec<String>,
+    pub board: BoardLink,
+    pub course: Option<Course>,
+    pub posts: Vec<PostCard>,
+    pub accepted: Option<PostCard>,
+    pub page: i64,
+    pub pages: i64,
+    /// The forum categories a category's thread could move to, for
+    /// moderators (none for a course board's thread).
+    pub moves: Vec<(String, String)>,
+}
+
+impl ThreadPosts {
+    /// Page `page` of a thread, whoever looks (a page past the end is not
+    /// found; who may see the thread at all is [`ThreadPosts::visible_to`]).
+    pub fn load(
+        conn: &mut DbConnection,
+        id: ThreadId,
+        page: i64,
+        lang: &str,
+    ) -> Result<ThreadPosts, DbError> {
+        let thread = Thread::find(conn, id)?;
+        let pages = crate::domain::forum::page_of(thread.last_number);
+        if page < 1 || page > pages {
+            return Err(DbError::NotFound);
+        }
+        let course = match thread.course_id {
+            Some(course) => Some(Course::find(conn, course)?),
+            None => None,
+        };
+        let (from, to) = numbers_on(page);
+        let mut posts = Post::range(conn, id, from, to)?;
+        let accepted_post = match thread.accepted_post_id {
+            Some(accepted) if page == 1 => posts
+                .iter()
+                .find(|p| p.id == accepted)
+                .cloned()
+                .or(Some(Post::find(conn, accepted)?)),
+            _ => None,
+        };
+        if let Some(accepted) = &accepted_post {
+            if !posts.iter().any(|p| p.id == accepted.id) {
+                posts.push(accepted.clone());
+            }
+        }
+        let mut cards = cards(conn, posts, course.as_ref().map(|c| c.owner_id))?;
+        let accepted = accepted_post.and_then(|a| {
+            let i = cards.iter().position(|c| c.post.id == a.id)?;
+            if a.number >= from && a.number <= to {
+                Some(cards[i].clone())
+            } else {
+                Some(cards.remove(i))
+            }
+        });
+        let board = match &course {
+            Some(course) => BoardLink::course(course),
+            None => BoardLink::of(conn, thread.board(), lang)?,
+        };
+        let moves = match thread.course_id {
+            Some(_) => Vec::new(),
+            None => Category::list(conn, FORUM)?
+                .into_iter()
+                .filter(|c| Some(c.id) != thread.category_id)
+                .map(|c| (c.slug.clone(), c.name(lang).to_string()))
+                .collect(),
+        };
+        Ok(ThreadPosts {
+            tags: Thread::tags(conn, id)?,
+            thread,
+            board,
+            course,
+            posts: cards,
+            accepted,
+            page,
+            pages,
+            moves,
+        })
+    }
+
+    /// A deleted thread, or one on an unpublished course's board, is the
+    /// moderators' only.
+    pub fn visible_to(&self, viewer: Option<&Actor>) -> bool {
+        let public = self.thread.state == PostState::Visible
+            && self
+                .course
+                .as_ref()
+                .is_none_or(|c| c.state == CourseState::Published);
+        public || viewer.is_some_and(Actor::is_moderator)
+    }
+
+    /// The posts of the page, the accepted answer's too.
+    pub fn post_ids(&self) -> Vec<PostId> {
+        self.posts
+            .iter()
+            .chain(&self.accepted)
+            .map(|c| c.post.id)
+            .collect()
+    }
+}
+
+impl Weigh for ThreadPosts {
+    fn weight(&self) -> usize {
+        let card = |c: &PostCard| c.post.body.len() + c.post.body_html.len() + 1024;
+        self.posts.iter().chain(&self.accepted).map(card).sum::<usize>()
+            + self.moves.len() * 128
+            + self.thread.title.len()
+            + 1024
+    }
+}
+
+/// What a signed-in viewer has of their own on a thread's page: the posts
+/// they liked, and whether they may reply.
+#[derive(Debug, Clone)]
+pub struct ThreadStanding {
+    pub liked: Vec<PostId>,
+    pub posting: Posting,
+}
+
+impl ThreadStanding {
+    /// From one call: the viewer's likes among `posts` and who may post.
+    pub fn load(
+        conn: &mut DbConnection,
+        viewer: &Actor,
+        thread: &Thread,
+        posts: &[PostId],
+    ) -> Result<ThreadStanding, DbError> {
+        let liked = match viewer.user_id() {
+            Some(me) => PostLike::liked_among(conn, me, posts)?,
+            None => Vec::new(),
+        };
+        Ok(ThreadStanding {
+            liked,
+            posting: posting(conn, viewer, thread)?,
+        })
+    }
+}
+
+/// One page of a thread as one viewer sees it.
 pub struct ThreadPage {
     pub thread: Thread,
     pub tags: Vec<String>,
@@ -296,7 +516,7 @@ pub struct ThreadPage {
 
 impl ThreadPage {
     /// Page `page` of a thread as `viewer` sees it (a deleted thread only
-    /// for moderators; a page past the end is not found).
+    /// for moderators; a page past the end is not found), from one call.
     pub fn load(
         conn: &mut DbConnection,
         id: ThreadId,
@@ -304,91 +524,63 @@ impl ThreadPage {
         viewer: Option<&Actor>,
         lang: &str,
     ) -> Result<ThreadPage, ForumError> {
-        let thread = Thread::find(conn, id)?;
-        let moderator = viewer.is_some_and(Actor::is_moderator);
-        if thread.state != PostState::Visible && !moderator {
+        let posts = ThreadPosts::load(conn, id, page, lang)?;
+        if !posts.visible_to(viewer) {
             return Err(ForumError::NotFound);
         }
-        let pages = crate::domain::forum::page_of(thread.last_number);
-        if page < 1 || page > pages {
-            return Err(ForumError::NotFound);
-        }
-        let course = match thread.course_id {
-            Some(course) => Some(Course::find(conn, course)?),
+        let standing = match viewer {
+            Some(viewer) => Some(ThreadStanding::load(
+                conn,
+                viewer,
+                &posts.thread,
+                &posts.post_ids(),
+            )?),
             None => None,
         };
-        if course.as_ref().is_some_and(|c| c.state != CourseState::Published) && !moderator {
-            return Err(ForumError::NotFound);
-        }
-        let (from, to) = numbers_on(page);
-        let mut posts = Post::range(conn, id, from, to)?;
-        let accepted_post = match thread.accepted_post_id {
-            Some(accepted) if page == 1 => posts
-                .iter()
-                .find(|p| p.id == accepted)
-                .cloned()
-                .or(Some(Post::find(conn, accepted)?)),
-            _ => None,
+        Ok(ThreadPage::of(posts, viewer, standing))
+    }
+
+    /// The page from what everyone sees and the viewer's own part (`None`
+    /// for a guest), once [`ThreadPosts::visible_to`] let the viewer in.
+    pub fn of(posts: ThreadPosts, viewer: Option<&Actor>, standing: Option<ThreadStanding>) -> ThreadPage {
+        let (liked, posting) = match standing {
+            Some(s) => (s.liked, s.posting),
+            None => (Vec::new(), Posting::SignIn),
         };
-        if let Some(accepted) = &accepted_post {
-            if !posts.iter().any(|p| p.id == accepted.id) {
-                posts.push(accepted.clone());
-            }
-        }
-        let mut cards = cards(conn, posts, course.as_ref().map(|c| c.owner_id), viewer)?;
-        let accepted = accepted_post.and_then(|a| {
-            let i = cards.iter().position(|c| c.post.id == a.id)?;
-            if a.number >= from && a.number <= to {
-                Some(cards[i].clone())
-            } else {
-                Some(cards.remove(i))
-            }
-        });
-        let board = match &course {
-            Some(course) => BoardLink::course(course),
-            None => BoardLink::of(conn, thread.board(), lang)?,
+        let like = |mut card: PostCard| {
+            card.liked = liked.contains(&card.post.id);
+            card
         };
-        let posting = posting(conn, viewer, &thread)?;
+        let thread = posts.thread;
         let may_accept = thread.is_question()
             && viewer.is_some_and(|v| {
                 v.is(thread.author_id)
                     || v.is_moderator()
-                    || course.as_ref().is_some_and(|c| v.is(c.owner_id))
+                    || posts.course.as_ref().is_some_and(|c| v.is(c.owner_id))
             });
-        let moderation = match moderator {
-            false => None,
-            true if thread.course_id.is_some() => Some(Vec::new()),
-            true => Some(
-                Category::list(conn, FORUM)?
-                    .into_iter()
-                    .filter(|c| Some(c.id) != thread.category_id)
-                    .map(|c| (c.slug.clone(), c.name(lang).to_string()))
-                    .collect(),
-            ),
-        };
-        Ok(ThreadPage {
+        let moderation = viewer.is_some_and(Actor::is_moderator).then_some(posts.moves);
+        ThreadPage {
+            posts: posts.posts.into_iter().map(like).collect(),
+            accepted: posts.accepted.map(like),
             moderation,
-            tags: Thread::tags(conn, id)?,
+            tags: posts.tags,
             thread,
-            board,
-            course,
-            posts: cards,
-            accepted,
-            page,
-            pages,
+            board: posts.board,
+            course: posts.course,
+            page: posts.page,
+            pages: posts.pages,
             posting,
             may_accept,
-        })
+        }
     }
 }
 
-/// Posts with their authors, avatars, badges and the viewer's likes, from
-/// four queries whatever their number.
+/// Posts with their authors, avatars and badges (no one's likes yet),
+/// from three queries whatever their number.
 fn cards(
     conn: &mut DbConnection,
     posts: Vec<Post>,
     course_owner: Option<UserId>,
-    viewer: Option<&Actor>,
 ) -> Result<Vec<PostCard>, DbError> {
     let mut people: Vec<UserId> = posts.iter().map(|p| p.author_id).collect();
     people.sort_by_key(|u| u.0);
@@ -401,10 +593,6 @@ fn cards(
         Upload::find_many(conn, &avatars)?
     };
     let certified = certified_among(conn, &people)?;
-    let liked = match viewer.and_then(Actor::user_id) {
-        Some(me) => PostLike::liked_among(conn, me, &posts.iter().map(|p| p.id).collect::<Vec<_>>())?,
-        None => Vec::new(),
-    };
     Ok(posts
         .into_iter()
         .filter_map(|post| {
@@ -416,7 +604,7 @@ fn cards(
             Some(PostCard {
                 certified: certified.contains(&author.id),
                 course_expert: course_owner == Some(author.id),
-                liked: liked.contains(&post.id),
+                liked: false,
                 avatar_url,
                 author,
                 post,
@@ -425,11 +613,8 @@ fn cards(
         .collect())
 }
 
-/// Whether the viewer may post in this thread, and if not why.
-fn posting(conn: &mut DbConnection, viewer: Option<&Actor>, thread: &Thread) -> Result<Posting, DbError> {
-    let Some(viewer) = viewer else {
-        return Ok(Posting::SignIn);
-    };
+/// Whether a signed-in viewer may post in this thread, and if not why.
+fn posting(conn: &mut DbConnection, viewer: &Actor, thread: &Thread) -> Result<Posting, DbError> {
     if thread.locked && !viewer.is_moderator() {
         return Ok(Posting::Locked);
     }

@@ -3,8 +3,11 @@
 //! a query per request, and `Kept` is a bounded map of values built at one
 //! generation, emptied when it moves. By the site's generation, the guest
 //! page cache keeps rendered pages in one and areas keep what their pages
-//! read (the catalogue's pages of cards) in others, for members and guests
-//! alike; by the accounts' generation, the session store keeps sessions.
+//! read in others, for members and guests alike (the catalogue's pages of
+//! cards, the home page, course landing pages, the forum's lists and
+//! threads, the expert directory and profiles: whatever is the same for
+//! every viewer, never a viewer's own); by the accounts' generation, the
+//! session store keeps sessions.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};

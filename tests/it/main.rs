@@ -20,6 +20,7 @@ mod forum;
 mod html_check;
 mod i18n;
 mod jobs;
+mod kept_pages;
 mod learning;
 mod mail;
 mod page_cache;

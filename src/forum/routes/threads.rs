@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use crate::domain::actor::Actor;
 use crate::domain::forum::{page_of, parse_body, parse_kind, parse_tags, parse_title};
-use crate::forum::pages::{BoardLink, ThreadPage};
+use crate::forum::pages::{BoardLink, KeptThreads, ThreadPage, ThreadPosts, ThreadStanding};
 use crate::forum::posting::may_post;
 use crate::forum::views::{post_url, thread_url, NewThreadView, ThreadForm, ThreadView};
 use crate::forum::{
@@ -248,31 +248,49 @@ pub(super) async fn show_bare(
     Ok(moved(&format!("{}{query}", thread_url(&thread))))
 }
 
+/// A thread's page: its posts are kept (`web::kept`); a signed-in viewer's
+/// likes and whether they may reply are read in one call.
 pub(super) async fn show(
     page: Page,
     req: HttpRequest,
     state: web::Data<AppState>,
+    kept: web::Data<KeptThreads>,
     path: web::Path<(ThreadId, String)>,
     query: web::Query<ThreadQuery>,
 ) -> Result<HttpResponse, AppError> {
     let (id, slug) = path.into_inner();
     let viewer = current_user(&req).map(|u| u.actor());
-    let (number, lang) = (query.page(), page.lang().to_string());
-    let t = call(&state.pool, move |conn| {
-        ThreadPage::load(conn, id, number, viewer.as_ref(), &lang)
-    })
-    .await??;
-    if t.thread.slug != slug {
+    let (number, lang) = (query.page(), page.lang());
+    let posts = kept
+        .read(&state, format!("{id} {number} {lang}"), move |conn| {
+            ThreadPosts::load(conn, id, number, lang)
+        })
+        .await?;
+    if !posts.visible_to(viewer.as_ref()) {
+        return Err(AppError::NotFound);
+    }
+    if posts.thread.slug != slug {
         let query = match req.query_string() {
             "" => String::new(),
             q => format!("?{q}"),
         };
-        return Ok(moved(&format!("{}{query}", thread_url(&t.thread))));
+        return Ok(moved(&format!("{}{query}", thread_url(&posts.thread))));
     }
+    let standing = match &viewer {
+        Some(viewer) => {
+            let (viewer, thread, ids) = (viewer.clone(), posts.thread.clone(), posts.post_ids());
+            let standing = plumbing::db(&state.pool, move |conn| {
+                ThreadStanding::load(conn, &viewer, &thread, &ids)
+            })
+            .await?;
+            Some(standing)
+        }
+        None => None,
+    };
     let reply_to = query.reply_to.as_deref().and_then(|n| n.parse().ok());
     html(&ThreadView {
         page,
-        t,
+        t: ThreadPage::of(posts, viewer.as_ref(), standing),
         reply_body: String::new(),
         reply_to,
         errors: FieldErrors::new(),
