@@ -83,19 +83,20 @@ impl Application {
         });
         // The areas' own state, shared by every HTTP worker.
         let rankings = web::Data::new(RankingCache::default());
-        let pages = web::Data::new(PageCache::new(settings.page_cache_bytes));
-        let catalogue = web::Data::new(KeptCatalogue::new(settings.page_cache_bytes / 4));
-        let home = web::Data::new(KeptHome::new(settings.page_cache_bytes / 16));
-        // Members' pages read what every viewer sees from these (half the
-        // page cache's size in all), and only their own part per request.
-        let share = |n: usize| settings.page_cache_bytes / 32 * n;
-        let landings = web::Data::new(KeptLandings::new(share(4)));
+        // What is kept between requests, in shares of 64ths of
+        // `KLEARN_PAGE_CACHE_MB`: guest pages (gzipped), then what members'
+        // pages read that every viewer sees alike, and the sessions.
+        let share = |n: usize| settings.page_cache_bytes / 64 * n;
+        let pages = web::Data::new(PageCache::new(share(28)));
+        let catalogue = web::Data::new(KeptCatalogue::new(share(10)));
+        let home = web::Data::new(KeptHome::new(share(1)));
+        let landings = web::Data::new(KeptLandings::new(share(5)));
         let forum_home = web::Data::new(KeptForumHome::new(share(1)));
-        let boards = web::Data::new(KeptBoards::new(share(3)));
+        let boards = web::Data::new(KeptBoards::new(share(4)));
         let threads = web::Data::new(KeptThreads::new(share(4)));
         let directory = web::Data::new(KeptDirectory::new(share(1)));
-        let profiles = web::Data::new(KeptProfiles::new(share(3)));
-        let sessions = plumbing::session::DbSessionStore::new(pool.clone(), settings.page_cache_bytes / 8);
+        let profiles = web::Data::new(KeptProfiles::new(share(4)));
+        let sessions = plumbing::session::DbSessionStore::new(pool.clone(), share(6));
         let mailer = Arc::new(Mailer::from_settings(&settings)?);
 
         let port = listener.local_addr()?.port();

@@ -32,7 +32,9 @@ pub struct Settings {
     pub job_poll_interval: Duration,
     /// HTTP worker threads; `None` uses one per core.
     pub http_workers: Option<usize>,
-    /// Largest size of the guest page cache in bytes; 0 turns it off.
+    /// Largest size in bytes of everything the process keeps between
+    /// requests (guest pages, what members' pages read, sessions; shared out
+    /// in `app::Kept`); 0 keeps nothing.
     pub page_cache_bytes: usize,
 }
 
@@ -155,7 +157,7 @@ impl Settings {
                     bail!("KLEARN_PAGE_CACHE_MB must be a whole number of megabytes (0 turns the cache off)")
                 }
             },
-            None => 32 * 1024 * 1024,
+            None => 16 * 1024 * 1024,
         };
         let db_pool_size = match db_url.backend() {
             Backend::Sqlite => 8,
