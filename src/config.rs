@@ -159,8 +159,13 @@ impl Settings {
             },
             None => 16 * 1024 * 1024,
         };
+        // SQLite reads run on this machine's cores from the OS's page cache:
+        // more connections than twice the cores only add memory (each has
+        // its page cache and prepared statements). PostgreSQL's server does
+        // the work, and waits on its own disk.
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get) as u32;
         let db_pool_size = match db_url.backend() {
-            Backend::Sqlite => 8,
+            Backend::Sqlite => (2 * cores).clamp(4, 8),
             Backend::Postgres => 16,
         };
         Ok(Settings {
