@@ -1,9 +1,10 @@
 //! `klearn seed --scale N`: a synthetic community of about N users, N/10
 //! courses with chapters, lessons, tags and prices, enrollments, reviews by
 //! a share of each course's learners (their ratings are the courses'
-//! ratings), and a forum of about N threads and 10·N posts (`scale_forum`),
-//! in Chinese and English, for benchmarks. Reproducible (fixed random seed),
-//! inserted in batches, with a progress line on the terminal.
+//! ratings), and a forum of about N/10 threads and N posts (`scale_forum`:
+//! most members read, few write), in Chinese and English, for benchmarks.
+//! Reproducible (fixed random seed), loaded in bulk, with a progress line
+//! and each stage's seconds on the terminal.
 
 use std::io::Write;
 use std::time::Instant;
@@ -316,13 +317,10 @@ fn count(conn: &mut klearn_db::DbConnection, report: ScaleReport) -> anyhow::Res
 
 /// The search index, the catalogue's counts and the planner's statistics.
 fn settle(conn: &mut klearn_db::DbConnection, report: ScaleReport) -> anyhow::Result<ScaleReport> {
-    let course_ids = seed::course_ids(conn, "scale-")?;
-    let progress = Progress::new("search", course_ids.len());
-    for (k, chunk) in course_ids.chunks(SEARCH_BATCH).enumerate() {
-        seed::index_all(conn, chunk)?;
-        progress.show(((k + 1) * SEARCH_BATCH).min(course_ids.len()));
-    }
-    progress.finish();
+    let at = Instant::now();
+    seed::index_courses(conn, "scale-", &mut klearn_db::backend::Documents::default())?;
+    klearn_db::backend::search_merge(conn)?;
+    timed("search", at);
     let at = Instant::now();
     // The seeder wrote its courses directly: the catalogue's counts are counted once.
     klearn_db::catalogue_counts::rebuild(conn)?;
@@ -330,9 +328,6 @@ fn settle(conn: &mut klearn_db::DbConnection, report: ScaleReport) -> anyhow::Re
     timed("analyze", at);
     Ok(report)
 }
-
-/// Courses indexed for search per transaction.
-const SEARCH_BATCH: usize = 5_000;
 
 /// Writes every row of the community; the counters derived from them follow in `settle`.
 fn load_rows(conn: &mut klearn_db::DbConnection, n: usize) -> anyhow::Result<ScaleReport> {
