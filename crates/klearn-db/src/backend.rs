@@ -577,6 +577,15 @@ pub struct BulkLoad {
     /// SQLite: the connection's `synchronous`, `cache_size` and
     /// `foreign_keys` before the load.
     sqlite: Option<(i64, i64, i64)>,
+    /// PostgreSQL: whether the load runs without triggers (so without
+    /// foreign key checks), which only a superuser may ask for.
+    pg_replica: bool,
+}
+
+#[derive(QueryableByName)]
+struct Flag {
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    value: bool,
 }
 
 #[derive(QueryableByName)]
@@ -595,7 +604,9 @@ const FTS5_AUTOMERGE: i64 = 4;
 /// foreign key checks (the loaded rows refer to rows loaded before them, by
 /// construction) and no automatic merging of the search indexes' segments
 /// (merged once at the end, `search_merge`); on PostgreSQL commits that do
-/// not wait for the WAL flush and memory for building indexes. Only this
+/// not wait for the WAL flush, memory for building indexes and, when the
+/// seed connects as a superuser, no triggers (`session_replication_role =
+/// replica`: no foreign key checks; the schema has no other triggers). Only this
 /// connection changes, but for the search indexes' `automerge`, which is
 /// the database's and which `bulk_load_end` puts back.
 pub fn bulk_load_begin(conn: &mut DbConnection, cache_mib: i64) -> Result<BulkLoad, DbError> {
@@ -620,13 +631,25 @@ pub fn bulk_load_begin(conn: &mut DbConnection, cache_mib: i64) -> Result<BulkLo
                 cache_mib * 1024
             ))?;
             set_automerge(c, 0)?;
-            Ok(BulkLoad { sqlite: Some(saved) })
+            Ok(BulkLoad {
+                sqlite: Some(saved),
+                pg_replica: false,
+            })
         }
         DbConnection::Pg(c) => {
             c.batch_execute(&format!(
                 "SET synchronous_commit = off; SET maintenance_work_mem = '{cache_mib}MB'"
             ))?;
-            Ok(BulkLoad { sqlite: None })
+            let superuser = diesel::sql_query("SELECT current_setting('is_superuser') = 'on' AS value")
+                .get_result::<Flag>(c)?
+                .value;
+            if superuser {
+                c.batch_execute("SET session_replication_role = replica")?;
+            }
+            Ok(BulkLoad {
+                sqlite: None,
+                pg_replica: superuser,
+            })
         }
     }
 }
@@ -656,7 +679,12 @@ pub fn bulk_load_end(conn: &mut DbConnection, load: BulkLoad) -> Result<(), DbEr
                 ))?;
             }
         }
-        DbConnection::Pg(c) => c.batch_execute("RESET synchronous_commit; RESET maintenance_work_mem")?,
+        DbConnection::Pg(c) => {
+            c.batch_execute("RESET synchronous_commit; RESET maintenance_work_mem")?;
+            if load.pg_replica {
+                c.batch_execute("RESET session_replication_role")?;
+            }
+        }
     }
     Ok(())
 }

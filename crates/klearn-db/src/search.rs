@@ -123,6 +123,7 @@ pub fn sync_course(conn: &mut DbConnection, course_id: CourseId) -> Result<(), D
     }
     let tags: Vec<String> = course_tags::table
         .filter(course_tags::course_id.eq(course_id))
+        .order(course_tags::tag.asc())
         .select(course_tags::tag)
         .load(conn)?;
     let (title, body) = course_document(&course, &tags, &username, &display_name);

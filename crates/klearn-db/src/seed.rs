@@ -282,7 +282,7 @@ pub fn index_courses(
             .load(conn)?;
         let tags: Vec<(CourseId, String)> = course_tags::table
             .filter(course_tags::course_id.eq_any(published.select(courses::id)))
-            .order((course_tags::course_id.asc(), course_tags::id.asc()))
+            .order((course_tags::course_id.asc(), course_tags::tag.asc()))
             .select((course_tags::course_id, course_tags::tag))
             .load(conn)?;
         let mut tags = tags.into_iter().peekable();
