@@ -270,13 +270,20 @@ pub fn seed(pool: &Pool, n: usize) -> anyhow::Result<ScaleReport> {
     if User::count_live(&mut conn)? > 0 {
         anyhow::bail!("seed --scale needs an empty database (it has accounts already)");
     }
-    // A bulk load: fast commits and a large cache on this connection, the
-    // plain indexes of the loaded tables built once at the end (after the
-    // counters, whose aggregates then read each table in order instead of
-    // through an index); both put back even if it fails.
+    // A bulk load (`bulk_load_begin`): fast commits, a large cache and no
+    // foreign key checks on this connection, SQLite's search indexes merged
+    // once at the end; the plain indexes of the loaded tables built once at
+    // the end (after the counters, whose aggregates then read each table in
+    // order instead of through an index); all put back even if it fails.
     let started = Instant::now();
     let load = klearn_db::backend::bulk_load_begin(&mut conn, LOAD_CACHE_MIB)?;
-    let aside = klearn_db::backend::set_indexes_aside(&mut conn, LOADED_TABLES)?;
+    let aside = match klearn_db::backend::set_indexes_aside(&mut conn, LOADED_TABLES) {
+        Ok(aside) => aside,
+        Err(e) => {
+            klearn_db::backend::bulk_load_end(&mut conn, load)?;
+            return Err(e.into());
+        }
+    };
     let loaded = load_rows(&mut conn, n).and_then(|report| count(&mut conn, report));
     let indexing = Instant::now();
     let restored = klearn_db::backend::restore_indexes(&mut conn, &aside);
