@@ -32,20 +32,25 @@ bench_serve
 
 # The seeded thread with 60 posts (its first page holds 50), found by its title.
 THREAD="$(curl -fs "$BASE/forum?q=benchmark+thread+fifty" | grep -o 'href="/t/[0-9]*/[a-z0-9-]*"' | head -n1 | sed 's/href="//;s/"//')"
-# The thousandth page of the largest category, through the cursors as a reader would go.
-echo "== following 999 cursors in /forum/general"
+# The thousandth page of the largest category (or its last, below 1,000
+# pages: the seed makes a thread per ten members, about 150 pages of
+# General at 100,000), through the cursors as a reader would go.
+echo "== following up to 999 cursors in /forum/general"
 NEXT="/forum/general"
+DEEP="$NEXT"
+DEPTH=1
 for _ in $(seq 1 999); do
   NEXT="$(curl -fs "$BASE$NEXT" | { grep -o 'href="/forum/general?before=[^"]*" rel="next"' || true; } | head -n1 | sed 's/href="//;s/" rel="next"//')"
-  [ -n "$NEXT" ] || { echo "the category has fewer than 1000 pages" >&2; exit 1; }
+  [ -n "$NEXT" ] || break
+  DEEP="$NEXT"
+  DEPTH=$((DEPTH + 1))
 done
-PAGE1000="$NEXT"
 
 PAGES=(
   "healthz|/healthz"
   "thread, 50 posts|$THREAD"
   "category page 1|/forum/general"
-  "category page 1000|$PAGE1000"
+  "category page $DEPTH|$DEEP"
   "forum front page|/forum"
   "search 并发|/forum?q=%E5%B9%B6%E5%8F%91"
   "search goroutine|/forum?q=goroutine"

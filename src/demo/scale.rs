@@ -1,9 +1,10 @@
 //! `klearn seed --scale N`: a synthetic community of about N users, N/10
 //! courses with chapters, lessons, tags and prices, enrollments, reviews by
 //! a share of each course's learners (their ratings are the courses'
-//! ratings), and a forum of about N threads and 10·N posts (`scale_forum`),
-//! in Chinese and English, for benchmarks. Reproducible (fixed random seed),
-//! inserted in batches, with a progress line on the terminal.
+//! ratings), and a forum of about N/10 threads and N posts (`scale_forum`:
+//! most members read, few write), in Chinese and English, for benchmarks.
+//! Reproducible (fixed random seed), loaded in bulk, with a progress line
+//! and each stage's seconds on the terminal.
 
 use std::io::Write;
 use std::time::Instant;
@@ -269,13 +270,20 @@ pub fn seed(pool: &Pool, n: usize) -> anyhow::Result<ScaleReport> {
     if User::count_live(&mut conn)? > 0 {
         anyhow::bail!("seed --scale needs an empty database (it has accounts already)");
     }
-    // A bulk load: fast commits and a large cache on this connection, the
-    // plain indexes of the loaded tables built once at the end (after the
-    // counters, whose aggregates then read each table in order instead of
-    // through an index); both put back even if it fails.
+    // A bulk load (`bulk_load_begin`): fast commits, a large cache and no
+    // foreign key checks on this connection, SQLite's search indexes merged
+    // once at the end; the plain indexes of the loaded tables built once at
+    // the end (after the counters, whose aggregates then read each table in
+    // order instead of through an index); all put back even if it fails.
     let started = Instant::now();
     let load = klearn_db::backend::bulk_load_begin(&mut conn, LOAD_CACHE_MIB)?;
-    let aside = klearn_db::backend::set_indexes_aside(&mut conn, LOADED_TABLES)?;
+    let aside = match klearn_db::backend::set_indexes_aside(&mut conn, LOADED_TABLES) {
+        Ok(aside) => aside,
+        Err(e) => {
+            klearn_db::backend::bulk_load_end(&mut conn, load)?;
+            return Err(e.into());
+        }
+    };
     let loaded = load_rows(&mut conn, n).and_then(|report| count(&mut conn, report));
     let indexing = Instant::now();
     let restored = klearn_db::backend::restore_indexes(&mut conn, &aside);
@@ -316,13 +324,10 @@ fn count(conn: &mut klearn_db::DbConnection, report: ScaleReport) -> anyhow::Res
 
 /// The search index, the catalogue's counts and the planner's statistics.
 fn settle(conn: &mut klearn_db::DbConnection, report: ScaleReport) -> anyhow::Result<ScaleReport> {
-    let course_ids = seed::course_ids(conn, "scale-")?;
-    let progress = Progress::new("search", course_ids.len());
-    for (k, chunk) in course_ids.chunks(SEARCH_BATCH).enumerate() {
-        seed::index_all(conn, chunk)?;
-        progress.show(((k + 1) * SEARCH_BATCH).min(course_ids.len()));
-    }
-    progress.finish();
+    let at = Instant::now();
+    seed::index_courses(conn, "scale-", &mut klearn_db::backend::Documents::default())?;
+    klearn_db::backend::search_merge(conn)?;
+    timed("search", at);
     let at = Instant::now();
     // The seeder wrote its courses directly: the catalogue's counts are counted once.
     klearn_db::catalogue_counts::rebuild(conn)?;
@@ -330,9 +335,6 @@ fn settle(conn: &mut klearn_db::DbConnection, report: ScaleReport) -> anyhow::Re
     timed("analyze", at);
     Ok(report)
 }
-
-/// Courses indexed for search per transaction.
-const SEARCH_BATCH: usize = 5_000;
 
 /// Writes every row of the community; the counters derived from them follow in `settle`.
 fn load_rows(conn: &mut klearn_db::DbConnection, n: usize) -> anyhow::Result<ScaleReport> {

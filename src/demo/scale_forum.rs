@@ -1,15 +1,17 @@
-//! The forum of `klearn seed --scale N`: about N threads and ten posts per
-//! user across the forum categories (nearly half in General, so its list
-//! runs past a thousand pages) and the published courses' boards, with tags,
-//! likes, accepted answers, the members' counters and the search index, plus
-//! one thread of 60 posts that the benchmark opens ("Benchmark thread fifty
-//! posts"). Written in batches straight to the tables: a fixture, not
-//! community activity.
+//! The forum of `klearn seed --scale N`: about N/10 threads of about ten
+//! posts each, so about one post per member, as in communities where most
+//! members read, some reply and few start threads (the 90-9-1 pattern),
+//! across the forum categories (nearly half in General, so its list runs
+//! past a hundred pages from 100,000 members on) and the published courses'
+//! boards, with tags, likes and the search index, plus one thread of 60
+//! posts that the benchmark opens ("Benchmark thread fifty posts"). Written
+//! in batches straight to the tables: a fixture, not community activity;
+//! the accepted answers and members' counters follow (`seed::settle_forum`).
 
 use std::collections::HashMap;
 
 use chrono::{Duration, NaiveDateTime};
-use klearn_db::backend::{search_put_many, SearchIndex};
+use klearn_db::backend::{search_put_many, Documents, SearchIndex};
 use klearn_db::categories::{Category, FORUM};
 use klearn_db::search::index_text;
 use klearn_db::seed::{self, SeedPost, SeedPostLike, SeedThread, SeedThreadTag};
@@ -22,8 +24,6 @@ use super::scale::{Progress, TOPICS};
 /// Threads written per round, in one transaction with their posts, likes
 /// and search documents (about ten posts a thread).
 const THREADS: usize = 2_000;
-/// Search documents per INSERT statement.
-const DOCS: usize = 1_000;
 /// The benchmark's thread: its title and its number of posts.
 pub const BENCH_TITLE: &str = "Benchmark thread fifty posts: 并发 in practice";
 const BENCH_POSTS: usize = 60;
@@ -84,11 +84,13 @@ pub struct ForumCounts {
 }
 
 /// A text's rendered HTML and its search text, made once per distinct text
-/// (posts' bodies; titles and tag lists have search texts only).
+/// (posts' bodies; titles and tag lists have search texts only), and the
+/// search documents PostgreSQL made of them.
 #[derive(Default)]
 struct Rendered {
     bodies: HashMap<String, (String, String)>,
     search: HashMap<String, String>,
+    documents: Documents,
 }
 
 impl Rendered {
@@ -154,16 +156,17 @@ pub fn seed(
         board("site-feedback")?,
     );
     let courses: Vec<CourseId> = seed::published_course_ids(conn, "scale-")?;
-    let n = users.len();
+    // One thread per ten members.
+    let threads = (users.len() / 10).max(1);
     let mut rendered = Rendered::default();
     let mut counts = ForumCounts {
         threads: 0,
         posts: 0,
         likes: 0,
     };
-    let progress = Progress::new("threads", n);
-    for start in (0..n).step_by(THREADS) {
-        let drafts: Vec<Draft> = (start..(start + THREADS).min(n))
+    let progress = Progress::new("threads", threads);
+    for start in (0..threads).step_by(THREADS) {
+        let drafts: Vec<Draft> = (start..(start + THREADS).min(threads))
             .map(|i| {
                 let (category, course) = match i % 20 {
                     0..=8 => (Some(general), None),
@@ -177,10 +180,9 @@ pub fn seed(
             })
             .collect();
         klearn_db::write_tx(conn, |conn| write_round(conn, &mut rendered, drafts, &mut counts))?;
-        progress.show((start + THREADS).min(n));
+        progress.show((start + THREADS).min(threads));
     }
     progress.finish();
-    seed::settle_forum(conn)?;
     Ok(counts)
 }
 
@@ -365,8 +367,8 @@ fn write_round(
         .zip(extra)
         .map(|(post, (title, body, _, _))| (post.0, title, body))
         .collect();
-    for part in docs.chunks(DOCS) {
-        search_put_many(conn, SearchIndex::Posts, part)?;
+    for part in docs.chunks(seed::SEARCH_ROWS) {
+        search_put_many(conn, SearchIndex::Posts, part, &mut rendered.documents)?;
     }
     counts.posts += post_ids.len();
     Ok(())

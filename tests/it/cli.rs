@@ -258,7 +258,9 @@ fn serve_demo_prints_the_demo_accounts() {
 
 /// `seed --scale` loads its tables without their plain indexes and builds
 /// them at the end; the counters it then sets by aggregate statements
-/// agree with the rows.
+/// agree with the rows; its forum has a thread per ten members and about a
+/// post per member; its search documents are those the site makes, and
+/// SQLite's search indexes merge automatically again afterwards.
 #[tokio::test]
 async fn the_scale_seed_builds_back_every_index_and_counts_what_it_wrote() {
     use diesel::prelude::*;
@@ -278,6 +280,12 @@ async fn the_scale_seed_builds_back_every_index_and_counts_what_it_wrote() {
         .unwrap()
         .unwrap();
     assert_eq!(report.users, 400);
+    assert_eq!(report.threads, 40, "a thread per ten members");
+    assert!(
+        report.posts > 6 * 40 + 60 && report.posts < 14 * 40 + 60,
+        "about ten posts per thread, and the benchmark's 60: {}",
+        report.posts
+    );
     let after = app
         .db(|conn| klearn_db::backend::plain_indexes(conn, LOADED_TABLES).unwrap())
         .await;
@@ -313,4 +321,67 @@ async fn the_scale_seed_builds_back_every_index_and_counts_what_it_wrote() {
     assert_eq!(accepted, solved, "members' accepted answers");
     assert!(visible > 0);
     assert_eq!(rated, visible, "courses' rating counters");
+    let (documents, posts, indexed, published, differ, automerge) = app
+        .db(|conn| {
+            use klearn_db::diesel::sql_types::{BigInt, Text};
+            #[derive(QueryableByName)]
+            struct N {
+                #[diesel(sql_type = BigInt)]
+                n: i64,
+            }
+            #[derive(QueryableByName, PartialEq, Debug)]
+            struct Doc {
+                #[diesel(sql_type = Text)]
+                title: String,
+                #[diesel(sql_type = Text)]
+                body: String,
+            }
+            let count = |c: &mut klearn_db::DbConnection, sql: &str| -> i64 {
+                diesel::sql_query(sql).get_result::<N>(c).unwrap().n
+            };
+            let pg = conn.backend() == klearn_db::Backend::Postgres;
+            // A course's document is the one the site writes when it changes.
+            let course: i64 = courses::table
+                .filter(courses::state.eq(klearn_db::CourseState::Published))
+                .select(courses::id)
+                .order(courses::id.desc())
+                .first::<klearn_db::CourseId>(conn)
+                .unwrap()
+                .0;
+            let key = if pg { "course_id" } else { "rowid" };
+            let doc = format!("SELECT title, body FROM course_search WHERE {key} = {course}");
+            let seeded: Doc = diesel::sql_query(&doc).get_result(conn).unwrap();
+            klearn_db::search::sync_course(conn, klearn_db::CourseId(course)).unwrap();
+            let synced: Doc = diesel::sql_query(&doc).get_result(conn).unwrap();
+            assert_eq!(seeded, synced, "course {course}'s search document");
+            (
+                count(conn, "SELECT COUNT(*) AS n FROM post_search"),
+                count(conn, "SELECT COUNT(*) AS n FROM posts"),
+                count(conn, "SELECT COUNT(*) AS n FROM course_search"),
+                count(
+                    conn,
+                    "SELECT COUNT(*) AS n FROM courses WHERE state = 'published'",
+                ),
+                // PostgreSQL: each document is what `search_put` makes of its texts.
+                pg.then(|| {
+                    count(
+                        conn,
+                        "SELECT COUNT(*) AS n FROM post_search WHERE document <> \
+                         setweight(to_tsvector('simple', title), 'A') || \
+                         setweight(to_tsvector('simple', body), 'B')",
+                    )
+                }),
+                (!pg).then(|| {
+                    count(
+                        conn,
+                        "SELECT v AS n FROM post_search_config WHERE k = 'automerge'",
+                    )
+                }),
+            )
+        })
+        .await;
+    assert_eq!(documents, posts, "every post is indexed");
+    assert_eq!(indexed, published, "every published course is indexed");
+    assert_eq!(differ.unwrap_or(0), 0, "PostgreSQL's documents");
+    assert_eq!(automerge.unwrap_or(4), 4, "FTS5 merges automatically again");
 }

@@ -2,6 +2,8 @@
 //! one module: claiming jobs, the search indexes, the rating refresh's
 //! mean, and the catalogue cards' id list.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text, Timestamp};
@@ -138,31 +140,114 @@ pub fn search_put(
     Ok(())
 }
 
+/// PostgreSQL's search documents (`tsvector`, as text) already made in a
+/// bulk load, by title and body: the load's texts repeat, and each distinct
+/// one goes through `to_tsvector` once. Unused on SQLite, where FTS5 makes
+/// its own.
+#[derive(Debug, Default)]
+pub struct Documents {
+    /// Title, then body, to the document.
+    made: HashMap<String, HashMap<String, String>>,
+    /// How many documents `made` holds.
+    kept: usize,
+}
+
+impl Documents {
+    /// Distinct documents kept at most; past that the cache starts again
+    /// (the courses' texts are nearly all distinct, the forum's repeat).
+    const KEPT: usize = 100_000;
+
+    fn get(&self, title: &str, body: &str) -> Option<&String> {
+        self.made.get(title).and_then(|bodies| bodies.get(body))
+    }
+}
+
+#[derive(QueryableByName)]
+struct Made {
+    #[diesel(sql_type = BigInt)]
+    k: i64,
+    #[diesel(sql_type = Text)]
+    document: String,
+}
+
+/// Makes the PostgreSQL documents of the titles and bodies that `documents`
+/// has not made yet, one statement for them all.
+fn make_documents(
+    c: &mut diesel::PgConnection,
+    docs: &[(i64, String, String)],
+    documents: &mut Documents,
+) -> Result<(), DbError> {
+    use diesel::sql_types::Array;
+    if documents.kept > Documents::KEPT {
+        documents.made.clear();
+        documents.kept = 0;
+    }
+    let mut missing: Vec<(&str, &str)> = docs
+        .iter()
+        .filter(|(_, t, b)| documents.get(t, b).is_none())
+        .map(|(_, t, b)| (t.as_str(), b.as_str()))
+        .collect();
+    missing.sort_unstable();
+    missing.dedup();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let titles: Vec<&str> = missing.iter().map(|(t, _)| *t).collect();
+    let bodies: Vec<&str> = missing.iter().map(|(_, b)| *b).collect();
+    let made: Vec<Made> = diesel::sql_query(
+        "SELECT u.k, (setweight(to_tsvector('simple', u.t), 'A') || \
+         setweight(to_tsvector('simple', u.b), 'B'))::text AS document \
+         FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS u(t, b, k)",
+    )
+    .bind::<Array<Text>, _>(&titles)
+    .bind::<Array<Text>, _>(&bodies)
+    .load(c)?;
+    for m in made {
+        let (t, b) = missing[(m.k - 1) as usize];
+        documents
+            .made
+            .entry(t.to_string())
+            .or_default()
+            .insert(b.to_string(), m.document);
+        documents.kept += 1;
+    }
+    Ok(())
+}
+
 /// Adds many prepared documents at once, for bulk loads (`seed --scale`):
-/// one statement per call, the texts as SQL string literals.
+/// one statement per call, the texts as SQL string literals; on PostgreSQL
+/// the documents made once per distinct text (`Documents`).
 pub fn search_put_many(
     conn: &mut DbConnection,
     index: SearchIndex,
     docs: &[(i64, String, String)],
+    documents: &mut Documents,
 ) -> Result<(), DbError> {
     if docs.is_empty() {
         return Ok(());
     }
+    if let DbConnection::Pg(c) = conn {
+        make_documents(c, docs, documents)?;
+    }
     let (table, key) = (index.table(), index.key());
     let quote = |s: &str| format!("'{}'", s.replace('\0', "").replace('\'', "''"));
-    let rows: Vec<String> = docs
-        .iter()
-        .map(|(id, title, body)| {
-            let (title, body) = (quote(title), quote(body));
-            match conn {
-                DbConnection::Sqlite(_) => format!("({id}, {title}, {body})"),
-                DbConnection::Pg(_) => format!(
-                    "({id}, {title}, {body}, setweight(to_tsvector('simple', {title}), 'A') || \
-                     setweight(to_tsvector('simple', {body}), 'B'))"
-                ),
+    let mut rows: Vec<String> = Vec::with_capacity(docs.len());
+    for (id, title, body) in docs {
+        rows.push(match conn {
+            DbConnection::Sqlite(_) => format!("({id}, {}, {})", quote(title), quote(body)),
+            DbConnection::Pg(_) => {
+                let document = documents
+                    .get(title, body)
+                    .ok_or_else(|| DbError::Config("a search document was not made".into()))?;
+                format!(
+                    "({id}, {}, {}, {}::tsvector)",
+                    quote(title),
+                    quote(body),
+                    quote(document)
+                )
             }
-        })
-        .collect();
+        });
+    }
     let columns = match conn {
         DbConnection::Sqlite(_) => "rowid, title, body".to_string(),
         DbConnection::Pg(_) => format!("{key}, title, body, document"),
@@ -172,6 +257,19 @@ pub fn search_put_many(
         DbConnection::Sqlite(c) => diesel::sql_query(sql).execute(c)?,
         DbConnection::Pg(c) => diesel::sql_query(sql).execute(c)?,
     };
+    Ok(())
+}
+
+/// After a bulk load, SQLite's search indexes merged into one segment each
+/// (their automatic merging is off during the load, `bulk_load_begin`).
+/// PostgreSQL's GIN indexes are built with the other indexes.
+pub fn search_merge(conn: &mut DbConnection) -> Result<(), DbError> {
+    if let DbConnection::Sqlite(c) = conn {
+        for index in [SearchIndex::Courses, SearchIndex::Posts] {
+            let table = index.table();
+            diesel::sql_query(format!("INSERT INTO {table} ({table}) VALUES ('optimize')")).execute(c)?;
+        }
+    }
     Ok(())
 }
 
@@ -323,14 +421,21 @@ fn refresh_rating_scores_now(conn: &mut DbConnection) -> Result<f64, DbError> {
     Ok(micros as f64 / 1_000_000.0)
 }
 
-/// Refreshes the query planner's statistics: after a bulk load (`full`), and
+/// Refreshes the query planner's statistics: after a bulk load (`full`;
+/// SQLite reads about 1,000 rows of each index, `analysis_limit`), and
 /// daily. On PostgreSQL a bulk load is also vacuumed, so that the visibility
 /// map lets the catalogue's counts use index-only scans at once (autovacuum
 /// does this in time on a live site).
 pub fn analyze(conn: &mut DbConnection, full: bool) -> Result<(), DbError> {
     match conn {
         DbConnection::Sqlite(c) => {
-            diesel::sql_query(if full { "ANALYZE" } else { "PRAGMA optimize" }).execute(c)?;
+            // After a bulk load, each index's statistics from a sample of
+            // its rows: estimates are all the planner needs.
+            let sql = match full {
+                true => "PRAGMA analysis_limit = 1000; ANALYZE; PRAGMA analysis_limit = 0;",
+                false => "PRAGMA optimize",
+            };
+            diesel::connection::SimpleConnection::batch_execute(c, sql)?;
         }
         DbConnection::Pg(c) => {
             diesel::sql_query(if full { "VACUUM (ANALYZE)" } else { "ANALYZE" }).execute(c)?;
@@ -469,8 +574,18 @@ pub fn add_catalogue_count(
 /// What a bulk load changed on its connection, put back by `bulk_load_end`.
 #[derive(Debug, Clone)]
 pub struct BulkLoad {
-    /// SQLite: the connection's `synchronous` and `cache_size` before the load.
-    sqlite: Option<(i64, i64)>,
+    /// SQLite: the connection's `synchronous`, `cache_size` and
+    /// `foreign_keys` before the load.
+    sqlite: Option<(i64, i64, i64)>,
+    /// PostgreSQL: whether the load runs without triggers (so without
+    /// foreign key checks), which only a superuser may ask for.
+    pg_replica: bool,
+}
+
+#[derive(QueryableByName)]
+struct Flag {
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    value: bool,
 }
 
 #[derive(QueryableByName)]
@@ -479,12 +594,21 @@ struct Pragma {
     value: i64,
 }
 
+/// FTS5's default `automerge` (segments merged at each level).
+const FTS5_AUTOMERGE: i64 = 4;
+
 /// Sets one connection up for a bulk load into an empty database (`seed
 /// --scale`): on SQLite no sync to disk at each commit (`synchronous =
 /// OFF`: a crash mid-seed leaves a database to throw away, never a live
-/// one) and a page cache of `cache_mib` so that index pages stay in memory;
-/// on PostgreSQL commits that do not wait for the WAL flush and memory for
-/// building indexes. Only this connection changes.
+/// one), a page cache of `cache_mib` so that index pages stay in memory, no
+/// foreign key checks (the loaded rows refer to rows loaded before them, by
+/// construction) and no automatic merging of the search indexes' segments
+/// (merged once at the end, `search_merge`); on PostgreSQL commits that do
+/// not wait for the WAL flush, memory for building indexes and, when the
+/// seed connects as a superuser, no triggers (`session_replication_role =
+/// replica`: no foreign key checks; the schema has no other triggers). Only this
+/// connection changes, but for the search indexes' `automerge`, which is
+/// the database's and which `bulk_load_end` puts back.
 pub fn bulk_load_begin(conn: &mut DbConnection, cache_mib: i64) -> Result<BulkLoad, DbError> {
     use diesel::connection::SimpleConnection;
     match conn {
@@ -496,20 +620,50 @@ pub fn bulk_load_begin(conn: &mut DbConnection, cache_mib: i64) -> Result<BulkLo
                         .value,
                 )
             };
-            let saved = (read(c, "synchronous")?, read(c, "cache_size")?);
+            let saved = (
+                read(c, "synchronous")?,
+                read(c, "cache_size")?,
+                read(c, "foreign_keys")?,
+            );
             c.batch_execute(&format!(
-                "PRAGMA synchronous = OFF; PRAGMA cache_size = -{}; PRAGMA temp_store = MEMORY;",
+                "PRAGMA synchronous = OFF; PRAGMA cache_size = -{}; PRAGMA temp_store = MEMORY; \
+                 PRAGMA foreign_keys = OFF;",
                 cache_mib * 1024
             ))?;
-            Ok(BulkLoad { sqlite: Some(saved) })
+            set_automerge(c, 0)?;
+            Ok(BulkLoad {
+                sqlite: Some(saved),
+                pg_replica: false,
+            })
         }
         DbConnection::Pg(c) => {
             c.batch_execute(&format!(
                 "SET synchronous_commit = off; SET maintenance_work_mem = '{cache_mib}MB'"
             ))?;
-            Ok(BulkLoad { sqlite: None })
+            let superuser = diesel::sql_query("SELECT current_setting('is_superuser') = 'on' AS value")
+                .get_result::<Flag>(c)?
+                .value;
+            if superuser {
+                c.batch_execute("SET session_replication_role = replica")?;
+            }
+            Ok(BulkLoad {
+                sqlite: None,
+                pg_replica: superuser,
+            })
         }
     }
+}
+
+/// Sets FTS5's `automerge` of both search indexes.
+fn set_automerge(c: &mut diesel::SqliteConnection, automerge: i64) -> Result<(), DbError> {
+    for index in [SearchIndex::Courses, SearchIndex::Posts] {
+        let table = index.table();
+        diesel::sql_query(format!(
+            "INSERT INTO {table} ({table}, rank) VALUES ('automerge', {automerge})"
+        ))
+        .execute(c)?;
+    }
+    Ok(())
 }
 
 /// Puts back what `bulk_load_begin` changed.
@@ -517,13 +671,20 @@ pub fn bulk_load_end(conn: &mut DbConnection, load: BulkLoad) -> Result<(), DbEr
     use diesel::connection::SimpleConnection;
     match conn {
         DbConnection::Sqlite(c) => {
-            if let Some((synchronous, cache_size)) = load.sqlite {
+            if let Some((synchronous, cache_size, foreign_keys)) = load.sqlite {
+                set_automerge(c, FTS5_AUTOMERGE)?;
                 c.batch_execute(&format!(
-                    "PRAGMA synchronous = {synchronous}; PRAGMA cache_size = {cache_size}; PRAGMA temp_store = DEFAULT;"
+                    "PRAGMA synchronous = {synchronous}; PRAGMA cache_size = {cache_size}; \
+                     PRAGMA temp_store = DEFAULT; PRAGMA foreign_keys = {foreign_keys};"
                 ))?;
             }
         }
-        DbConnection::Pg(c) => c.batch_execute("RESET synchronous_commit; RESET maintenance_work_mem")?,
+        DbConnection::Pg(c) => {
+            c.batch_execute("RESET synchronous_commit; RESET maintenance_work_mem")?;
+            if load.pg_replica {
+                c.batch_execute("RESET session_replication_role")?;
+            }
+        }
     }
     Ok(())
 }

@@ -123,8 +123,21 @@ pub fn sync_course(conn: &mut DbConnection, course_id: CourseId) -> Result<(), D
     }
     let tags: Vec<String> = course_tags::table
         .filter(course_tags::course_id.eq(course_id))
+        .order(course_tags::tag.asc())
         .select(course_tags::tag)
         .load(conn)?;
+    let (title, body) = course_document(&course, &tags, &username, &display_name);
+    crate::backend::search_put(conn, SearchIndex::Courses, course_id.0, &title, &body)
+}
+
+/// A published course's search document, its title and its body: the
+/// subtitle, description, tags and its expert's names.
+pub fn course_document(
+    course: &Course,
+    tags: &[String],
+    username: &str,
+    display_name: &str,
+) -> (String, String) {
     let title = index_text(&course.title);
     let body = index_text(&format!(
         "{} {} {} {} {}",
@@ -134,7 +147,7 @@ pub fn sync_course(conn: &mut DbConnection, course_id: CourseId) -> Result<(), D
         username,
         display_name
     ));
-    crate::backend::search_put(conn, SearchIndex::Courses, course_id.0, &title, &body)
+    (title, body)
 }
 
 /// Re-indexes every course of an expert (their name is part of each course's text).

@@ -1,7 +1,11 @@
 //! Bulk inserts for synthetic data sets (`klearn seed --scale N`): each call
-//! writes its rows in one transaction, by multi-row statements of
-//! `STATEMENT_ROWS` rows, on the concrete connection of each backend,
-//! because the multi-backend connection cannot insert a Vec at once.
+//! writes its rows in one transaction, on the concrete connection of each
+//! backend (the multi-backend connection cannot insert a Vec at once): on
+//! SQLite by multi-row INSERTs of `STATEMENT_ROWS` rows, on PostgreSQL by
+//! one binary `COPY FROM`. Every column of these rows is written, a `None`
+//! as a NULL (no column they write has another default): diesel's COPY
+//! takes only such rows, and SQLite's multi-row INSERT of them is one
+//! statement, not one per row.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -23,22 +27,25 @@ use crate::types::{
 /// stays within SQLite's 32,766 and PostgreSQL's 65,535 bind parameters.
 pub const STATEMENT_ROWS: usize = 1000;
 
-/// Inserts all the rows, `STATEMENT_ROWS` per statement; the number written.
+/// Inserts all the rows (SQLite: `STATEMENT_ROWS` per statement;
+/// PostgreSQL: one `COPY FROM`); the number written.
 macro_rules! insert_many {
     ($conn:expr, $table:expr, $rows:expr) => {{
-        let mut written = 0;
-        for part in $rows.chunks(STATEMENT_ROWS) {
-            written += match $conn {
-                DbConnection::Sqlite(c) => diesel::insert_into($table).values(part).execute(c),
-                DbConnection::Pg(c) => diesel::insert_into($table).values(part).execute(c),
-            }?;
+        match $conn {
+            DbConnection::Sqlite(c) => {
+                let mut written = 0;
+                for part in $rows.chunks(STATEMENT_ROWS) {
+                    written += diesel::insert_into($table).values(part).execute(c)?;
+                }
+                Ok::<usize, diesel::result::Error>(written)
+            }
+            DbConnection::Pg(c) => diesel::copy_from($table).from_insertable($rows).execute(c),
         }
-        Ok::<usize, diesel::result::Error>(written)
     }};
 }
 
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = users)]
+#[diesel(table_name = users, treat_none_as_default_value = false)]
 pub struct SeedUser {
     pub username: String,
     pub username_lower: String,
@@ -53,7 +60,7 @@ pub struct SeedUser {
 }
 
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = user_roles)]
+#[diesel(table_name = user_roles, treat_none_as_default_value = false)]
 pub struct SeedRole {
     pub user_id: UserId,
     pub role: String,
@@ -61,7 +68,7 @@ pub struct SeedRole {
 }
 
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = courses)]
+#[diesel(table_name = courses, treat_none_as_default_value = false)]
 pub struct SeedCourse {
     pub owner_id: UserId,
     pub slug: String,
@@ -84,7 +91,7 @@ pub struct SeedCourse {
 }
 
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = chapters)]
+#[diesel(table_name = chapters, treat_none_as_default_value = false)]
 pub struct SeedChapter {
     pub course_id: CourseId,
     pub title: String,
@@ -94,7 +101,7 @@ pub struct SeedChapter {
 }
 
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = lessons)]
+#[diesel(table_name = lessons, treat_none_as_default_value = false)]
 pub struct SeedLesson {
     pub course_id: CourseId,
     pub chapter_id: ChapterId,
@@ -110,7 +117,7 @@ pub struct SeedLesson {
 }
 
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = enrollments)]
+#[diesel(table_name = enrollments, treat_none_as_default_value = false)]
 pub struct SeedEnrollment {
     pub user_id: UserId,
     pub course_id: CourseId,
@@ -120,7 +127,7 @@ pub struct SeedEnrollment {
 
 /// A certification: an application already in the certified state.
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = expert_applications)]
+#[diesel(table_name = expert_applications, treat_none_as_default_value = false)]
 pub struct SeedCertification {
     pub user_id: UserId,
     pub state: ExpertState,
@@ -138,7 +145,7 @@ pub struct SeedCertification {
 }
 
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = expert_topics)]
+#[diesel(table_name = expert_topics, treat_none_as_default_value = false)]
 pub struct SeedTopic {
     pub application_id: ApplicationId,
     pub tag: String,
@@ -242,7 +249,7 @@ pub fn recount_learners(conn: &mut DbConnection) -> Result<usize, DbError> {
 }
 
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = course_tags)]
+#[diesel(table_name = course_tags, treat_none_as_default_value = false)]
 pub struct SeedCourseTag {
     pub course_id: CourseId,
     pub tag: String,
@@ -252,6 +259,51 @@ pub struct SeedCourseTag {
 pub fn course_tags(conn: &mut DbConnection, rows: &[SeedCourseTag]) -> Result<usize, DbError> {
     write_tx(conn, |conn| Ok(insert_many!(conn, course_tags::table, rows)?))
 }
+
+/// Indexes every published course whose slug starts with `prefix` for
+/// search, as `search::sync_course` would one by one: read in two
+/// statements, written `SEARCH_ROWS` documents per statement, in one
+/// transaction. The number indexed.
+pub fn index_courses(
+    conn: &mut DbConnection,
+    prefix: &str,
+    documents: &mut crate::backend::Documents,
+) -> Result<usize, DbError> {
+    use crate::courses::Course;
+    write_tx(conn, |conn| {
+        let published = courses::table
+            .filter(courses::slug.like(format!("{prefix}%")))
+            .filter(courses::state.eq(CourseState::Published));
+        let rows: Vec<(Course, String, String)> = published
+            .clone()
+            .inner_join(users::table)
+            .order(courses::id.asc())
+            .select((Course::as_select(), users::username, users::display_name))
+            .load(conn)?;
+        let tags: Vec<(CourseId, String)> = course_tags::table
+            .filter(course_tags::course_id.eq_any(published.select(courses::id)))
+            .order((course_tags::course_id.asc(), course_tags::tag.asc()))
+            .select((course_tags::course_id, course_tags::tag))
+            .load(conn)?;
+        let mut tags = tags.into_iter().peekable();
+        let mut docs = Vec::with_capacity(rows.len());
+        for (course, username, display_name) in rows {
+            let mut own = Vec::new();
+            while let Some((_, tag)) = tags.next_if(|(id, _)| *id <= course.id) {
+                own.push(tag);
+            }
+            let (title, body) = crate::search::course_document(&course, &own, &username, &display_name);
+            docs.push((course.id.0, title, body));
+        }
+        for part in docs.chunks(SEARCH_ROWS) {
+            crate::backend::search_put_many(conn, crate::backend::SearchIndex::Courses, part, documents)?;
+        }
+        Ok(docs.len())
+    })
+}
+
+/// Search documents per INSERT statement.
+pub const SEARCH_ROWS: usize = 1000;
 
 /// Indexes every published course for search, in one transaction.
 pub fn index_all(conn: &mut DbConnection, ids: &[CourseId]) -> Result<(), DbError> {
@@ -264,7 +316,7 @@ pub fn index_all(conn: &mut DbConnection, ids: &[CourseId]) -> Result<(), DbErro
 }
 
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = threads)]
+#[diesel(table_name = threads, treat_none_as_default_value = false)]
 pub struct SeedThread {
     pub category_id: Option<CategoryId>,
     pub course_id: Option<CourseId>,
@@ -283,7 +335,7 @@ pub struct SeedThread {
 }
 
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = posts)]
+#[diesel(table_name = posts, treat_none_as_default_value = false)]
 pub struct SeedPost {
     pub thread_id: ThreadId,
     pub number: i64,
@@ -298,7 +350,7 @@ pub struct SeedPost {
 }
 
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = post_likes)]
+#[diesel(table_name = post_likes, treat_none_as_default_value = false)]
 pub struct SeedPostLike {
     pub post_id: PostId,
     pub user_id: UserId,
@@ -306,7 +358,7 @@ pub struct SeedPostLike {
 }
 
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = thread_tags)]
+#[diesel(table_name = thread_tags, treat_none_as_default_value = false)]
 pub struct SeedThreadTag {
     pub thread_id: ThreadId,
     pub tag: String,
@@ -365,22 +417,19 @@ pub fn settle_forum(conn: &mut DbConnection) -> Result<(), DbError> {
              WHERE users.id = p.author_id",
         )
         .execute(conn)?;
-        let accepted: Vec<(UserId, i64)> = threads::table
-            .inner_join(posts::table.on(posts::id.nullable().eq(threads::accepted_post_id)))
-            .group_by(posts::author_id)
-            .select((posts::author_id, diesel::dsl::count_star()))
-            .load(conn)?;
-        for (user, n) in accepted {
-            diesel::update(users::table.find(user))
-                .set(users::accepted_answers.eq(n))
-                .execute(conn)?;
-        }
+        diesel::sql_query(
+            "UPDATE users SET accepted_answers = a.n \
+             FROM (SELECT p.author_id, COUNT(*) AS n FROM threads t \
+                   JOIN posts p ON p.id = t.accepted_post_id GROUP BY p.author_id) AS a \
+             WHERE users.id = a.author_id",
+        )
+        .execute(conn)?;
         Ok(())
     })
 }
 
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = reviews)]
+#[diesel(table_name = reviews, treat_none_as_default_value = false)]
 pub struct SeedReview {
     pub course_id: CourseId,
     pub author_id: UserId,
@@ -399,7 +448,7 @@ pub struct SeedReview {
 }
 
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = review_votes)]
+#[diesel(table_name = review_votes, treat_none_as_default_value = false)]
 pub struct SeedReviewVote {
     pub review_id: ReviewId,
     pub user_id: UserId,
