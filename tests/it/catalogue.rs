@@ -518,3 +518,47 @@ async fn the_filters_fold_into_one_disclosure_that_counts_the_active_ones() {
         "Filters (1)"
     );
 }
+
+/// The home page's featured courses come from their own index, newest first,
+/// even with the statistics a sampled ANALYZE left at a million users (where
+/// walking every published course by date for the flag took 100 ms a page).
+#[tokio::test]
+async fn featured_courses_are_read_from_their_index_whatever_the_statistics_say() {
+    use klearn_db::diesel::connection::SimpleConnection;
+    use klearn_db::diesel::prelude::*;
+    use klearn_db::diesel::sql_types::Text;
+    use klearn_db::DbConnection;
+
+    #[derive(QueryableByName)]
+    struct Step {
+        #[diesel(sql_type = Text)]
+        detail: String,
+    }
+    let app = TestApp::spawn().await;
+    let plan = app
+        .db(|conn| {
+            let DbConnection::Sqlite(c) = conn else {
+                return None;
+            };
+            c.batch_execute(
+                "ANALYZE;
+                 DELETE FROM sqlite_stat1 WHERE tbl = 'courses';
+                 INSERT INTO sqlite_stat1 VALUES
+                   ('courses', 'courses_state_published', '100000 1001 3'),
+                   ('courses', 'courses_featured', '100000 1001 1001 1001');
+                 ANALYZE sqlite_schema;",
+            )
+            .unwrap();
+            let steps: Vec<Step> = klearn_db::diesel::sql_query(
+                "EXPLAIN QUERY PLAN SELECT id FROM courses \
+                 WHERE state = 'published' AND featured = 1 ORDER BY published_at DESC LIMIT 4",
+            )
+            .load(c)
+            .unwrap();
+            Some(steps.into_iter().map(|s| s.detail).collect::<Vec<_>>().join("; "))
+        })
+        .await;
+    let Some(plan) = plan else { return }; // PostgreSQL plans by its own statistics
+    assert!(plan.contains("courses_featured"), "{plan}");
+    assert!(!plan.contains("TEMP B-TREE"), "no sort: {plan}");
+}

@@ -1,0 +1,2 @@
+DROP INDEX courses_featured;
+CREATE INDEX courses_featured ON courses (featured, state);
