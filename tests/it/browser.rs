@@ -317,8 +317,10 @@ async fn a_newcomer_registers_verifies_logs_in_edits_the_profile_and_logs_out() 
 
 /// Clicks the element, retrying while a previous navigation is still
 /// replacing the page (stale or covered elements). The element is scrolled
-/// to the middle of the window first: at the window's edge a page still
-/// laying out (fonts arriving) can slide something over it.
+/// to the middle of the window first, at once: at the window's edge a page
+/// still laying out (fonts arriving) can slide something over it, and the
+/// site's smooth scrolling, restarted by every retry, never got there on a
+/// long lesson page. On failure the window is saved as `click-failed.png`.
 async fn click(client: &Client, css: &str) {
     let mut last = String::new();
     for _ in 0..50 {
@@ -326,7 +328,10 @@ async fn click(client: &Client, css: &str) {
             Ok(el) => {
                 let arg = serde_json::to_value(&el).unwrap();
                 let _ = client
-                    .execute("arguments[0].scrollIntoView({block: 'center'});", vec![arg])
+                    .execute(
+                        "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});",
+                        vec![arg],
+                    )
                     .await;
                 match el.click().await {
                     Ok(_) => return,
@@ -337,6 +342,7 @@ async fn click(client: &Client, css: &str) {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    screenshot(client, "click-failed").await;
     panic!("could not click {css}: {last}");
 }
 
