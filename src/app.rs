@@ -26,6 +26,71 @@ use crate::web::kept::Generation;
 use crate::web::page_cache::PageCache;
 use crate::web::{self as plumbing, AppError, AppState};
 
+/// HTTP workers, and blocking threads per worker. A blocking thread beyond
+/// the pool's connections could only wait for one, and each thread that
+/// allocates may get its own malloc arena: the blocking threads of all
+/// workers together are as many as the connections.
+fn threads(settings: &Settings) -> (usize, usize) {
+    let workers = settings
+        .http_workers
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get));
+    (workers, (settings.db_pool_size as usize).div_ceil(workers).max(2))
+}
+
+/// The areas' own state, shared by every HTTP worker: the directory's
+/// rankings and what is kept between requests, in shares of 64ths of
+/// `KLEARN_PAGE_CACHE_MB`: guest pages (gzipped), then what members' pages
+/// read that every viewer sees alike (the sessions take 6 more, `build_on`).
+#[derive(Clone)]
+struct Kept {
+    rankings: web::Data<RankingCache>,
+    pages: web::Data<PageCache>,
+    catalogue: web::Data<KeptCatalogue>,
+    home: web::Data<KeptHome>,
+    landings: web::Data<KeptLandings>,
+    forum_home: web::Data<KeptForumHome>,
+    boards: web::Data<KeptBoards>,
+    threads: web::Data<KeptThreads>,
+    directory: web::Data<KeptDirectory>,
+    profiles: web::Data<KeptProfiles>,
+}
+
+/// `n` 64ths of the memory for what is kept.
+fn share(settings: &Settings, n: usize) -> usize {
+    settings.page_cache_bytes / 64 * n
+}
+
+impl Kept {
+    fn new(settings: &Settings) -> Self {
+        let share = |n| share(settings, n);
+        Kept {
+            rankings: web::Data::new(RankingCache::default()),
+            pages: web::Data::new(PageCache::new(share(28))),
+            catalogue: web::Data::new(KeptCatalogue::new(share(10))),
+            home: web::Data::new(KeptHome::new(share(1))),
+            landings: web::Data::new(KeptLandings::new(share(5))),
+            forum_home: web::Data::new(KeptForumHome::new(share(1))),
+            boards: web::Data::new(KeptBoards::new(share(4))),
+            threads: web::Data::new(KeptThreads::new(share(4))),
+            directory: web::Data::new(KeptDirectory::new(share(1))),
+            profiles: web::Data::new(KeptProfiles::new(share(4))),
+        }
+    }
+
+    fn register(&self, cfg: &mut web::ServiceConfig) {
+        cfg.app_data(self.rankings.clone())
+            .app_data(self.pages.clone())
+            .app_data(self.catalogue.clone())
+            .app_data(self.home.clone())
+            .app_data(self.landings.clone())
+            .app_data(self.forum_home.clone())
+            .app_data(self.boards.clone())
+            .app_data(self.threads.clone())
+            .app_data(self.directory.clone())
+            .app_data(self.profiles.clone());
+    }
+}
+
 pub struct Application {
     port: u16,
     server: Server,
@@ -81,39 +146,16 @@ impl Application {
             assets: Arc::new(Assets::load()),
             generation: Arc::new(Generation::new(klearn_db::generations::SITE)),
         });
-        // The areas' own state, shared by every HTTP worker.
-        let rankings = web::Data::new(RankingCache::default());
-        // What is kept between requests, in shares of 64ths of
-        // `KLEARN_PAGE_CACHE_MB`: guest pages (gzipped), then what members'
-        // pages read that every viewer sees alike, and the sessions.
-        let share = |n: usize| settings.page_cache_bytes / 64 * n;
-        let pages = web::Data::new(PageCache::new(share(28)));
-        let catalogue = web::Data::new(KeptCatalogue::new(share(10)));
-        let home = web::Data::new(KeptHome::new(share(1)));
-        let landings = web::Data::new(KeptLandings::new(share(5)));
-        let forum_home = web::Data::new(KeptForumHome::new(share(1)));
-        let boards = web::Data::new(KeptBoards::new(share(4)));
-        let threads = web::Data::new(KeptThreads::new(share(4)));
-        let directory = web::Data::new(KeptDirectory::new(share(1)));
-        let profiles = web::Data::new(KeptProfiles::new(share(4)));
-        let sessions = plumbing::session::DbSessionStore::new(pool.clone(), share(6));
+        let kept = Kept::new(&settings);
+        let sessions = plumbing::session::DbSessionStore::new(pool.clone(), share(&settings, 6));
         let mailer = Arc::new(Mailer::from_settings(&settings)?);
 
         let port = listener.local_addr()?.port();
         let server_state = state.clone();
-        let mut server = HttpServer::new(move || {
+        let server = HttpServer::new(move || {
             App::new()
                 .app_data(server_state.clone())
-                .app_data(rankings.clone())
-                .app_data(pages.clone())
-                .app_data(catalogue.clone())
-                .app_data(home.clone())
-                .app_data(landings.clone())
-                .app_data(forum_home.clone())
-                .app_data(boards.clone())
-                .app_data(threads.clone())
-                .app_data(directory.clone())
-                .app_data(profiles.clone())
+                .configure(|cfg| kept.register(cfg))
                 .configure(routes)
                 .configure(extra)
                 .default_service(web::to(|| async {
@@ -143,17 +185,11 @@ impl Application {
         })
         .listen(listener)?
         .shutdown_timeout(30);
-        let workers = settings
-            .http_workers
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get));
-        // A blocking thread beyond the pool's connections could only wait
-        // for one, and each thread that allocates may get its own malloc
-        // arena: the blocking threads of all workers together are as many
-        // as the connections.
-        server = server
+        let (workers, blocking) = threads(&settings);
+        let server = server
             .workers(workers)
-            .worker_max_blocking_threads((settings.db_pool_size as usize).div_ceil(workers).max(2));
-        let server = server.run();
+            .worker_max_blocking_threads(blocking)
+            .run();
 
         let (stop_worker, stopped) = watch::channel(false);
         let ctx = JobContext {

@@ -262,6 +262,8 @@ impl SessionStore for DbSessionStore {
 
     async fn delete(&self, key: &SessionKey) -> Result<(), anyhow::Error> {
         let id = row_id(key.as_ref());
+        // Forgotten before (no request uses it while it is deleted) and
+        // after (a request that read the row meanwhile kept it again).
         self.kept.sessions.forget(&id.0);
         let row = id.clone();
         blocking(&self.pool, move |c| SessionRow::delete(c, &row)).await?;
