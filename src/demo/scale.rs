@@ -309,14 +309,15 @@ fn timed(stage: &str, started: Instant) {
 }
 
 /// The counters that read the loaded rows: learners, reviewers' opened
-/// lessons, ratings and their scores, the forum's accepted answers and
-/// members' counters.
+/// lessons, ratings and their scores, the experts' figures, the forum's
+/// accepted answers and members' counters.
 fn count(conn: &mut klearn_db::DbConnection, report: ScaleReport) -> anyhow::Result<ScaleReport> {
     let at = Instant::now();
     seed::recount_learners(conn)?;
     seed::reviewers_opened_a_lesson(conn)?;
     seed::settle_ratings(conn)?;
     klearn_db::courses::Course::refresh_rating_scores(conn)?;
+    klearn_db::experts::refresh_all_figures(conn)?;
     seed::settle_forum(conn)?;
     timed("counters", at);
     Ok(report)

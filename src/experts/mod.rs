@@ -13,14 +13,16 @@ pub mod views;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use actix_web::web;
 use klearn_db::experts::{self as db, Application, CertifiedExpert, Figures};
 use klearn_db::uploads::Upload;
 use klearn_db::users::User;
+use klearn_db::Pool;
 use klearn_db::{DbConnection, DbError, UserId};
 
 use crate::domain::account::Role;
 use crate::domain::expert::{rank, ExpertSort, Standing};
-use crate::experts::ranking::{Ranking, RankingCache};
+use crate::experts::ranking::{Kept, Ranking, RankingCache};
 use crate::uploads::UploadError;
 
 crate::area_error! {
@@ -69,38 +71,58 @@ impl ExpertCard {
     }
 }
 
-/// Accepted answers of these experts (kept on each member by the forum).
-pub fn accepted_answers(conn: &mut DbConnection, ids: &[UserId]) -> Result<HashMap<UserId, i64>, DbError> {
-    Ok(klearn_db::forum::Counters::accepted_of(conn, ids)?
-        .into_iter()
-        .collect())
-}
-
 /// How many topic links the directory offers.
 const DIRECTORY_TOPICS: i64 = 30;
 
 /// The certified experts (in `topic`, if given) in ranking order, with the
 /// figures of every certified expert: from the cache while the directory's
-/// generation has not moved, or worked out and kept.
+/// generation has not moved. A ranking older than `ranking::TTL` is still
+/// served, and rebuilt on a thread of its own with a connection of `pool`.
 pub fn ranked(
     conn: &mut DbConnection,
-    cache: &RankingCache,
+    cache: &web::Data<RankingCache>,
+    pool: &Pool,
     topic: &str,
     sort: ExpertSort,
 ) -> Result<Arc<Ranking>, DbError> {
     let generation = klearn_db::generations::current(conn, klearn_db::generations::EXPERTS)?;
-    if let Some(ranking) = cache.get(topic, sort, generation) {
-        return Ok(ranking);
+    match cache.get(topic, sort, generation) {
+        Some(Kept::Fresh(ranking)) => return Ok(ranking),
+        Some(Kept::Old { ranking, refresh }) => {
+            if refresh {
+                let (cache, pool, topic) = (cache.clone(), pool.clone(), topic.to_string());
+                std::thread::spawn(move || {
+                    let built = pool
+                        .get()
+                        .map_err(|e| DbError::Config(e.to_string()))
+                        .and_then(|mut conn| build_ranking(&mut conn, &topic, sort));
+                    match built {
+                        Ok(ranking) => cache.put(&topic, sort, generation, Arc::new(ranking)),
+                        Err(e) => tracing::warn!(error = %e, "the directory's ranking was not rebuilt"),
+                    }
+                });
+            }
+            return Ok(ranking);
+        }
+        None => {}
     }
-    let ids = db::certified_ids(conn, (!topic.is_empty()).then_some(topic))?;
-    let figures = db::figures(conn, None)?;
-    let ranking = Arc::new(Ranking {
-        ids: rank(&ids, &figures, &accepted_answers(conn, &ids)?, sort),
-        figures,
-        topics: db::certified_topics(conn, DIRECTORY_TOPICS)?,
-    });
+    let ranking = Arc::new(build_ranking(conn, topic, sort)?);
     cache.put(topic, sort, generation, ranking.clone());
     Ok(ranking)
+}
+
+/// Ranks the certified experts (in `topic`, if given) from the figures
+/// kept on each member: one row per expert, no course is added up.
+fn build_ranking(conn: &mut DbConnection, topic: &str, sort: ExpertSort) -> Result<Ranking, DbError> {
+    let listed = db::certified_ids(conn, (!topic.is_empty()).then_some(topic))?;
+    let ids: Vec<UserId> = listed.iter().map(|(id, _)| *id).collect();
+    let answers: HashMap<UserId, i64> = listed.into_iter().collect();
+    let figures = db::figures(conn, None)?;
+    Ok(Ranking {
+        ids: rank(&ids, &figures, &answers, sort),
+        figures,
+        topics: db::certified_topics(conn, DIRECTORY_TOPICS)?,
+    })
 }
 
 /// The member behind `/experts/{username}`: a certified expert, or a member
@@ -163,8 +185,13 @@ pub fn cards(
 }
 
 /// The best-rated experts, for the home page.
-pub fn top(conn: &mut DbConnection, cache: &RankingCache, limit: usize) -> Result<Vec<ExpertCard>, DbError> {
-    let ranking = ranked(conn, cache, "", ExpertSort::Rating)?;
+pub fn top(
+    conn: &mut DbConnection,
+    cache: &web::Data<RankingCache>,
+    pool: &Pool,
+    limit: usize,
+) -> Result<Vec<ExpertCard>, DbError> {
+    let ranking = ranked(conn, cache, pool, "", ExpertSort::Rating)?;
     let ids: Vec<UserId> = ranking.ids.iter().take(limit).copied().collect();
     cards(conn, &ids, &ranking.figures)
 }

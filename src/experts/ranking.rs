@@ -1,12 +1,15 @@
-//! The directory's ranking, kept for a short while: ranking every certified
-//! expert adds up all their published courses (about 15 ms of database work
-//! at 1,000 experts), while a page shows twenty. A ranking is kept with the
-//! directory's generation it was built at, and so are the directory's topic
-//! links, which count every certification; the use cases that change who is
-//! listed (certification, revocation, suspension, erasure) move the
-//! generation in their transaction, so every instance sees the change at
-//! once. Changes of learners and ratings catch up within `TTL`. The cache is
-//! the experts area's own value, registered beside the application state.
+//! The directory's ranking, kept and refreshed away from requests: ranking
+//! every certified expert reads one row per expert (the figures that the
+//! course, enrollment and rating use cases keep on each member), while a
+//! page shows twenty. A ranking is kept with the directory's generation it
+//! was built at, and so are the directory's topic links; the use cases that
+//! change who is listed (certification, revocation, suspension, erasure)
+//! move the generation in their transaction, so every instance rebuilds at
+//! its next request. Changes of learners and ratings move no generation:
+//! once a ranking is older than `TTL`, the request that finds it is served
+//! it and starts one rebuild on a thread of its own, so no request waits for
+//! a ranking that is merely old. The cache is the experts area's own value,
+//! registered beside the application state.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -33,23 +36,48 @@ pub struct Ranking {
     pub topics: Vec<(String, i64)>,
 }
 
-/// (topic, sort) → when it was worked out, at which generation, and the ranking.
-type Entries = HashMap<(String, &'static str), (Instant, i64, Arc<Ranking>)>;
+/// What the cache holds for a (topic, sort) at the generation asked for.
+#[derive(Debug)]
+pub enum Kept {
+    /// Younger than `TTL`.
+    Fresh(Arc<Ranking>),
+    /// Older; `refresh` is true for the one caller that should rebuild it
+    /// (no rebuild of it has started within `TTL`).
+    Old { ranking: Arc<Ranking>, refresh: bool },
+}
+
+struct Entry {
+    built: Instant,
+    generation: i64,
+    ranking: Arc<Ranking>,
+    refresh_started: Option<Instant>,
+}
+
+type Key = (String, &'static str);
 
 #[derive(Default)]
 pub struct RankingCache {
-    entries: Mutex<Entries>,
+    entries: Mutex<HashMap<Key, Entry>>,
 }
 
 impl RankingCache {
-    /// The ranking kept for (topic, sort) if it is younger than `TTL` and
-    /// was built at `generation`.
-    pub fn get(&self, topic: &str, sort: ExpertSort, generation: i64) -> Option<Arc<Ranking>> {
-        let entries = self.entries.lock().ok()?;
-        entries
-            .get(&(topic.to_string(), sort.as_str()))
-            .filter(|(at, built_at, _)| at.elapsed() < TTL && *built_at == generation)
-            .map(|(_, _, ranking)| ranking.clone())
+    /// The ranking kept for (topic, sort) if it was built at `generation`.
+    pub fn get(&self, topic: &str, sort: ExpertSort, generation: i64) -> Option<Kept> {
+        let mut entries = self.entries.lock().ok()?;
+        let entry = entries
+            .get_mut(&(topic.to_string(), sort.as_str()))
+            .filter(|e| e.generation == generation)?;
+        if entry.built.elapsed() < TTL {
+            return Some(Kept::Fresh(entry.ranking.clone()));
+        }
+        let refresh = entry.refresh_started.is_none_or(|at| at.elapsed() >= TTL);
+        if refresh {
+            entry.refresh_started = Some(Instant::now());
+        }
+        Some(Kept::Old {
+            ranking: entry.ranking.clone(),
+            refresh,
+        })
     }
 
     pub fn put(&self, topic: &str, sort: ExpertSort, generation: i64, ranking: Arc<Ranking>) {
@@ -59,7 +87,12 @@ impl RankingCache {
             }
             entries.insert(
                 (topic.to_string(), sort.as_str()),
-                (Instant::now(), generation, ranking),
+                Entry {
+                    built: Instant::now(),
+                    generation,
+                    ranking,
+                    refresh_started: None,
+                },
             );
         }
     }
@@ -72,6 +105,10 @@ mod tests {
     #[test]
     fn keeps_by_topic_and_sort_until_the_generation_moves() {
         let cache = RankingCache::default();
+        let ids = |kept: Option<Kept>| match kept {
+            Some(Kept::Fresh(ranking)) => ranking.ids.clone(),
+            other => panic!("not kept fresh: {other:?}"),
+        };
         assert!(cache.get("", ExpertSort::Rating, 0).is_none());
         cache.put(
             "",
@@ -83,7 +120,7 @@ mod tests {
             }),
         );
         assert_eq!(
-            cache.get("", ExpertSort::Rating, 4).unwrap().ids,
+            ids(cache.get("", ExpertSort::Rating, 4)),
             vec![UserId(3), UserId(1)]
         );
         assert!(cache.get("", ExpertSort::Learners, 4).is_none());
@@ -98,5 +135,38 @@ mod tests {
             );
         }
         assert!(cache.entries.lock().unwrap().len() <= MAX_ENTRIES);
+    }
+
+    #[test]
+    fn an_old_ranking_is_served_and_one_caller_rebuilds_it() {
+        let cache = RankingCache::default();
+        cache.put("", ExpertSort::Rating, 1, Arc::new(Ranking::default()));
+        let old = Instant::now() - TTL - Duration::from_secs(1);
+        cache
+            .entries
+            .lock()
+            .unwrap()
+            .values_mut()
+            .for_each(|e| e.built = old);
+        let refresh = |kept: Option<Kept>| match kept {
+            Some(Kept::Old { refresh, .. }) => refresh,
+            other => panic!("not kept old: {other:?}"),
+        };
+        assert!(refresh(cache.get("", ExpertSort::Rating, 1)));
+        assert!(!refresh(cache.get("", ExpertSort::Rating, 1)));
+        // A rebuild that never came back is started again after `TTL`.
+        cache
+            .entries
+            .lock()
+            .unwrap()
+            .values_mut()
+            .for_each(|e| e.refresh_started = Some(old));
+        assert!(refresh(cache.get("", ExpertSort::Rating, 1)));
+        assert!(cache.get("", ExpertSort::Rating, 2).is_none());
+        cache.put("", ExpertSort::Rating, 1, Arc::new(Ranking::default()));
+        assert!(matches!(
+            cache.get("", ExpertSort::Rating, 1),
+            Some(Kept::Fresh(_))
+        ));
     }
 }

@@ -271,11 +271,12 @@ async fn directory(
     let topic: String = query.topic.trim().to_lowercase().chars().take(30).collect();
     let wanted = page_number(query.page.as_deref());
     let filter = topic.clone();
+    let pool = state.pool.clone();
     let window = klearn_db::now().and_utc().timestamp() / TTL.as_secs() as i64;
     let key = format!("{} {wanted} {window} {topic}", sort.as_str());
     let DirectoryPage { cards, topics, total } = kept
         .read(&state, key, move |conn| {
-            let ranking = crate::experts::ranked(conn, &rankings, &filter, sort)?;
+            let ranking = crate::experts::ranked(conn, &rankings, &pool, &filter, sort)?;
             let total = ranking.ids.len() as i64;
             let shown = wanted.min(last_page(total, PER_PAGE));
             let ids: Vec<UserId> = ranking

@@ -4,7 +4,7 @@ use actix_web::{web, HttpResponse};
 use klearn_db::catalogue::CatalogueSort;
 use klearn_db::categories::{Category, COURSE};
 use klearn_db::courses::{Course, CourseCard};
-use klearn_db::{DbConnection, DbError};
+use klearn_db::{DbConnection, DbError, Pool};
 
 use crate::catalog::routes::with_covers;
 use crate::experts::ranking::RankingCache;
@@ -44,7 +44,12 @@ impl Weigh for HomeData {
 }
 
 impl HomeData {
-    fn load(conn: &mut DbConnection, rankings: &RankingCache, lang: &str) -> Result<HomeData, DbError> {
+    fn load(
+        conn: &mut DbConnection,
+        rankings: &web::Data<RankingCache>,
+        pool: &Pool,
+        lang: &str,
+    ) -> Result<HomeData, DbError> {
         let featured = Course::featured(conn, 4)?;
         let newest = Course::top(conn, CatalogueSort::Newest, 4)?;
         let popular = Course::top(conn, CatalogueSort::Popular, 4)?;
@@ -53,7 +58,7 @@ impl HomeData {
             featured: with_covers(conn, featured)?,
             newest: with_covers(conn, newest)?,
             popular: with_covers(conn, popular)?,
-            experts: crate::experts::top(conn, rankings, 4)?,
+            experts: crate::experts::top(conn, rankings, pool, 4)?,
             threads: active_threads(conn, ACTIVE_THREADS, lang)?,
         })
     }
@@ -66,9 +71,10 @@ async fn home(
     kept: web::Data<KeptHome>,
 ) -> Result<HttpResponse, AppError> {
     let lang = page.lang();
+    let pool = state.pool.clone();
     let data = kept
         .read(&state, lang.to_string(), move |conn| {
-            HomeData::load(conn, &rankings, lang)
+            HomeData::load(conn, &rankings, &pool, lang)
         })
         .await?;
     plumbing::html(&HomeView {

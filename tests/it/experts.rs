@@ -976,3 +976,116 @@ async fn members_follow_experts_and_see_the_count() {
     let page = o.get("/experts/chen?lang=en").await;
     assert!(page.text().contains("Followers: 2"), "{}", page.text());
 }
+
+/// The figures kept on the expert's row, and the same added up from their
+/// published courses: they must agree after every use case.
+async fn kept_and_added_up(app: &TestApp, expert: UserId) -> ([i64; 4], [i64; 4]) {
+    app.db(move |c| {
+        use klearn_db::diesel::prelude::*;
+        use klearn_db::schema::{courses, users};
+        let kept: (i64, i64, i64, i64) = users::table
+            .find(expert)
+            .select((
+                users::published_courses,
+                users::course_learners,
+                users::course_rating_sum,
+                users::course_rating_count,
+            ))
+            .first(c)
+            .unwrap();
+        let published = || {
+            courses::table
+                .filter(courses::owner_id.eq(expert))
+                .filter(courses::state.eq("published"))
+        };
+        let rows: Vec<(i64, i64, i64)> = published()
+            .select((
+                courses::learners_count,
+                courses::rating_sum,
+                courses::rating_count,
+            ))
+            .load(c)
+            .unwrap();
+        let added = |f: fn(&(i64, i64, i64)) -> i64| rows.iter().map(f).sum::<i64>();
+        (
+            [kept.0, kept.1, kept.2, kept.3],
+            [rows.len() as i64, added(|r| r.0), added(|r| r.1), added(|r| r.2)],
+        )
+    })
+    .await
+}
+
+#[tokio::test]
+async fn an_experts_figures_follow_publishing_enrolling_reviewing_and_unpublishing() {
+    let app = TestApp::spawn().await;
+    let expert = app
+        .user("figured")
+        .verified()
+        .certified_in(&["rust"])
+        .create()
+        .await;
+    let free = app
+        .course(&expert)
+        .title("Figured free course")
+        .price(0)
+        .lesson("Welcome", false, "Hello.", "")
+        .published()
+        .create()
+        .await;
+    let paid = app
+        .course(&expert)
+        .title("Figured paid course")
+        .learners(5)
+        .ratings(9, 2)
+        .published()
+        .create()
+        .await;
+    let figures = |app: &TestApp| {
+        let client = app.new_client();
+        async move {
+            client
+                .get("/experts/figured?lang=en")
+                .await
+                .texts(".expert-figures dd")
+        }
+    };
+    assert_eq!(
+        kept_and_added_up(&app, expert.id).await,
+        ([2, 5, 9, 2], [2, 5, 9, 2])
+    );
+    assert_eq!(figures(&app).await[..2], ["5", "2"]);
+
+    // A learner enrolls in the free course and reviews it, through the pages.
+    let learner = app.user("figure_learner").verified().create().await;
+    let c = app.new_client();
+    c.login(&learner.username, &learner.password).await;
+    c.get(&format!("/courses/{}", free.slug)).await;
+    let res = c.post_form(&format!("/courses/{}/enroll", free.slug), &[]).await;
+    assert_eq!(res.status, 303, "{}", res.text());
+    assert_eq!(kept_and_added_up(&app, expert.id).await.0, [2, 6, 9, 2]);
+    c.get(&format!("/courses/{}/lessons/{}", free.slug, free.lessons[0]))
+        .await;
+    let reviews = format!("/courses/{}/reviews", free.slug);
+    c.get(&reviews).await;
+    let res = c
+        .post_form(
+            &reviews,
+            &[("rating", "4"), ("title", "Clear"), ("body", "Well paced.")],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.text());
+    let (kept, added) = kept_and_added_up(&app, expert.id).await;
+    assert_eq!((kept, added), ([2, 6, 13, 3], [2, 6, 13, 3]));
+    assert_eq!(figures(&app).await[..2], ["6", "2"]);
+
+    // Taking the paid course off the catalogue takes its figures away.
+    let studio = signed_in(&app, &expert).await;
+    studio.get(&format!("/studio/courses/{}", paid.id)).await;
+    let res = studio
+        .post_form(&format!("/studio/courses/{}/unpublish", paid.id), &[])
+        .await;
+    assert_eq!(res.status, 303, "{}", res.text());
+    let (kept, added) = kept_and_added_up(&app, expert.id).await;
+    assert_eq!((kept, added), ([1, 1, 4, 1], [1, 1, 4, 1]));
+    assert_eq!(figures(&app).await[..2], ["1", "1"]);
+}

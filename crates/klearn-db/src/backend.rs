@@ -280,9 +280,13 @@ struct Hit {
 }
 
 /// Ids of indexed documents that match every term, best first (title
-/// matches above body matches, then newest). Terms contain only letters,
-/// digits and CJK characters (`search::query_terms`), so they are safe
-/// inside an FTS5 phrase.
+/// matches above body matches, then newest), at most `limit`. Only the
+/// newest `limit` matches are ranked: both backends read the matches in id
+/// order and stop there (as `search_recent`), so a term found in half the
+/// catalogue costs what a rarer one does, and a search past the cap ranks
+/// the newest courses (the catalogue says "2000+"). Terms contain only
+/// letters, digits and CJK characters (`search::query_terms`), so they are
+/// safe inside an FTS5 phrase.
 pub fn search_match(
     conn: &mut DbConnection,
     index: SearchIndex,
@@ -298,16 +302,19 @@ pub fn search_match(
                 .collect::<Vec<_>>()
                 .join(" AND ");
             diesel::sql_query(format!(
-                "SELECT rowid AS id FROM {table} WHERE {table} MATCH ? \
-                 ORDER BY bm25({table}, 10.0, 1.0), rowid DESC LIMIT ?"
+                "SELECT id FROM (SELECT rowid AS id, bm25({table}, 10.0, 1.0) AS score \
+                 FROM {table} WHERE {table} MATCH ? ORDER BY rowid DESC LIMIT ?) \
+                 ORDER BY score, id DESC"
             ))
             .bind::<Text, _>(query)
             .bind::<BigInt, _>(limit)
             .load(c)?
         }
         DbConnection::Pg(c) => diesel::sql_query(format!(
-            "SELECT {key} AS id FROM {table}, plainto_tsquery('simple', $1) AS q \
-             WHERE document @@ q ORDER BY ts_rank(document, q) DESC, {key} DESC LIMIT $2"
+            "SELECT m.id FROM (SELECT {key} AS id, document FROM {table} \
+             WHERE document @@ plainto_tsquery('simple', $1) ORDER BY {key} DESC LIMIT $2) AS m, \
+             plainto_tsquery('simple', $1) AS q \
+             ORDER BY ts_rank(m.document, q) DESC, m.id DESC"
         ))
         .bind::<Text, _>(terms.join(" "))
         .bind::<BigInt, _>(limit)
@@ -318,7 +325,7 @@ pub fn search_match(
 
 /// Ids of indexed documents that match every term: those matching in the
 /// title first, then the rest, each group newest first (highest id). Unlike
-/// `search_match` nothing ranks every match: both backends read the matches
+/// `search_match` nothing ranks the matches: both backends read the matches
 /// in id order and stop at `limit`, so a term found in a million posts costs
 /// what a rare one does (the forum's search).
 pub fn search_recent(

@@ -78,6 +78,7 @@ impl Enrollment {
                 diesel::update(courses::table.find(course_id))
                     .set(courses::learners_count.eq(courses::learners_count + 1))
                     .execute(conn)?;
+                crate::experts::refresh_figures(conn, course_id)?;
                 // Course cards and pages show the count.
                 crate::generations::bump(conn, crate::generations::SITE)?;
             }

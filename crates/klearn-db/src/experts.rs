@@ -14,7 +14,7 @@ use crate::schema::{
     expert_applications, expert_evidence, expert_follows, expert_steps, expert_topics, uploads, users,
 };
 pub use crate::types::ExpertState;
-use crate::types::{ApplicationId, UploadId, UserId};
+use crate::types::{ApplicationId, CourseId, UploadId, UserId};
 use crate::uploads::Upload;
 use crate::users::User;
 
@@ -407,8 +407,9 @@ pub struct CertifiedExpert {
 }
 
 /// The certified experts who can be shown: not deleted, not suspended. With
-/// `topic`, those certified in it. Returns user ids.
-pub fn certified_ids(conn: &mut DbConnection, topic: Option<&str>) -> Result<Vec<UserId>, DbError> {
+/// `topic`, those certified in it. Returns their ids with their accepted
+/// answers in the forum (the directory's third ranking).
+pub fn certified_ids(conn: &mut DbConnection, topic: Option<&str>) -> Result<Vec<(UserId, i64)>, DbError> {
     let now = crate::now();
     let mut query = expert_applications::table
         .inner_join(users::table)
@@ -419,7 +420,7 @@ pub fn certified_ids(conn: &mut DbConnection, topic: Option<&str>) -> Result<Vec
                 .is_null()
                 .or(users::suspended_until.le(now)),
         )
-        .select(users::id)
+        .select((users::id, users::accepted_answers))
         .into_boxed();
     if let Some(topic) = topic {
         query = query.filter(
@@ -494,27 +495,74 @@ impl Figures {
 /// The figures of every certified expert with a published course, or of one
 /// user, from one grouped query over the published courses.
 pub fn figures(conn: &mut DbConnection, one: Option<UserId>) -> Result<Vec<Figures>, DbError> {
-    let owners = match one {
-        Some(id) => format!("c.owner_id = {id}"),
-        None => {
-            format!(
-                "c.owner_id IN (SELECT user_id FROM expert_applications WHERE state = '{}')",
-                ExpertState::Certified.as_str()
-            )
-        }
+    let mut query = users::table
+        .filter(users::published_courses.gt(0))
+        .select((
+            users::id,
+            users::published_courses,
+            users::course_learners,
+            users::course_rating_sum,
+            users::course_rating_count,
+        ))
+        .into_boxed();
+    query = match one {
+        Some(id) => query.filter(users::id.eq(id)),
+        None => query.filter(
+            users::id.eq_any(
+                expert_applications::table
+                    .filter(expert_applications::state.eq(ExpertState::Certified))
+                    .select(expert_applications::user_id),
+            ),
+        ),
     };
-    let sql = format!(
-        "SELECT c.owner_id AS user_id, COUNT(*) AS courses, \
-         CAST(COALESCE(SUM(c.learners_count), 0) AS BIGINT) AS learners, \
-         CAST(COALESCE(SUM(c.rating_sum), 0) AS BIGINT) AS rating_sum, \
-         CAST(COALESCE(SUM(c.rating_count), 0) AS BIGINT) AS rating_count \
-         FROM courses c WHERE c.state = 'published' AND {owners} GROUP BY c.owner_id"
-    );
-    Ok(match conn {
-        DbConnection::Sqlite(c) => diesel::sql_query(sql).load(c)?,
-        DbConnection::Pg(c) => diesel::sql_query(sql).load(c)?,
-    })
+    let rows: Vec<(UserId, i64, i64, i64, i64)> = query.load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(user_id, courses, learners, rating_sum, rating_count)| Figures {
+            user_id,
+            courses,
+            learners,
+            rating_sum,
+            rating_count,
+        })
+        .collect())
 }
+
+/// Sets the figures of `course`'s owner (`users.published_courses` and the
+/// learners and ratings of those courses) from their published courses,
+/// inside the caller's transaction: called by every use case that publishes
+/// or withdraws a course, enrolls a learner or changes a course's ratings,
+/// so that the directory reads one row per expert. It adds up one expert's
+/// courses, through `courses_owner_figures`.
+pub fn refresh_figures(conn: &mut DbConnection, course: CourseId) -> Result<(), DbError> {
+    let sql = format!("{FIGURES_FROM_COURSES} WHERE id = (SELECT owner_id FROM courses WHERE id = $1)");
+    match conn {
+        DbConnection::Sqlite(c) => diesel::sql_query(sql.replace("$1", "?"))
+            .bind::<diesel::sql_types::BigInt, _>(course)
+            .execute(c)?,
+        DbConnection::Pg(c) => diesel::sql_query(sql)
+            .bind::<diesel::sql_types::BigInt, _>(course)
+            .execute(c)?,
+    };
+    Ok(())
+}
+
+/// Sets every owner's figures from their courses (after a bulk load).
+pub fn refresh_all_figures(conn: &mut DbConnection) -> Result<usize, DbError> {
+    let sql = format!("{FIGURES_FROM_COURSES} WHERE id IN (SELECT owner_id FROM courses)");
+    write_tx(conn, |conn| Ok(diesel::sql_query(&sql).execute(conn)?))
+}
+
+/// The update that sets a member's figures from their published courses.
+const FIGURES_FROM_COURSES: &str = "UPDATE users SET \
+     published_courses = (SELECT COUNT(*) FROM courses c \
+        WHERE c.state = 'published' AND c.owner_id = users.id), \
+     course_learners = (SELECT COALESCE(SUM(c.learners_count), 0) FROM courses c \
+        WHERE c.state = 'published' AND c.owner_id = users.id), \
+     course_rating_sum = (SELECT COALESCE(SUM(c.rating_sum), 0) FROM courses c \
+        WHERE c.state = 'published' AND c.owner_id = users.id), \
+     course_rating_count = (SELECT COALESCE(SUM(c.rating_count), 0) FROM courses c \
+        WHERE c.state = 'published' AND c.owner_id = users.id)";
 
 /// Follows of experts (a later feature mails followers about new courses).
 pub struct Follow;

@@ -148,6 +148,7 @@ pub fn apply(conn: &mut DbConnection, course: CourseId, change: RatingChange) ->
             courses::rating_5.eq(courses::rating_5 + stars[4]),
         ))
         .execute(conn)?;
+    crate::experts::refresh_figures(conn, course)?;
     let mean = mean_micros(conn)?;
     rescore(conn, Some(course), mean)?;
     Ok(())

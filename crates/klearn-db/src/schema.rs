@@ -70,6 +70,10 @@ diesel::table! {
         likes_received -> BigInt,
         accepted_answers -> BigInt,
         followers_count -> BigInt,
+        published_courses -> BigInt,
+        course_learners -> BigInt,
+        course_rating_sum -> BigInt,
+        course_rating_count -> BigInt,
     }
 }
 

@@ -946,6 +946,8 @@ impl CourseBuilder<'_> {
                         ))
                         .execute(conn)
                         .unwrap();
+                    // What the use cases keep in step with these counters.
+                    klearn_db::experts::refresh_figures(conn, course.id).unwrap();
                 }
                 TestCourse {
                     id: course.id,

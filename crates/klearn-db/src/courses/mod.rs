@@ -399,6 +399,8 @@ impl Course {
                 (Some(&facets), None)
             };
             catalogue_counts::moved(conn, left, joined)?;
+            // So do its expert's figures in the directory.
+            crate::experts::refresh_figures(conn, id)?;
         }
         crate::search::sync_course(conn, id)?;
         Ok(true)

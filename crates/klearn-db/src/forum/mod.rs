@@ -257,12 +257,4 @@ impl Counters {
             .execute(conn)?;
         Ok(())
     }
-
-    /// Accepted answers of these members, from one query.
-    pub fn accepted_of(conn: &mut DbConnection, ids: &[UserId]) -> Result<Vec<(UserId, i64)>, DbError> {
-        Ok(users::table
-            .filter(users::id.eq_any(ids))
-            .select((users::id, users::accepted_answers))
-            .load(conn)?)
-    }
 }
