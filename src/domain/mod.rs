@@ -16,5 +16,6 @@ pub mod expert;
 pub mod feedback;
 pub mod forum;
 pub mod learning;
+pub mod money;
 pub mod order;
 pub mod review;

@@ -18,6 +18,7 @@ pub mod generations;
 pub mod jobs;
 pub mod migrate;
 pub mod orders;
+pub mod points;
 pub mod pool;
 pub mod rate;
 pub mod ratings;
@@ -38,10 +39,11 @@ pub use connection::{public_write_tx, write_tx, Backend, DbConnection};
 pub use error::DbError;
 pub use pool::{connect, DbUrl, Pool};
 pub use types::{
-    ApplicationId, CategoryId, CertificateId, ChapterId, CourseId, CourseState, ExpertState, FeedbackId,
-    FeedbackKind, FeedbackState, LessonId, LessonRevisionId, OrderId, OrderItemId, OrderItemState,
-    OrderState, PaymentId, PaymentState, PostId, PostState, RefundId, RefundState, RevisionId, RevisionState,
-    SessionId, SubmissionId, SubmissionState, ThreadId, ThreadKind, UploadId, UserId,
+    ApplicationId, CategoryId, CertificateId, ChapterId, CouponId, CouponUseState, CourseId, CourseState,
+    EarningId, EarningKind, ExpertState, FeedbackId, FeedbackKind, FeedbackState, LessonId, LessonRevisionId,
+    OrderId, OrderItemId, OrderItemState, OrderState, PaymentId, PaymentState, PayoutId, PostId, PostState,
+    RefundId, RefundRequestId, RefundRequestState, RefundState, RevisionId, RevisionState, SessionId,
+    SubmissionId, SubmissionState, ThreadId, ThreadKind, UploadId, UserId,
 };
 
 /// Re-exported so that callers (tests, the CLI) use the exact diesel this crate uses.

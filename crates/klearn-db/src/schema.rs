@@ -74,6 +74,7 @@ diesel::table! {
         course_learners -> BigInt,
         course_rating_sum -> BigInt,
         course_rating_count -> BigInt,
+        points_balance -> BigInt,
     }
 }
 
@@ -308,6 +309,8 @@ diesel::table! {
         closed_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        coupon_id -> Nullable<BigInt>,
+        points -> BigInt,
     }
 }
 
@@ -321,6 +324,7 @@ diesel::table! {
         discount_cents -> BigInt,
         paid_cents -> BigInt,
         state -> Text,
+        points -> BigInt,
     }
 }
 
@@ -640,6 +644,109 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    coupons (id) {
+        id -> BigInt,
+        code -> Text,
+        code_lower -> Text,
+        percent_off -> BigInt,
+        amount_off_cents -> BigInt,
+        min_spend_cents -> BigInt,
+        starts_at -> Nullable<Timestamp>,
+        ends_at -> Nullable<Timestamp>,
+        max_uses -> Nullable<BigInt>,
+        max_uses_per_user -> Nullable<BigInt>,
+        expert_id -> Nullable<BigInt>,
+        note -> Text,
+        uses_count -> BigInt,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    coupon_courses (coupon_id, course_id) {
+        coupon_id -> BigInt,
+        course_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    coupon_uses (id) {
+        id -> BigInt,
+        coupon_id -> BigInt,
+        order_id -> BigInt,
+        user_id -> BigInt,
+        state -> Text,
+        discount_cents -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    point_entries (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        amount -> BigInt,
+        reason -> Text,
+        reference -> Text,
+        entry_key -> Text,
+        actor_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    refund_requests (id) {
+        id -> BigInt,
+        order_id -> BigInt,
+        user_id -> BigInt,
+        reason -> Text,
+        state -> Text,
+        decision_note -> Text,
+        decided_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        decided_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    refund_items (order_item_id) {
+        refund_id -> BigInt,
+        order_item_id -> BigInt,
+        amount_cents -> BigInt,
+        points -> BigInt,
+    }
+}
+
+diesel::table! {
+    earnings (id) {
+        id -> BigInt,
+        expert_id -> BigInt,
+        course_id -> BigInt,
+        order_item_id -> BigInt,
+        kind -> Text,
+        amount_cents -> BigInt,
+        entry_key -> Text,
+        available_at -> Timestamp,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    payouts (id) {
+        id -> BigInt,
+        expert_id -> BigInt,
+        amount_cents -> BigInt,
+        reference -> Text,
+        request_key -> Text,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(reviews -> courses (course_id));
 diesel::joinable!(reviews -> users (author_id));
 diesel::joinable!(review_votes -> reviews (review_id));
@@ -669,6 +776,17 @@ diesel::joinable!(cart_items -> courses (course_id));
 diesel::joinable!(orders -> users (user_id));
 diesel::joinable!(order_items -> orders (order_id));
 diesel::joinable!(payments -> orders (order_id));
+diesel::joinable!(coupon_courses -> coupons (coupon_id));
+diesel::joinable!(coupon_courses -> courses (course_id));
+diesel::joinable!(coupon_uses -> coupons (coupon_id));
+diesel::joinable!(coupon_uses -> orders (order_id));
+diesel::joinable!(point_entries -> users (user_id));
+diesel::joinable!(refund_requests -> orders (order_id));
+diesel::joinable!(refund_items -> refunds (refund_id));
+diesel::joinable!(refund_items -> order_items (order_item_id));
+diesel::joinable!(earnings -> courses (course_id));
+diesel::joinable!(earnings -> order_items (order_item_id));
+diesel::joinable!(payouts -> users (expert_id));
 diesel::joinable!(enrollments -> users (user_id));
 diesel::joinable!(lesson_progress -> lessons (lesson_id));
 diesel::joinable!(user_roles -> users (user_id));
@@ -679,6 +797,14 @@ diesel::joinable!(security_events -> users (user_id));
 diesel::joinable!(audit_log -> users (actor_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    coupons,
+    coupon_courses,
+    coupon_uses,
+    point_entries,
+    refund_requests,
+    refund_items,
+    earnings,
+    payouts,
     catalogue_counts,
     site_figures,
     reviews,

@@ -103,6 +103,14 @@ id_type! {
     CertificateId;
     /// A problem or suggestion filed about the platform.
     FeedbackId;
+    /// A discount code.
+    CouponId;
+    /// A learner's request to have an order refunded.
+    RefundRequestId;
+    /// A row of an expert's earnings ledger.
+    EarningId;
+    /// Money paid out to an expert.
+    PayoutId;
 }
 
 /// A server-side session, keyed by a hash of its cookie's key.
@@ -262,6 +270,36 @@ text_enum! {
     ReviewState {
         Visible = "visible",
         Hidden = "hidden",
+    }
+}
+
+text_enum! {
+    /// A coupon's use by one order: held while the order waits for payment,
+    /// used once it is paid, given back when it fails, is cancelled or
+    /// expires (never on a refund).
+    CouponUseState {
+        Reserved = "reserved",
+        Used = "used",
+        Released = "released",
+    }
+}
+
+text_enum! {
+    /// A learner's refund request: waiting for an admin, then approved (the
+    /// refund goes to the provider) or declined with a reason.
+    RefundRequestState {
+        Pending = "pending",
+        Approved = "approved",
+        Declined = "declined",
+    }
+}
+
+text_enum! {
+    /// A row of an expert's earnings: their share of a paid item, or the
+    /// same amount taken back when the item is refunded.
+    EarningKind {
+        Sale = "sale",
+        Refund = "refund",
     }
 }
 

@@ -1,0 +1,12 @@
+DROP TABLE payouts;
+DROP TABLE earnings;
+DROP TABLE refund_items;
+DROP TABLE refund_requests;
+DROP TABLE point_entries;
+ALTER TABLE users DROP COLUMN points_balance;
+ALTER TABLE order_items DROP COLUMN points;
+ALTER TABLE orders DROP COLUMN points;
+ALTER TABLE orders DROP COLUMN coupon_id;
+DROP TABLE coupon_uses;
+DROP TABLE coupon_courses;
+DROP TABLE coupons;
