@@ -279,55 +279,11 @@ struct Hit {
     id: i64,
 }
 
-/// Ids of indexed documents that match every term, best first (title
-/// matches above body matches, then newest), at most `limit`. Only the
-/// newest `limit` matches are ranked: both backends read the matches in id
-/// order and stop there (as `search_recent`), so a term found in half the
-/// catalogue costs what a rarer one does, and a search past the cap ranks
-/// the newest courses (the catalogue says "2000+"). Terms contain only
-/// letters, digits and CJK characters (`search::query_terms`), so they are
-/// safe inside an FTS5 phrase.
-pub fn search_match(
-    conn: &mut DbConnection,
-    index: SearchIndex,
-    terms: &[String],
-    limit: i64,
-) -> Result<Vec<i64>, DbError> {
-    let (table, key) = (index.table(), index.key());
-    let hits: Vec<Hit> = match conn {
-        DbConnection::Sqlite(c) => {
-            let query = terms
-                .iter()
-                .map(|t| format!("\"{}\"", t.replace('"', "")))
-                .collect::<Vec<_>>()
-                .join(" AND ");
-            diesel::sql_query(format!(
-                "SELECT id FROM (SELECT rowid AS id, bm25({table}, 10.0, 1.0) AS score \
-                 FROM {table} WHERE {table} MATCH ? ORDER BY rowid DESC LIMIT ?) \
-                 ORDER BY score, id DESC"
-            ))
-            .bind::<Text, _>(query)
-            .bind::<BigInt, _>(limit)
-            .load(c)?
-        }
-        DbConnection::Pg(c) => diesel::sql_query(format!(
-            "SELECT m.id FROM (SELECT {key} AS id, document FROM {table} \
-             WHERE document @@ plainto_tsquery('simple', $1) ORDER BY {key} DESC LIMIT $2) AS m, \
-             plainto_tsquery('simple', $1) AS q \
-             ORDER BY ts_rank(m.document, q) DESC, m.id DESC"
-        ))
-        .bind::<Text, _>(terms.join(" "))
-        .bind::<BigInt, _>(limit)
-        .load(c)?,
-    };
-    Ok(hits.into_iter().map(|h| h.id).collect())
-}
-
 /// Ids of indexed documents that match every term: those matching in the
-/// title first, then the rest, each group newest first (highest id). Unlike
-/// `search_match` nothing ranks the matches: both backends read the matches
-/// in id order and stop at `limit`, so a term found in a million posts costs
-/// what a rare one does (the forum's search).
+/// title first, then the rest, each group newest first (highest id).
+/// Nothing ranks the matches: both backends read them in id order and stop
+/// at `limit`, so a term found in a million posts costs what a rare one
+/// does (the forum's and the catalogue's search).
 pub fn search_recent(
     conn: &mut DbConnection,
     index: SearchIndex,
@@ -340,6 +296,7 @@ pub fn search_recent(
         .map(|t| t.replace(['"', '\'', ':', '&', '|', '!', '(', ')'], ""))
         .collect();
     let mut ids: Vec<i64> = Vec::new();
+    let mut seen: std::collections::HashSet<i64> = std::collections::HashSet::new();
     for in_title in [true, false] {
         let wanted = limit - ids.len() as i64;
         if wanted <= 0 {
@@ -379,7 +336,7 @@ pub fn search_recent(
             }
         };
         for hit in hits {
-            if !ids.contains(&hit.id) {
+            if seen.insert(hit.id) {
                 ids.push(hit.id);
             }
         }

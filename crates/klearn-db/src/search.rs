@@ -163,14 +163,17 @@ pub fn sync_owner(conn: &mut DbConnection, owner_id: UserId) -> Result<(), DbErr
     Ok(())
 }
 
-/// Published courses matching every term, best first (title matches rank
-/// above body matches), at most `limit` ids.
+/// Published courses matching every term, best first: those matching in
+/// the title, then the rest, each newest first, at most `limit` ids. Both
+/// backends read the matches in id order and stop at `limit`
+/// (`backend::search_recent`), so a term found in half the catalogue costs
+/// what a rare one does; nothing ranks every match.
 pub fn search_courses(conn: &mut DbConnection, q: &str, limit: i64) -> Result<Vec<CourseId>, DbError> {
     let terms = query_terms(q);
     if terms.is_empty() {
         return Ok(Vec::new());
     }
-    let ids = crate::backend::search_match(conn, SearchIndex::Courses, &terms, limit)?;
+    let ids = crate::backend::search_recent(conn, SearchIndex::Courses, &terms, limit)?;
     Ok(ids.into_iter().map(CourseId).collect())
 }
 

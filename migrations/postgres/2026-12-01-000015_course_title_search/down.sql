@@ -1,0 +1,1 @@
+DROP INDEX course_search_title;
