@@ -10,6 +10,7 @@
 
 pub mod account;
 pub mod actor;
+pub mod coupon;
 pub mod course;
 pub mod cover;
 pub mod expert;
