@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod checkout;
 pub mod cli;
 pub mod config;
+pub mod coupons;
 pub mod courses;
 pub mod demo;
 pub mod domain;

@@ -28,6 +28,7 @@ impl AdminNav {
             ("/admin/courses", "admin.nav.courses"),
             ("/admin/experts", "admin.nav.experts"),
             ("/admin/orders", "admin.nav.orders"),
+            ("/admin/coupons", "admin.nav.coupons"),
             ("/admin/users", "admin.nav.users"),
             ("/admin/categories", "admin.nav.categories"),
             ("/admin/audit", "admin.nav.audit"),
