@@ -253,5 +253,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     crate::experts::routes::configure(cfg);
     crate::checkout::routes::configure(cfg);
     crate::coupons::routes::configure(cfg);
+    crate::points::routes::configure(cfg);
     crate::feedback::routes::configure(cfg);
 }

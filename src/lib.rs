@@ -23,6 +23,7 @@ pub mod learn;
 pub mod mail;
 pub mod markdown;
 pub mod memory;
+pub mod points;
 pub mod reviews;
 pub mod services;
 pub mod studio;

@@ -13,6 +13,7 @@ use crate::checkout::sandbox::{charge_of, settle, Outcome};
 use crate::checkout::views::{CheckoutView, SandboxView};
 use crate::checkout::{place_order_with, preview, Basket, CheckoutError, Quote, Redemption};
 use crate::domain::actor::Actor;
+use crate::i18n::k;
 use crate::web::flash::{Flash, Level};
 use crate::web::{
     self as plumbing, call, html, html_with_status, redirect_with_flash, AppError, AppState, FieldErrors,
@@ -147,9 +148,9 @@ impl CheckoutView {
             CheckoutError::Invalid { field, key } => self.errors.add(tr, field, key),
             CheckoutError::TooManyPoints { max, balance } => {
                 let (key, name, value) = if self.points.trim().parse::<i64>().unwrap_or(0) > balance {
-                    ("redeem.points_over_balance", "balance", balance)
+                    (k("redeem.points_over_balance"), "balance", balance)
                 } else {
-                    ("redeem.points_over_cap", "max", max)
+                    (k("redeem.points_over_cap"), "max", max)
                 };
                 self.errors.add_text("points", tr.t1(key, name, value));
             }
