@@ -540,3 +540,36 @@ async fn moderators_only_read_the_list_and_learners_see_none_of_it() {
     assert_eq!(kept, 5);
     assert_eq!(app.db(|conn| Coupon::count(conn).unwrap()).await, 1);
 }
+
+#[tokio::test]
+async fn the_demo_has_coupons_in_each_state_and_an_order_paid_with_a_coupon_and_points() {
+    let app = TestApp::builder().demo().spawn().await;
+    let admin = app.new_client();
+    admin.login("demo_admin", klearn::demo::DEMO_PASSWORD).await;
+    let list = admin.get("/admin/coupons?lang=en").await;
+    let states = list.texts(".coupon-table .badge").join(" ");
+    for state in ["Active", "Expired", "Not yet valid", "Used up"] {
+        assert!(states.contains(state), "{state}: {states}");
+    }
+    assert!(list.text().contains("Courses of @demo_expert"));
+    let (learner, uses, orders) = app
+        .db(|conn| {
+            let learner = klearn_db::users::User::find_by_username(conn, "demo_learner").unwrap();
+            let launch = Coupon::find_by_code(conn, "launch50").unwrap().unwrap();
+            let uses = CouponUse::of_coupon(conn, launch.id, 10).unwrap();
+            let orders = Order::list_for_user(conn, learner.id, 1, 50).unwrap().0;
+            (learner.id, uses, orders)
+        })
+        .await;
+    assert_eq!(uses.len(), 1);
+    assert_eq!(uses[0].state, CouponUseState::Used);
+    let paid = orders.iter().find(|o| o.id == uses[0].order_id).unwrap();
+    assert_eq!(paid.state, OrderState::Paid);
+    assert!(paid.points > 0 && paid.discount_cents > 0);
+    assert_eq!(paid.total_cents, paid.subtotal_cents - paid.discount_cents - paid.points);
+    let (balance, sum) = app
+        .db(move |conn| (Points::balance(conn, learner).unwrap(), Points::ledger_sum(conn, learner).unwrap()))
+        .await;
+    assert!(balance > 0);
+    assert_eq!(balance, sum);
+}
