@@ -190,7 +190,13 @@ fn points_spent(
     payment: &Payment,
     order: &Order,
 ) -> Result<String, CheckoutError> {
-    refund(conn, provider, payment, payment.amount_cents, "points spent meanwhile")?;
+    refund(
+        conn,
+        provider,
+        payment,
+        payment.amount_cents,
+        "points spent meanwhile",
+    )?;
     for item in Order::items(conn, order.id)? {
         OrderItem::mark_refunded(conn, item.id)?;
     }

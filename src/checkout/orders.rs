@@ -114,9 +114,15 @@ pub fn place_order_with(
         let now = klearn_db::now();
         let tz = services.settings.timezone;
         let day = tz.from_utc_datetime(&now).date_naive();
-        let order = Order::create(conn, buyer, "CNY", &quote.items(), coupon, now + pay_within(), |id| {
-            order_number(day, id)
-        })?;
+        let order = Order::create(
+            conn,
+            buyer,
+            "CNY",
+            &quote.items(),
+            coupon,
+            now + pay_within(),
+            |id| order_number(day, id),
+        )?;
         redemption::reserve(conn, &order)?;
         audit::record(
             conn,

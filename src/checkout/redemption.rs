@@ -99,7 +99,11 @@ pub fn quote(
     } else {
         let found = Coupon::find_by_code(conn, code)?
             .ok_or(CheckoutError::invalid("coupon_code", "coupons.refused.unknown"))?;
-        let coupon = if lock { Coupon::lock(conn, found.id)? } else { found };
+        let coupon = if lock {
+            Coupon::lock(conn, found.id)?
+        } else {
+            found
+        };
         let limited = Coupon::courses(conn, coupon.id)?;
         let applies: Vec<bool> = courses.iter().map(|c| qualifies(&coupon, &limited, c)).collect();
         let qualifying: Vec<i64> = list
@@ -228,7 +232,11 @@ pub fn retake(conn: &mut DbConnection, order: &Order) -> Result<bool, CheckoutEr
 
 /// Items given back at once (bought twice, in two tabs): their points come
 /// back, under the key a refund of the item uses, so that it happens once.
-pub fn return_item_points(conn: &mut DbConnection, order: &Order, items: &[OrderItem]) -> Result<(), CheckoutError> {
+pub fn return_item_points(
+    conn: &mut DbConnection,
+    order: &Order,
+    items: &[OrderItem],
+) -> Result<(), CheckoutError> {
     for item in items.iter().filter(|i| i.points > 0) {
         Points::apply(
             conn,

@@ -48,19 +48,32 @@ pub struct CouponForm {
 /// A moment typed in KLEARN_TIMEZONE: `YYYY-MM-DD HH:MM` (or with a `T`),
 /// or a date alone: its start, or with `end_of_day` the start of the next
 /// day (a coupon that ends on a date is good through that day).
-pub fn parse_moment(input: &str, tz: chrono_tz::Tz, end_of_day: bool) -> Result<Option<NaiveDateTime>, &'static str> {
+pub fn parse_moment(
+    input: &str,
+    tz: chrono_tz::Tz,
+    end_of_day: bool,
+) -> Result<Option<NaiveDateTime>, &'static str> {
     let s = input.trim();
     if s.is_empty() {
         return Ok(None);
     }
     let local = if let Ok(date) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-        let date = if end_of_day { date.succ_opt().ok_or("coupons.error.moment")? } else { date };
+        let date = if end_of_day {
+            date.succ_opt().ok_or("coupons.error.moment")?
+        } else {
+            date
+        };
         date.and_hms_opt(0, 0, 0).ok_or("coupons.error.moment")?
     } else {
-        ["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"]
-            .iter()
-            .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
-            .ok_or("coupons.error.moment")?
+        [
+            "%Y-%m-%d %H:%M",
+            "%Y-%m-%dT%H:%M",
+            "%Y-%m-%d %H:%M:%S",
+            "%Y-%m-%dT%H:%M:%S",
+        ]
+        .iter()
+        .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
+        .ok_or("coupons.error.moment")?
     };
     tz.from_local_datetime(&local)
         .earliest()
@@ -202,9 +215,18 @@ mod tests {
     fn moments_are_read_in_the_site_time_zone() {
         let tz = chrono_tz::Asia::Shanghai;
         let at = |s: &str| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();
-        assert_eq!(parse_moment("2026-12-01", tz, false), Ok(Some(at("2026-11-30 16:00"))));
-        assert_eq!(parse_moment("2026-12-01", tz, true), Ok(Some(at("2026-12-01 16:00"))));
-        assert_eq!(parse_moment("2026-12-01T08:30", tz, true), Ok(Some(at("2026-12-01 00:30"))));
+        assert_eq!(
+            parse_moment("2026-12-01", tz, false),
+            Ok(Some(at("2026-11-30 16:00")))
+        );
+        assert_eq!(
+            parse_moment("2026-12-01", tz, true),
+            Ok(Some(at("2026-12-01 16:00")))
+        );
+        assert_eq!(
+            parse_moment("2026-12-01T08:30", tz, true),
+            Ok(Some(at("2026-12-01 00:30")))
+        );
         assert_eq!(parse_moment(" ", tz, true), Ok(None));
         assert_eq!(parse_moment("next week", tz, true), Err("coupons.error.moment"));
         assert_eq!(parse_limit("0"), Err("coupons.error.uses"));

@@ -18,7 +18,10 @@ use crate::i18n::k;
 use crate::web::auth::{Admin, Moderator};
 use crate::web::flash::{Flash, Level};
 use crate::web::pager::page_number;
-use crate::web::{self as plumbing, call, html, html_with_status, redirect_with_flash, AppError, AppState, FieldErrors, Page};
+use crate::web::{
+    self as plumbing, call, html, html_with_status, redirect_with_flash, AppError, AppState, FieldErrors,
+    Page,
+};
 
 const PER_PAGE: i64 = 30;
 const NAV: AdminNav = AdminNav {
@@ -45,13 +48,24 @@ struct ListQuery {
 }
 
 /// One page of the list, and the pager over all of it.
-fn listed(conn: &mut DbConnection, wanted: i64) -> Result<(Vec<klearn_db::coupons::CouponRow>, Pager), DbError> {
+fn listed(
+    conn: &mut DbConnection,
+    wanted: i64,
+) -> Result<(Vec<klearn_db::coupons::CouponRow>, Pager), DbError> {
     let total = Coupon::count(conn)?;
-    Ok((Coupon::list(conn, wanted, PER_PAGE)?, Pager::new(wanted, PER_PAGE, total, &[])))
+    Ok((
+        Coupon::list(conn, wanted, PER_PAGE)?,
+        Pager::new(wanted, PER_PAGE, total, &[]),
+    ))
 }
 
 impl CouponsView {
-    fn new(page: Page, listed: (Vec<klearn_db::coupons::CouponRow>, Pager), form: CouponForm, errors: FieldErrors) -> Self {
+    fn new(
+        page: Page,
+        listed: (Vec<klearn_db::coupons::CouponRow>, Pager),
+        form: CouponForm,
+        errors: FieldErrors,
+    ) -> Self {
         let can_edit = page.user.as_ref().is_some_and(|u| u.is_admin());
         let (rows, pager) = listed;
         CouponsView {
@@ -75,7 +89,12 @@ async fn list(
 ) -> Result<HttpResponse, AppError> {
     let wanted = page_number(query.page.as_deref());
     let listed = plumbing::db(&state.pool, move |conn| listed(conn, wanted)).await?;
-    html(&CouponsView::new(page, listed, CouponForm::default(), FieldErrors::new()))
+    html(&CouponsView::new(
+        page,
+        listed,
+        CouponForm::default(),
+        FieldErrors::new(),
+    ))
 }
 
 /// Shows a refusal next to its field.

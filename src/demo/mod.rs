@@ -596,15 +596,47 @@ fn load_coupons(conn: &mut DbConnection, services: &Services) -> anyhow::Result<
         ..CouponTerms::default()
     };
     let coupons = [
-        (CouponTerms { max_uses_per_user: Some(1), ..terms("WELCOME10", 10, 0, "新学员九折 / 10% off for new learners") }, None),
-        (CouponTerms { ends_at: Some(now - days(30)), ..terms("SUMMER2026", 20, 0, "暑期活动（已结束）/ Summer sale, over") }, None),
-        (CouponTerms { starts_at: Some(now + days(30)), ..terms("NEWYEAR2027", 30, 0, "新年活动（未开始）/ New year, not yet") }, None),
-        (CouponTerms { max_uses: Some(1), min_spend_cents: 10_000, ..terms("LAUNCH50", 0, 5_000, "限量一张 / One use only") }, None),
-        (terms("CHENLI20", 20, 0, "陈立的课程八折 / 20% off Chen Li's courses"), Some("demo_expert".to_string())),
+        (
+            CouponTerms {
+                max_uses_per_user: Some(1),
+                ..terms("WELCOME10", 10, 0, "新学员九折 / 10% off for new learners")
+            },
+            None,
+        ),
+        (
+            CouponTerms {
+                ends_at: Some(now - days(30)),
+                ..terms("SUMMER2026", 20, 0, "暑期活动（已结束）/ Summer sale, over")
+            },
+            None,
+        ),
+        (
+            CouponTerms {
+                starts_at: Some(now + days(30)),
+                ..terms("NEWYEAR2027", 30, 0, "新年活动（未开始）/ New year, not yet")
+            },
+            None,
+        ),
+        (
+            CouponTerms {
+                max_uses: Some(1),
+                min_spend_cents: 10_000,
+                ..terms("LAUNCH50", 0, 5_000, "限量一张 / One use only")
+            },
+            None,
+        ),
+        (
+            terms("CHENLI20", 20, 0, "陈立的课程八折 / 20% off Chen Li's courses"),
+            Some("demo_expert".to_string()),
+        ),
     ];
     let made = coupons.len();
     for (terms, expert) in coupons {
-        let input = CouponInput { terms, courses: Vec::new(), expert };
+        let input = CouponInput {
+            terms,
+            courses: Vec::new(),
+            expert,
+        };
         create_coupon(conn, &admin, &input).map_err(|e| anyhow::anyhow!("demo coupon: {e}"))?;
     }
     let learner = User::find_by_username(conn, "demo_learner")?;
@@ -625,8 +657,11 @@ fn load_coupons(conn: &mut DbConnection, services: &Services) -> anyhow::Result<
         coupon_code: "launch50".into(),
         points: 5_000,
     };
-    let placed = place_order_with(conn, services, &buyer, Basket::Course(raft.id), &redemption).map_err(fail)?;
-    let payment = placed.payment.ok_or_else(|| anyhow::anyhow!("demo coupon order: nothing to pay"))?;
+    let placed =
+        place_order_with(conn, services, &buyer, Basket::Course(raft.id), &redemption).map_err(fail)?;
+    let payment = placed
+        .payment
+        .ok_or_else(|| anyhow::anyhow!("demo coupon order: nothing to pay"))?;
     let (_, event) = settle(conn, &buyer, payment, Outcome::Pay).map_err(fail)?;
     handle_event(conn, provider.as_ref(), &event).map_err(fail)?;
     Ok((made, 1))

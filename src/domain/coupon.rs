@@ -20,7 +20,10 @@ pub fn parse_code(input: &str) -> Result<String, Problem> {
     if !(3..=32).contains(&code.chars().count()) {
         return Err("coupons.error.code_length");
     }
-    if !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+    if !code
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
         return Err("coupons.error.code_chars");
     }
     Ok(code.to_string())
@@ -173,14 +176,31 @@ mod tests {
             change(&mut s);
             check(&s).unwrap_err()
         };
-        assert_eq!(refused(|s| s.now = at(1) - chrono::Duration::seconds(1)), "coupons.refused.not_yet");
+        assert_eq!(
+            refused(|s| s.now = at(1) - chrono::Duration::seconds(1)),
+            "coupons.refused.not_yet"
+        );
         assert_eq!(refused(|s| s.now = at(20)), "coupons.refused.expired");
         assert_eq!(refused(|s| s.uses_count = 5), "coupons.refused.exhausted");
-        assert_eq!(refused(|s| s.held_by_member = 1), "coupons.refused.used_up_by_you");
-        assert_eq!(refused(|s| s.qualifying_cents.clear()), "coupons.refused.inapplicable");
-        assert_eq!(refused(|s| s.qualifying_cents = vec![9_999]), "coupons.refused.below_minimum");
+        assert_eq!(
+            refused(|s| s.held_by_member = 1),
+            "coupons.refused.used_up_by_you"
+        );
+        assert_eq!(
+            refused(|s| s.qualifying_cents.clear()),
+            "coupons.refused.inapplicable"
+        );
+        assert_eq!(
+            refused(|s| s.qualifying_cents = vec![9_999]),
+            "coupons.refused.below_minimum"
+        );
         let mut open = standing();
-        (open.starts_at, open.ends_at, open.max_uses, open.max_uses_per_user) = (None, None, None, None);
+        (
+            open.starts_at,
+            open.ends_at,
+            open.max_uses,
+            open.max_uses_per_user,
+        ) = (None, None, None, None);
         open.uses_count = 1_000;
         assert_eq!(check(&open), Ok(()));
     }

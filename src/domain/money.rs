@@ -87,9 +87,15 @@ mod tests {
         // The first item is free after its coupon: the points go to the others.
         assert_eq!(split_within(&[1000, 1000], &[0, 1000], 500), [0, 500]);
         // Pro rata to the list prices while there is room.
-        assert_eq!(split_within(&[1000, 2000, 7000], &[1000, 2000, 7000], 100), [10, 20, 70]);
+        assert_eq!(
+            split_within(&[1000, 2000, 7000], &[1000, 2000, 7000], 100),
+            [10, 20, 70]
+        );
         // Cut to its room, the rest goes to the others in proportion.
-        assert_eq!(split_within(&[5000, 5000, 10000], &[100, 5000, 10000], 3000), [100, 966, 1934]);
+        assert_eq!(
+            split_within(&[5000, 5000, 10000], &[100, 5000, 10000], 3000),
+            [100, 966, 1934]
+        );
         for amount in 0..=400 {
             let shares = split_within(&[300, 100, 200], &[50, 100, 150], amount);
             assert_eq!(shares.iter().sum::<i64>(), amount.min(300));

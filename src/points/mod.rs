@@ -65,7 +65,11 @@ pub fn parse_reason(input: &str) -> Result<String, &'static str> {
 
 /// Grants or deducts a member's points (admins only); a deduction below
 /// zero is refused with the balance.
-pub fn adjust_points(conn: &mut DbConnection, actor: &Actor, adjustment: &Adjustment) -> Result<Adjusted, PointsError> {
+pub fn adjust_points(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    adjustment: &Adjustment,
+) -> Result<Adjusted, PointsError> {
     let admin = match actor.user_id() {
         Some(id) if actor.is_admin() => id,
         _ => return Err(PointsError::Forbidden("points.admins_only")),
@@ -75,7 +79,11 @@ pub fn adjust_points(conn: &mut DbConnection, actor: &Actor, adjustment: &Adjust
         let change = PointChange {
             user: member.id,
             amount: adjustment.amount,
-            reason: if adjustment.amount > 0 { "admin.grant" } else { "admin.deduct" },
+            reason: if adjustment.amount > 0 {
+                "admin.grant"
+            } else {
+                "admin.deduct"
+            },
             reference: &adjustment.reason,
             key: &format!("admin:{}", adjustment.request_key),
             actor: Some(admin),
@@ -106,7 +114,10 @@ pub fn request_key() -> String {
 
 /// Whether a request key sent by a form looks like one this site made.
 pub fn request_key_ok(key: &str) -> bool {
-    (8..=64).contains(&key.len()) && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    (8..=64).contains(&key.len())
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
 #[cfg(test)]

@@ -7,7 +7,9 @@ use actix_web::{web, HttpResponse};
 use klearn_db::UserId;
 use serde::Deserialize;
 
-use super::{adjust_points, parse_amount, parse_reason, request_key, request_key_ok, Adjusted, Adjustment, PointsError};
+use super::{
+    adjust_points, parse_amount, parse_reason, request_key, request_key_ok, Adjusted, Adjustment, PointsError,
+};
 use crate::admin::users::{UserExtras, UserPage};
 use crate::admin::views::UserView;
 use crate::i18n::k;
@@ -77,12 +79,19 @@ async fn adjust(
                 Adjusted::Done { .. } => Flash::new(Level::Success, k("points.adjusted")),
                 Adjusted::AlreadyDone => Flash::new(Level::Info, k("points.already_adjusted")),
             };
-            return Ok(redirect_with_flash(&state.settings, &format!("/admin/users/{id}"), &flash));
+            return Ok(redirect_with_flash(
+                &state.settings,
+                &format!("/admin/users/{id}"),
+                &flash,
+            ));
         }
         Err(refused) => refused,
     };
     if let Some(balance) = refusal {
-        errors.add_text("points_amount", page.t1("points.error.below_zero", "balance", balance));
+        errors.add_text(
+            "points_amount",
+            page.t1("points.error.below_zero", "balance", balance),
+        );
     }
     let extras = UserExtras {
         errors,
@@ -90,5 +99,8 @@ async fn adjust(
         typed_points_reason: form.reason.clone(),
         ..UserExtras::default()
     };
-    html_with_status(StatusCode::UNPROCESSABLE_ENTITY, &UserView::new(page, parts, extras))
+    html_with_status(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &UserView::new(page, parts, extras),
+    )
 }

@@ -92,7 +92,13 @@ pub async fn order(app: &TestApp, id: OrderId) -> (Order, Vec<OrderItem>) {
 
 /// Settles the payment on the sandbox's page and waits for the order to
 /// reach `state`.
-pub async fn settle(app: &TestApp, c: &Client, payment: PaymentId, outcome: &str, state: OrderState) -> Order {
+pub async fn settle(
+    app: &TestApp,
+    c: &Client,
+    payment: PaymentId,
+    outcome: &str,
+    state: OrderState,
+) -> Order {
     c.get(&format!("/pay/sandbox/{payment}")).await;
     let res = c
         .post_form(&format!("/pay/sandbox/{payment}"), &[("outcome", outcome)])
@@ -143,7 +149,11 @@ pub async fn grant(admin: &Client, user: &TestUser, amount: i64) {
     let res = admin
         .post_form(
             &format!("{page}/points"),
-            &[("amount", &amount.to_string()), ("reason", "welcome gift"), ("request_key", &key)],
+            &[
+                ("amount", &amount.to_string()),
+                ("reason", "welcome gift"),
+                ("request_key", &key),
+            ],
         )
         .await;
     assert_eq!(res.status, 303, "{}", res.text());
@@ -152,7 +162,12 @@ pub async fn grant(admin: &Client, user: &TestUser, amount: i64) {
 pub async fn balance(app: &TestApp, user: &TestUser) -> i64 {
     let id = user.id;
     let (balance, sum) = app
-        .db(move |conn| (Points::balance(conn, id).unwrap(), Points::ledger_sum(conn, id).unwrap()))
+        .db(move |conn| {
+            (
+                Points::balance(conn, id).unwrap(),
+                Points::ledger_sum(conn, id).unwrap(),
+            )
+        })
         .await;
     assert_eq!(balance, sum, "the balance is the ledger's sum");
     balance
@@ -174,12 +189,42 @@ async fn each_coupon_rule_refuses_with_its_own_message_and_creates_no_order() {
     let go = course(&app, &other, "Go Coupons", 4900).await;
     let (ended, soon) = (day(-3), day(3));
     for fields in [
-        &[("code", "OLD-ONE"), ("kind", "percent"), ("value", "10"), ("ends_at", ended.as_str())][..],
-        &[("code", "SOON"), ("kind", "percent"), ("value", "10"), ("starts_at", soon.as_str())],
-        &[("code", "ONLY1"), ("kind", "amount"), ("value", "5"), ("max_uses", "1")],
-        &[("code", "MINE1"), ("kind", "amount"), ("value", "5"), ("max_uses_per_user", "1")],
-        &[("code", "BIG500"), ("kind", "amount"), ("value", "50"), ("min_spend", "500")],
-        &[("code", "GOONLY"), ("kind", "percent"), ("value", "20"), ("courses", &go.slug)],
+        &[
+            ("code", "OLD-ONE"),
+            ("kind", "percent"),
+            ("value", "10"),
+            ("ends_at", ended.as_str()),
+        ][..],
+        &[
+            ("code", "SOON"),
+            ("kind", "percent"),
+            ("value", "10"),
+            ("starts_at", soon.as_str()),
+        ],
+        &[
+            ("code", "ONLY1"),
+            ("kind", "amount"),
+            ("value", "5"),
+            ("max_uses", "1"),
+        ],
+        &[
+            ("code", "MINE1"),
+            ("kind", "amount"),
+            ("value", "5"),
+            ("max_uses_per_user", "1"),
+        ],
+        &[
+            ("code", "BIG500"),
+            ("kind", "amount"),
+            ("value", "50"),
+            ("min_spend", "500"),
+        ],
+        &[
+            ("code", "GOONLY"),
+            ("kind", "percent"),
+            ("value", "20"),
+            ("courses", &go.slug),
+        ],
     ] {
         new_coupon(&app, &admin, fields).await;
     }
@@ -187,7 +232,12 @@ async fn each_coupon_rule_refuses_with_its_own_message_and_creates_no_order() {
     new_coupon(
         &app,
         &admin,
-        &[("code", "GOEXPERT"), ("kind", "percent"), ("value", "20"), ("expert", &go_expert)],
+        &[
+            ("code", "GOEXPERT"),
+            ("kind", "percent"),
+            ("value", "20"),
+            ("expert", &go_expert),
+        ],
     )
     .await;
     // Someone else takes ONLY1's one use; the learner holds MINE1 once already.
@@ -205,13 +255,20 @@ async fn each_coupon_rule_refuses_with_its_own_message_and_creates_no_order() {
         ("mine1", "You have already used this coupon as often as it allows"),
         ("BIG500", "This coupon needs a higher spend"),
         ("GOONLY", "This coupon does not apply to any course in this order"),
-        ("GoExpert", "This coupon does not apply to any course in this order"),
+        (
+            "GoExpert",
+            "This coupon does not apply to any course in this order",
+        ),
     ] {
         let res = checkout(&c, Some(&rust), code, "").await;
         assert_eq!(res.status, 422, "{code}: {}", res.text());
         let error = res.texts("#f-coupon_code-error").join(" ");
         assert!(error.starts_with(message), "{code}: {error:?}");
-        assert_eq!(res.attrs("#f-coupon_code", "value"), vec![code.to_string()], "the code is kept");
+        assert_eq!(
+            res.attrs("#f-coupon_code", "value"),
+            vec![code.to_string()],
+            "the code is kept"
+        );
         // The apply button says the same, and creates nothing either.
         c.get(&format!("/checkout?course_id={}", rust.id)).await;
         let id = rust.id.to_string();
@@ -239,7 +296,12 @@ async fn the_apply_button_recalculates_without_placing_an_order_and_pay_places_i
     let (_, admin) = member(&app, "adm", &[Role::Admin]).await;
     let expert = app.user(&unique("exp")).verified().certified().create().await;
     let rust = course(&app, &expert, "Rust Preview", 9900).await;
-    let coupon = new_coupon(&app, &admin, &[("code", "Spring25"), ("kind", "percent"), ("value", "25")]).await;
+    let coupon = new_coupon(
+        &app,
+        &admin,
+        &[("code", "Spring25"), ("kind", "percent"), ("value", "25")],
+    )
+    .await;
     let (_, c) = member(&app, "buyer", &[]).await;
     let page = c.get(&format!("/checkout?course_id={}", rust.id)).await;
     assert!(page.text().contains("¥99"));
@@ -247,7 +309,12 @@ async fn the_apply_button_recalculates_without_placing_an_order_and_pay_places_i
     let preview = c
         .post_form(
             "/checkout",
-            &[("course_id", &id), ("coupon_code", "spring25"), ("points", ""), ("preview", "1")],
+            &[
+                ("course_id", &id),
+                ("coupon_code", "spring25"),
+                ("points", ""),
+                ("preview", "1"),
+            ],
         )
         .await;
     assert_eq!(preview.status, 200, "{}", preview.text());
@@ -258,10 +325,15 @@ async fn the_apply_button_recalculates_without_placing_an_order_and_pay_places_i
 
     let (order_id, payment) = placed(&app, &checkout(&c, Some(&rust), "SPRING25", "").await).await;
     let (o, items) = order(&app, order_id).await;
-    assert_eq!((o.subtotal_cents, o.discount_cents, o.total_cents), (9900, 2475, 7425));
+    assert_eq!(
+        (o.subtotal_cents, o.discount_cents, o.total_cents),
+        (9900, 2475, 7425)
+    );
     assert_eq!(o.coupon_id, Some(coupon));
     assert_eq!(items[0].paid_cents, 7425);
-    let charged = app.db(move |conn| Payment::find(conn, payment).unwrap().amount_cents).await;
+    let charged = app
+        .db(move |conn| Payment::find(conn, payment).unwrap().amount_cents)
+        .await;
     assert_eq!(charged, 7425, "the provider is asked for the discounted total");
     assert_eq!(use_of(&app, order_id).await, Some(CouponUseState::Reserved));
     assert_eq!(uses_count(&app, coupon).await, 1);
@@ -278,7 +350,12 @@ async fn a_use_and_its_points_come_back_on_fail_cancel_and_expiry_and_stay_when_
     let coupon = new_coupon(
         &app,
         &admin,
-        &[("code", "LAST1"), ("kind", "amount"), ("value", "10"), ("max_uses", "1")],
+        &[
+            ("code", "LAST1"),
+            ("kind", "amount"),
+            ("value", "10"),
+            ("max_uses", "1"),
+        ],
     )
     .await;
     let (user, c) = member(&app, "buyer", &[]).await;
@@ -288,10 +365,22 @@ async fn a_use_and_its_points_come_back_on_fail_cancel_and_expiry_and_stay_when_
         let res = checkout(&c, Some(&rust), "LAST1", "1000").await;
         let (id, payment) = placed(&app, &res).await;
         let (o, items) = order(&app, id).await;
-        assert_eq!((o.discount_cents, o.points, o.total_cents), (1000, 1000, 8000), "{outcome}");
+        assert_eq!(
+            (o.discount_cents, o.points, o.total_cents),
+            (1000, 1000, 8000),
+            "{outcome}"
+        );
         assert_eq!(items[0].points, 1000);
-        assert_eq!(balance(&app, &user).await, 0, "{outcome}: the points are reserved");
-        assert_eq!(uses_count(&app, coupon).await, 1, "{outcome}: the use is reserved");
+        assert_eq!(
+            balance(&app, &user).await,
+            0,
+            "{outcome}: the points are reserved"
+        );
+        assert_eq!(
+            uses_count(&app, coupon).await,
+            1,
+            "{outcome}: the use is reserved"
+        );
         // The last use is held: nobody else gets it meanwhile.
         let (_, other) = member(&app, "other", &[]).await;
         assert_eq!(checkout(&other, Some(&rust), "LAST1", "").await.status, 422);
@@ -300,9 +389,17 @@ async fn a_use_and_its_points_come_back_on_fail_cancel_and_expiry_and_stay_when_
             "cancel" => drop(settle(&app, &c, payment, "cancel", OrderState::Cancelled).await),
             _ => expire(&app, id).await,
         }
-        assert_eq!(use_of(&app, id).await, Some(CouponUseState::Released), "{outcome}");
+        assert_eq!(
+            use_of(&app, id).await,
+            Some(CouponUseState::Released),
+            "{outcome}"
+        );
         assert_eq!(uses_count(&app, coupon).await, 0, "{outcome}");
-        assert_eq!(balance(&app, &user).await, 1000, "{outcome}: the points came back");
+        assert_eq!(
+            balance(&app, &user).await,
+            1000,
+            "{outcome}: the points came back"
+        );
     }
     let res = checkout(&c, Some(&rust), "LAST1", "1000").await;
     let (id, payment) = placed(&app, &res).await;
@@ -317,7 +414,10 @@ async fn a_use_and_its_points_come_back_on_fail_cancel_and_expiry_and_stay_when_
     assert!(res.text().contains("This coupon has been used up"));
     // The admin list shows the use and the revenue of the paid order.
     let list = admin.get("/admin/coupons").await;
-    assert_eq!(list.texts("tr[data-code=LAST1] .coupon-revenue"), vec!["¥80".to_string()]);
+    assert_eq!(
+        list.texts("tr[data-code=LAST1] .coupon-revenue"),
+        vec!["¥80".to_string()]
+    );
 }
 
 #[tokio::test]
@@ -330,21 +430,33 @@ async fn a_late_payment_takes_the_use_and_points_again_or_is_refunded_when_the_p
     let coupon = new_coupon(
         &app,
         &admin,
-        &[("code", "LATE1"), ("kind", "percent"), ("value", "10"), ("max_uses", "1")],
+        &[
+            ("code", "LATE1"),
+            ("kind", "percent"),
+            ("value", "10"),
+            ("max_uses", "1"),
+        ],
     )
     .await;
     let (user, c) = member(&app, "buyer", &[]).await;
     grant(&admin, &user, 2000).await;
     let (id, payment) = placed(&app, &checkout(&c, Some(&rust), "LATE1", "1000").await).await;
     expire(&app, id).await;
-    assert_eq!((uses_count(&app, coupon).await, balance(&app, &user).await), (0, 2000));
+    assert_eq!(
+        (uses_count(&app, coupon).await, balance(&app, &user).await),
+        (0, 2000)
+    );
     // Someone else takes the last use meanwhile; the learner paid after all.
     let (_, other) = member(&app, "other", &[]).await;
     placed(&app, &checkout(&other, Some(&rust), "LATE1", "").await).await;
     let paid = settle(&app, &c, payment, "success", OrderState::Paid).await;
     assert!(paid.paid_late);
     assert_eq!(use_of(&app, id).await, Some(CouponUseState::Used));
-    assert_eq!(uses_count(&app, coupon).await, 2, "taken again past its limit: that price was paid");
+    assert_eq!(
+        uses_count(&app, coupon).await,
+        2,
+        "taken again past its limit: that price was paid"
+    );
     assert_eq!(balance(&app, &user).await, 1000, "the points are debited again");
 
     // Another order expires, its points are spent elsewhere, then it is paid.
@@ -381,8 +493,18 @@ async fn discounts_and_points_are_split_to_the_fen_on_the_stored_items() {
     let a = course(&app, &expert, "Split A", 3333).await;
     let b = course(&app, &expert, "Split B", 3333).await;
     let dear = course(&app, &expert, "Split C", 3334).await;
-    new_coupon(&app, &admin, &[("code", "TENOFF"), ("kind", "amount"), ("value", "10")]).await;
-    new_coupon(&app, &admin, &[("code", "FREE100"), ("kind", "percent"), ("value", "100")]).await;
+    new_coupon(
+        &app,
+        &admin,
+        &[("code", "TENOFF"), ("kind", "amount"), ("value", "10")],
+    )
+    .await;
+    new_coupon(
+        &app,
+        &admin,
+        &[("code", "FREE100"), ("kind", "percent"), ("value", "100")],
+    )
+    .await;
     let (user, c) = member(&app, "buyer", &[]).await;
     grant(&admin, &user, 5000).await;
     for course in [&a, &b, &dear] {
@@ -404,7 +526,10 @@ async fn discounts_and_points_are_split_to_the_fen_on_the_stored_items() {
     assert_eq!(points, [1334, 1333, 1334]);
     let paid: Vec<i64> = items.iter().map(|i| i.paid_cents).collect();
     assert_eq!(paid, [1666, 1667, 1666]);
-    assert_eq!((o.subtotal_cents, o.discount_cents, o.points, o.total_cents), (10000, 1000, 4001, 4999));
+    assert_eq!(
+        (o.subtotal_cents, o.discount_cents, o.points, o.total_cents),
+        (10000, 1000, 4001, 4999)
+    );
 
     // A 100 % coupon: nothing is due, the order is paid at once.
     let res = checkout(&c, None, "free100", "").await;
@@ -412,8 +537,13 @@ async fn discounts_and_points_are_split_to_the_fen_on_the_stored_items() {
     let to = res.location().unwrap().to_string();
     let id: OrderId = to.strip_prefix("/orders/").unwrap().parse().unwrap();
     let (o, items) = order(&app, id).await;
-    assert_eq!((o.state, o.total_cents, o.discount_cents), (OrderState::Paid, 0, 10000));
-    assert!(items.iter().all(|i| i.paid_cents == 0 && i.discount_cents == i.list_price_cents));
+    assert_eq!(
+        (o.state, o.total_cents, o.discount_cents),
+        (OrderState::Paid, 0, 10000)
+    );
+    assert!(items
+        .iter()
+        .all(|i| i.paid_cents == 0 && i.discount_cents == i.list_price_cents));
     assert_eq!(use_of(&app, id).await, Some(CouponUseState::Used));
 }
 
@@ -427,7 +557,12 @@ async fn two_orders_at_once_cannot_both_take_the_last_use() {
     let coupon = new_coupon(
         &app,
         &admin,
-        &[("code", "RACE1"), ("kind", "amount"), ("value", "20"), ("max_uses", "1")],
+        &[
+            ("code", "RACE1"),
+            ("kind", "amount"),
+            ("value", "20"),
+            ("max_uses", "1"),
+        ],
     )
     .await;
     let (_, c) = member(&app, "buyer", &[]).await;
@@ -452,23 +587,95 @@ async fn admins_make_and_change_coupons_and_bad_input_comes_back_with_its_messag
     let learner_name = format!("@{}", unique("nobody"));
     admin.get("/admin/coupons").await;
     for (fields, field, message) in [
-        (&[("code", "ab"), ("kind", "percent"), ("value", "10")][..], "code", "3 to 32 characters"),
-        (&[("code", "two words"), ("kind", "percent"), ("value", "10")], "code", "only letters, digits"),
-        (&[("code", "PCT"), ("kind", "percent"), ("value", "101")], "value", "from 1 to 100"),
-        (&[("code", "AMT"), ("kind", "amount"), ("value", "1.999")], "value", "two decimal"),
-        (&[("code", "AMT"), ("kind", "amount"), ("value", "0")], "value", "above zero"),
-        (&[("code", "KND"), ("kind", "gift"), ("value", "1")], "kind", "percent or amount"),
-        (&[("code", "DTE"), ("kind", "percent"), ("value", "5"), ("ends_at", "soon")], "ends_at", "YYYY-MM-DD"),
         (
-            &[("code", "WIN"), ("kind", "percent"), ("value", "5"), ("starts_at", "2027-01-02"), ("ends_at", "2027-01-01")],
+            &[("code", "ab"), ("kind", "percent"), ("value", "10")][..],
+            "code",
+            "3 to 32 characters",
+        ),
+        (
+            &[("code", "two words"), ("kind", "percent"), ("value", "10")],
+            "code",
+            "only letters, digits",
+        ),
+        (
+            &[("code", "PCT"), ("kind", "percent"), ("value", "101")],
+            "value",
+            "from 1 to 100",
+        ),
+        (
+            &[("code", "AMT"), ("kind", "amount"), ("value", "1.999")],
+            "value",
+            "two decimal",
+        ),
+        (
+            &[("code", "AMT"), ("kind", "amount"), ("value", "0")],
+            "value",
+            "above zero",
+        ),
+        (
+            &[("code", "KND"), ("kind", "gift"), ("value", "1")],
+            "kind",
+            "percent or amount",
+        ),
+        (
+            &[
+                ("code", "DTE"),
+                ("kind", "percent"),
+                ("value", "5"),
+                ("ends_at", "soon"),
+            ],
+            "ends_at",
+            "YYYY-MM-DD",
+        ),
+        (
+            &[
+                ("code", "WIN"),
+                ("kind", "percent"),
+                ("value", "5"),
+                ("starts_at", "2027-01-02"),
+                ("ends_at", "2027-01-01"),
+            ],
             "ends_at",
             "after the start",
         ),
-        (&[("code", "USE"), ("kind", "percent"), ("value", "5"), ("max_uses", "0")], "max_uses", "from 1"),
-        (&[("code", "CRS"), ("kind", "percent"), ("value", "5"), ("courses", "no-such-course")], "courses", "no-such-course"),
-        (&[("code", "EXP"), ("kind", "percent"), ("value", "5"), ("expert", &learner_name)], "expert", "No member"),
         (
-            &[("code", "BTH"), ("kind", "percent"), ("value", "5"), ("courses", &rust.slug), ("expert", "x")],
+            &[
+                ("code", "USE"),
+                ("kind", "percent"),
+                ("value", "5"),
+                ("max_uses", "0"),
+            ],
+            "max_uses",
+            "from 1",
+        ),
+        (
+            &[
+                ("code", "CRS"),
+                ("kind", "percent"),
+                ("value", "5"),
+                ("courses", "no-such-course"),
+            ],
+            "courses",
+            "no-such-course",
+        ),
+        (
+            &[
+                ("code", "EXP"),
+                ("kind", "percent"),
+                ("value", "5"),
+                ("expert", &learner_name),
+            ],
+            "expert",
+            "No member",
+        ),
+        (
+            &[
+                ("code", "BTH"),
+                ("kind", "percent"),
+                ("value", "5"),
+                ("courses", &rust.slug),
+                ("expert", "x"),
+            ],
             "expert",
             "not both",
         ),
@@ -478,13 +685,30 @@ async fn admins_make_and_change_coupons_and_bad_input_comes_back_with_its_messag
         let error = res.texts(&format!("#f-{field}-error")).join(" ");
         assert!(error.contains(message), "{fields:?}: {error:?}");
         let typed = fields.iter().find(|(k, _)| *k == "code").unwrap().1;
-        assert_eq!(res.attrs("#f-code", "value"), vec![typed.to_string()], "the text is kept");
+        assert_eq!(
+            res.attrs("#f-code", "value"),
+            vec![typed.to_string()],
+            "the text is kept"
+        );
     }
     assert_eq!(app.db(|conn| Coupon::count(conn).unwrap()).await, 0);
 
-    let id = new_coupon(&app, &admin, &[("code", "Summer"), ("kind", "percent"), ("value", "15"), ("courses", &rust.slug)]).await;
+    let id = new_coupon(
+        &app,
+        &admin,
+        &[
+            ("code", "Summer"),
+            ("kind", "percent"),
+            ("value", "15"),
+            ("courses", &rust.slug),
+        ],
+    )
+    .await;
     let res = admin
-        .post_form("/admin/coupons", &[("code", "SUMMER"), ("kind", "amount"), ("value", "5")])
+        .post_form(
+            "/admin/coupons",
+            &[("code", "SUMMER"), ("kind", "amount"), ("value", "5")],
+        )
         .await;
     assert_eq!(res.status, 422);
     assert!(res.text().contains("Another coupon has this code"));
@@ -496,20 +720,41 @@ async fn admins_make_and_change_coupons_and_bad_input_comes_back_with_its_messag
     let res = admin
         .post_form(
             &format!("/admin/coupons/{id}/edit"),
-            &[("code", "Summer"), ("kind", "amount"), ("value", "19.90"), ("max_uses", "3")],
+            &[
+                ("code", "Summer"),
+                ("kind", "amount"),
+                ("value", "19.90"),
+                ("max_uses", "3"),
+            ],
         )
         .await;
     assert_eq!(res.location(), Some("/admin/coupons"));
-    let saved = app.db(move |conn| (Coupon::find(conn, id).unwrap(), Coupon::courses(conn, id).unwrap())).await;
-    assert_eq!((saved.0.percent_off, saved.0.amount_off_cents, saved.0.max_uses), (0, 1990, Some(3)));
+    let saved = app
+        .db(move |conn| {
+            (
+                Coupon::find(conn, id).unwrap(),
+                Coupon::courses(conn, id).unwrap(),
+            )
+        })
+        .await;
+    assert_eq!(
+        (saved.0.percent_off, saved.0.amount_off_cents, saved.0.max_uses),
+        (0, 1990, Some(3))
+    );
     assert!(saved.1.is_empty());
     let res = admin
-        .post_form(&format!("/admin/coupons/{id}/edit"), &[("code", "S"), ("kind", "amount"), ("value", "1")])
+        .post_form(
+            &format!("/admin/coupons/{id}/edit"),
+            &[("code", "S"), ("kind", "amount"), ("value", "1")],
+        )
         .await;
     assert_eq!(res.status, 422);
     assert_eq!(res.attrs("#f-code", "value"), vec!["S".to_string()]);
     let audit = admin.get("/admin/audit").await.text();
-    assert!(audit.contains("coupon.created") && audit.contains("coupon.updated"), "{audit}");
+    assert!(
+        audit.contains("coupon.created") && audit.contains("coupon.updated"),
+        "{audit}"
+    );
     assert_eq!(admin.get("/admin/coupons/999999/edit").await.status, 404);
 }
 
@@ -517,26 +762,47 @@ async fn admins_make_and_change_coupons_and_bad_input_comes_back_with_its_messag
 async fn moderators_only_read_the_list_and_learners_see_none_of_it() {
     let app = TestApp::spawn().await;
     let (_, admin) = member(&app, "adm", &[Role::Admin]).await;
-    let id = new_coupon(&app, &admin, &[("code", "LOOK"), ("kind", "percent"), ("value", "5")]).await;
+    let id = new_coupon(
+        &app,
+        &admin,
+        &[("code", "LOOK"), ("kind", "percent"), ("value", "5")],
+    )
+    .await;
     let (_, moderator) = member(&app, "mod", &[Role::Moderator]).await;
     let list = moderator.get("/admin/coupons").await;
     assert_eq!(list.status, 200);
     assert!(list.text().contains("LOOK"));
-    assert!(list.attrs("form[action='/admin/coupons']", "action").is_empty(), "no create form");
-    assert_eq!(moderator.get(&format!("/admin/coupons/{id}/edit")).await.status, 403);
+    assert!(
+        list.attrs("form[action='/admin/coupons']", "action").is_empty(),
+        "no create form"
+    );
+    assert_eq!(
+        moderator.get(&format!("/admin/coupons/{id}/edit")).await.status,
+        403
+    );
     let fields = [("code", "MODS"), ("kind", "percent"), ("value", "50")];
     assert_eq!(moderator.post_form("/admin/coupons", &fields).await.status, 403);
     let edit = [("code", "LOOK"), ("kind", "percent"), ("value", "90")];
     assert_eq!(
-        moderator.post_form(&format!("/admin/coupons/{id}/edit"), &edit).await.status,
+        moderator
+            .post_form(&format!("/admin/coupons/{id}/edit"), &edit)
+            .await
+            .status,
         403
     );
     let (_, learner) = member(&app, "lrn", &[]).await;
     assert_eq!(learner.get("/admin/coupons").await.status, 403);
     assert_eq!(learner.post_form("/admin/coupons", &fields).await.status, 403);
     let guest = app.new_client();
-    assert!(guest.get("/admin/coupons").await.location().unwrap_or("").starts_with("/login"));
-    let kept = app.db(move |conn| Coupon::find(conn, id).unwrap().percent_off).await;
+    assert!(guest
+        .get("/admin/coupons")
+        .await
+        .location()
+        .unwrap_or("")
+        .starts_with("/login"));
+    let kept = app
+        .db(move |conn| Coupon::find(conn, id).unwrap().percent_off)
+        .await;
     assert_eq!(kept, 5);
     assert_eq!(app.db(|conn| Coupon::count(conn).unwrap()).await, 1);
 }
@@ -566,9 +832,17 @@ async fn the_demo_has_coupons_in_each_state_and_an_order_paid_with_a_coupon_and_
     let paid = orders.iter().find(|o| o.id == uses[0].order_id).unwrap();
     assert_eq!(paid.state, OrderState::Paid);
     assert!(paid.points > 0 && paid.discount_cents > 0);
-    assert_eq!(paid.total_cents, paid.subtotal_cents - paid.discount_cents - paid.points);
+    assert_eq!(
+        paid.total_cents,
+        paid.subtotal_cents - paid.discount_cents - paid.points
+    );
     let (balance, sum) = app
-        .db(move |conn| (Points::balance(conn, learner).unwrap(), Points::ledger_sum(conn, learner).unwrap()))
+        .db(move |conn| {
+            (
+                Points::balance(conn, learner).unwrap(),
+                Points::ledger_sum(conn, learner).unwrap(),
+            )
+        })
         .await;
     assert!(balance > 0);
     assert_eq!(balance, sum);

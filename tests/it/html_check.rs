@@ -467,18 +467,32 @@ async fn every_page_type_passes_the_html_checker() {
     // and points admin forms with bad input.
     learner.get("/checkout").await;
     let applied = learner
-        .post_form("/checkout", &[("coupon_code", "WELCOME10"), ("points", "100"), ("preview", "1")])
+        .post_form(
+            "/checkout",
+            &[("coupon_code", "WELCOME10"), ("points", "100"), ("preview", "1")],
+        )
         .await;
     let refused = learner
         .post_form("/checkout", &[("coupon_code", "SUMMER2026"), ("points", "lots")])
         .await;
     admin.get("/admin/coupons").await;
     let coupon = admin
-        .post_form("/admin/coupons", &[("code", "x"), ("kind", "amount"), ("value", "-1"), ("ends_at", "soon")])
+        .post_form(
+            "/admin/coupons",
+            &[
+                ("code", "x"),
+                ("kind", "amount"),
+                ("value", "-1"),
+                ("ends_at", "soon"),
+            ],
+        )
         .await;
     admin.get("/admin/users/4").await;
     let points = admin
-        .post_form("/admin/users/4/points", &[("amount", "-99999999"), ("reason", "")])
+        .post_form(
+            "/admin/users/4/points",
+            &[("amount", "-99999999"), ("reason", "")],
+        )
         .await;
     for (name, res, status) in [
         ("checkout-coupon-applied", applied, 200),

@@ -19,18 +19,35 @@ async fn admins_grant_and_deduct_points_with_a_reason_and_never_below_zero() {
     let action = format!("{page}/points");
     let key = admin.get(&page).await.attrs("input[name=request_key]", "value")[0].clone();
     let res = admin
-        .post_form(&action, &[("amount", "500"), ("reason", "beta tester"), ("request_key", &key)])
+        .post_form(
+            &action,
+            &[
+                ("amount", "500"),
+                ("reason", "beta tester"),
+                ("request_key", &key),
+            ],
+        )
         .await;
     assert_eq!(res.location(), Some(page.as_str()));
     // The same form sent twice (a double click) is written once.
     let again = admin
-        .post_form(&action, &[("amount", "500"), ("reason", "beta tester"), ("request_key", &key)])
+        .post_form(
+            &action,
+            &[
+                ("amount", "500"),
+                ("reason", "beta tester"),
+                ("request_key", &key),
+            ],
+        )
         .await;
     assert_eq!(again.status, 303);
     assert_eq!(balance(&app, &user).await, 500);
     let shown = admin.get(&page).await;
     assert!(shown.text().contains("Balance: 500 points"), "{}", shown.text());
-    assert!(shown.texts(".points-ledger td").iter().any(|t| t.contains("beta tester")));
+    assert!(shown
+        .texts(".points-ledger td")
+        .iter()
+        .any(|t| t.contains("beta tester")));
 
     for (amount, reason, field, message) in [
         ("0", "x", "points-amount", "other than 0"),
@@ -42,19 +59,32 @@ async fn admins_grant_and_deduct_points_with_a_reason_and_never_below_zero() {
     ] {
         let key = admin.get(&page).await.attrs("input[name=request_key]", "value")[0].clone();
         let res = admin
-            .post_form(&action, &[("amount", amount), ("reason", reason), ("request_key", &key)])
+            .post_form(
+                &action,
+                &[("amount", amount), ("reason", reason), ("request_key", &key)],
+            )
             .await;
         assert_eq!(res.status, 422, "{amount} {reason:?}");
         let error = res.texts(&format!("#f-{field}-error")).join(" ");
         assert!(error.contains(message), "{amount}: {error:?}");
-        assert_eq!(res.attrs("#f-points-amount", "value"), vec![amount.to_string()], "kept");
+        assert_eq!(
+            res.attrs("#f-points-amount", "value"),
+            vec![amount.to_string()],
+            "kept"
+        );
     }
     assert_eq!(balance(&app, &user).await, 500);
     grant(&admin, &user, -200).await;
     assert_eq!(balance(&app, &user).await, 300);
     let audit = admin.get("/admin/audit").await.text();
     assert!(audit.contains("points.adjusted"), "{audit}");
-    assert_eq!(admin.post_form("/admin/users/999999/points", &[("amount", "5"), ("reason", "x")]).await.status, 404);
+    assert_eq!(
+        admin
+            .post_form("/admin/users/999999/points", &[("amount", "5"), ("reason", "x")])
+            .await
+            .status,
+        404
+    );
 }
 
 #[tokio::test]
@@ -67,7 +97,10 @@ async fn moderators_and_learners_may_not_change_points() {
     let page = format!("/admin/users/{}", user.id);
     let seen = moderator.get(&page).await;
     assert!(seen.text().contains("Balance: 100 points"));
-    assert!(seen.attrs("input[name=request_key]", "value").is_empty(), "no form for moderators");
+    assert!(
+        seen.attrs("input[name=request_key]", "value").is_empty(),
+        "no form for moderators"
+    );
     let action = format!("{page}/points");
     let fields = [("amount", "1000"), ("reason", "mine")];
     assert_eq!(moderator.post_form(&action, &fields).await.status, 403);
@@ -86,7 +119,10 @@ async fn checkout_shows_the_balance_and_refuses_too_many_points_with_the_maximum
     grant(&admin, &user, 6000).await;
     let page = c.get(&format!("/checkout?course_id={}", rust.id)).await;
     let help = page.texts("#f-points-help").join(" ");
-    assert!(help.contains("You have 6000 points") && help.contains("up to 4999"), "{help}");
+    assert!(
+        help.contains("You have 6000 points") && help.contains("up to 4999"),
+        "{help}"
+    );
 
     for (points, message) in [
         ("5000", "at most 4999 points"),
@@ -109,7 +145,10 @@ async fn checkout_shows_the_balance_and_refuses_too_many_points_with_the_maximum
     // More than the balance: the message says what they have.
     let res = checkout(&c, Some(&rust), "", "1002").await;
     assert_eq!(res.status, 422);
-    assert!(res.texts("#f-points-error").join(" ").contains("You have only 1001 points"));
+    assert!(res
+        .texts("#f-points-error")
+        .join(" ")
+        .contains("You have only 1001 points"));
     let key = format!("order:{id}:points");
     assert!(app.db(move |conn| Points::has(conn, &key).unwrap()).await);
 }

@@ -359,7 +359,11 @@ impl CouponUse {
     }
 
     /// A coupon's uses, newest first.
-    pub fn of_coupon(conn: &mut DbConnection, coupon: CouponId, limit: i64) -> Result<Vec<CouponUse>, DbError> {
+    pub fn of_coupon(
+        conn: &mut DbConnection,
+        coupon: CouponId,
+        limit: i64,
+    ) -> Result<Vec<CouponUse>, DbError> {
         Ok(coupon_uses::table
             .filter(coupon_uses::coupon_id.eq(coupon))
             .order(coupon_uses::id.desc())

@@ -111,7 +111,10 @@ fn shown(
     let (quote, refusal) = match preview(conn, actor, basket, redemption) {
         Ok(quote) => (Some(quote), None),
         Err(CheckoutError::Db(e)) => return Err(CheckoutError::Db(e)),
-        Err(refused) => (preview(conn, actor, basket, &Redemption::default()).ok(), Some(refused)),
+        Err(refused) => (
+            preview(conn, actor, basket, &Redemption::default()).ok(),
+            Some(refused),
+        ),
     };
     let shown = Shown {
         cards,
@@ -201,10 +204,19 @@ pub(super) async fn place(
             match place_order_with(conn, &services, &actor, basket, &redemption) {
                 Ok(placed) => return Ok(Ok(placed)),
                 Err(CheckoutError::Db(e)) => return Err(CheckoutError::Db(e)),
-                Err(refused) => return Ok(Err((shown(conn, &actor, basket, &Redemption::default())?.0, Some(refused)))),
+                Err(refused) => {
+                    return Ok(Err((
+                        shown(conn, &actor, basket, &Redemption::default())?.0,
+                        Some(refused),
+                    )))
+                }
             }
         }
-        let asked = if go.is_some() { redemption } else { Redemption::default() };
+        let asked = if go.is_some() {
+            redemption
+        } else {
+            Redemption::default()
+        };
         Ok(Err(shown(conn, &actor, basket, &asked)?))
     })
     .await??;
