@@ -81,9 +81,9 @@ fn qualifies(coupon: &Coupon, limited: &[CourseId], course: &Course) -> bool {
 }
 
 /// Prices `courses` for `buyer` with `redemption`. With `lock` (inside the
-/// order's write transaction) the coupon's and the member's rows are locked
-/// before they are read, so that two orders cannot both take the last use
-/// or the same points. A code or points that cannot be used are refused
+/// order's write transaction) the coupon's row, and the member's when points
+/// are spent, are locked before they are read, so that two orders cannot
+/// both take the last use or the same points. A code or points that cannot be used are refused
 /// with the precise reason.
 pub fn quote(
     conn: &mut DbConnection,
@@ -132,7 +132,8 @@ pub fn quote(
         let cuts = discounts(&list, &applies, off.discount(qualifying.iter().sum()));
         (Some(coupon), cuts)
     };
-    let balance = if lock {
+    // Only an order that spends points needs the member's row locked.
+    let balance = if lock && redemption.points > 0 {
         Points::lock_balance(conn, buyer)?
     } else {
         Points::balance(conn, buyer)?

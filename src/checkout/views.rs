@@ -97,6 +97,8 @@ pub struct OrdersView {
     pub page: Page,
     pub orders: Vec<(Order, Vec<OrderItem>)>,
     pub pager: crate::web::pager::Pager,
+    /// The learner's points, to spend at checkout.
+    pub points_balance: i64,
 }
 
 impl OrdersView {

@@ -408,6 +408,11 @@ async fn a_use_and_its_points_come_back_on_fail_cancel_and_expiry_and_stay_when_
     assert_eq!(use_of(&app, id).await, Some(CouponUseState::Used));
     assert_eq!(uses_count(&app, coupon).await, 1);
     assert_eq!(balance(&app, &user).await, 0, "paid: the points stay spent");
+    let receipt = c.get(&format!("/orders/{id}/receipt")).await.text();
+    assert!(
+        receipt.contains("Coupon discount −¥10") && receipt.contains("Paid with 1000 points −¥10"),
+        "{receipt}"
+    );
     // Used up now, for everyone.
     let (_, other) = member(&app, "late", &[]).await;
     let res = checkout(&other, Some(&rust), "LAST1", "").await;

@@ -142,6 +142,7 @@ async fn checkout_shows_the_balance_and_refuses_too_many_points_with_the_maximum
     assert_eq!((o.points, o.total_cents), (4999, 5000));
     assert_eq!((items[0].points, items[0].paid_cents), (4999, 5000));
     assert_eq!(balance(&app, &user).await, 1001);
+    assert!(c.get("/orders").await.text().contains("Your points: 1001"));
     // More than the balance: the message says what they have.
     let res = checkout(&c, Some(&rust), "", "1002").await;
     assert_eq!(res.status, 422);

@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use crate::checkout::sandbox::{charge_of, settle, Outcome};
 use crate::checkout::views::{CheckoutView, SandboxView};
-use crate::checkout::{place_order_with, preview, Basket, CheckoutError, Quote, Redemption};
+use crate::checkout::{place_order_with, preview, Basket, CheckoutError, Placed, Quote, Redemption};
 use crate::domain::actor::Actor;
 use crate::i18n::k;
 use crate::web::flash::{Flash, Level};
@@ -183,6 +183,42 @@ pub(super) async fn checkout_page(
     html(&CheckoutView::new(page, &state, basket, shown))
 }
 
+/// What the checkout form asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Asked {
+    /// "Pay": place the order.
+    Place,
+    /// "Apply": the totals recalculated with the code and points.
+    Preview,
+    /// The form did not read: the page again, at list price.
+    Nothing,
+}
+
+/// Places the order, or says what the page shows instead: the basket
+/// priced (with the code and points when they apply) and the refusal.
+fn attempt(
+    conn: &mut DbConnection,
+    services: &crate::services::Services,
+    actor: &Actor,
+    basket: Basket,
+    asked: Asked,
+    redemption: Redemption,
+) -> Result<Result<Placed, (Shown, Option<CheckoutError>)>, CheckoutError> {
+    let redemption = match asked {
+        Asked::Place => match place_order_with(conn, services, actor, basket, &redemption) {
+            Ok(placed) => return Ok(Ok(placed)),
+            Err(CheckoutError::Db(e)) => return Err(CheckoutError::Db(e)),
+            Err(refused) => {
+                let (shown, _) = shown(conn, actor, basket, &Redemption::default())?;
+                return Ok(Err((shown, Some(refused))));
+            }
+        },
+        Asked::Preview => redemption,
+        Asked::Nothing => Redemption::default(),
+    };
+    Ok(Err(shown(conn, actor, basket, &redemption)?))
+}
+
 pub(super) async fn place(
     page: Page,
     SignedIn(user): SignedIn,
@@ -196,28 +232,14 @@ pub(super) async fn place(
         coupon_code: form.coupon_code.trim().chars().take(64).collect(),
         points: points.unwrap_or(0),
     };
-    let go = errors.is_empty().then_some(form.preview.is_none());
+    let asked = match (errors.is_empty(), form.preview.is_some()) {
+        (false, _) => Asked::Nothing,
+        (true, true) => Asked::Preview,
+        (true, false) => Asked::Place,
+    };
     let (services, actor) = (state.services.clone(), user.actor());
-    // Placed; or the page again: previewed, refused, or with the form's errors.
     let outcome = call(&state.pool, move |conn| {
-        if go == Some(true) {
-            match place_order_with(conn, &services, &actor, basket, &redemption) {
-                Ok(placed) => return Ok(Ok(placed)),
-                Err(CheckoutError::Db(e)) => return Err(CheckoutError::Db(e)),
-                Err(refused) => {
-                    return Ok(Err((
-                        shown(conn, &actor, basket, &Redemption::default())?.0,
-                        Some(refused),
-                    )))
-                }
-            }
-        }
-        let asked = if go.is_some() {
-            redemption
-        } else {
-            Redemption::default()
-        };
-        Ok(Err(shown(conn, &actor, basket, &asked)?))
+        attempt(conn, &services, &actor, basket, asked, redemption)
     })
     .await??;
     let (shown, refusal) = match outcome {
@@ -231,7 +253,7 @@ pub(super) async fn place(
     };
     let mut view = CheckoutView::new(page, &state, basket, shown);
     (view.errors, view.coupon_code, view.points) = (errors, form.coupon_code.clone(), form.points.clone());
-    view.applied = go.is_some() && refusal.is_none();
+    view.applied = asked == Asked::Preview && refusal.is_none();
     let status = match refusal {
         Some(refusal) => view.refused(refusal),
         None if view.errors.is_empty() => StatusCode::OK,
