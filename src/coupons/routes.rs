@@ -123,8 +123,8 @@ async fn create(
     let outcome = call(&state.pool, move |conn| {
         let refusal = match input.map(|input| create_coupon(conn, &actor, &input)) {
             Some(Ok(_)) => return Ok(None),
-            Some(Err(CouponError::Db(e))) => return Err(CouponError::Db(e)),
-            Some(Err(refusal)) => Some(refusal),
+            Some(Err(e @ (CouponError::Invalid { .. } | CouponError::UnknownCourse { .. }))) => Some(e),
+            Some(Err(e)) => return Err(e),
             None => None,
         };
         Ok(Some((refusal, listed(conn, 1)?)))
@@ -188,8 +188,7 @@ async fn edit(
     let outcome = call(&state.pool, move |conn| {
         let refusal = match input.map(|input| update_coupon(conn, &actor, id, &input)) {
             Some(Ok(())) => return Ok(None),
-            Some(Err(CouponError::Invalid { field, key })) => Some(CouponError::Invalid { field, key }),
-            Some(Err(CouponError::UnknownCourse { line })) => Some(CouponError::UnknownCourse { line }),
+            Some(Err(e @ (CouponError::Invalid { .. } | CouponError::UnknownCourse { .. }))) => Some(e),
             Some(Err(e)) => return Err(e),
             None => None,
         };
