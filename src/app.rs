@@ -252,5 +252,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     crate::reviews::routes::configure(cfg);
     crate::experts::routes::configure(cfg);
     crate::checkout::routes::configure(cfg);
+    crate::coupons::routes::configure(cfg);
+    crate::points::routes::configure(cfg);
     crate::feedback::routes::configure(cfg);
 }

@@ -95,6 +95,9 @@ pub struct UserPage {
     pub events: Vec<SecurityEvent>,
     pub certification: Option<Application>,
     pub latest_application: Option<Application>,
+    pub points_balance: i64,
+    /// The latest rows of the member's points ledger.
+    pub point_entries: Vec<klearn_db::points::PointEntry>,
 }
 
 impl UserPage {
@@ -106,6 +109,8 @@ impl UserPage {
             events: SecurityEvent::recent_for_user(conn, id, 20)?,
             certification: Application::certified_for(conn, id)?,
             latest_application: Application::latest_for_user(conn, id)?,
+            points_balance: klearn_db::points::Points::balance(conn, id)?,
+            point_entries: klearn_db::points::Points::entries(conn, id, 20)?,
         })
     }
 }
@@ -117,6 +122,9 @@ pub struct UserExtras {
     pub typed_reason: String,
     pub typed_until: String,
     pub typed_revoke: String,
+    /// The points form as typed.
+    pub typed_amount: String,
+    pub typed_points_reason: String,
 }
 
 impl UserView {
@@ -158,6 +166,11 @@ impl UserView {
             typed_reason: extras.typed_reason,
             typed_until,
             typed_revoke: extras.typed_revoke,
+            points_balance: parts.points_balance,
+            point_entries: parts.point_entries,
+            points_key: crate::points::request_key(),
+            typed_amount: extras.typed_amount,
+            typed_points_reason: extras.typed_points_reason,
         }
     }
 }

@@ -28,6 +28,7 @@ impl AdminNav {
             ("/admin/courses", "admin.nav.courses"),
             ("/admin/experts", "admin.nav.experts"),
             ("/admin/orders", "admin.nav.orders"),
+            ("/admin/coupons", "admin.nav.coupons"),
             ("/admin/users", "admin.nav.users"),
             ("/admin/categories", "admin.nav.categories"),
             ("/admin/audit", "admin.nav.audit"),
@@ -103,6 +104,19 @@ pub struct UserView {
     pub typed_reason: String,
     pub typed_until: String,
     pub typed_revoke: String,
+    pub points_balance: i64,
+    pub point_entries: Vec<klearn_db::points::PointEntry>,
+    /// The points form's request key (a double click is written once).
+    pub points_key: String,
+    pub typed_amount: String,
+    pub typed_points_reason: String,
+}
+
+impl UserView {
+    /// How a ledger row's reason reads.
+    pub fn point_reason_key(&self, reason: &str) -> &'static str {
+        crate::points::routes::reason_key(reason)
+    }
 }
 
 #[derive(Template)]

@@ -3,10 +3,13 @@
 //! transaction it records the event (one row per provider event id: a
 //! repeat, a replay or a concurrent second delivery finds it and changes
 //! nothing), moves the payment and the order (the payment's own state
-//! guards against a second success), creates the enrollments and queues the
-//! receipt. A success that arrives after the order failed, was cancelled or
-//! expired still pays it (noted); money for courses the learner already
-//! owns (two tabs) goes back at once.
+//! guards against a second success), uses the order's coupon reservation,
+//! creates the enrollments and queues the receipt. A failure or
+//! cancellation gives the coupon use and points back. A success that
+//! arrives after the order failed, was cancelled or expired still pays it
+//! (noted), taking the coupon use and points again, or, when the points
+//! were spent meanwhile, giving the whole payment back; money for courses
+//! the learner already owns (two tabs) goes back at once, with their points.
 
 use klearn_db::audit::{self, Object};
 use klearn_db::enrollments::{self, Enrollment};
@@ -14,6 +17,7 @@ use klearn_db::orders::{Cart, Order, OrderItem, Payment, PaymentEvent, Refund};
 use klearn_db::{write_tx, DbConnection, OrderState, PaymentState, RefundState};
 
 use super::provider::{EventKind, PaymentProvider, ProviderEvent};
+use super::redemption;
 use super::CheckoutError;
 use crate::domain::order::{may_move, payable_from};
 
@@ -109,6 +113,9 @@ fn succeeded(
     if order.state != OrderState::Pending {
         Order::mark_paid_late(conn, order.id)?;
         Order::add_note(conn, order.id, &format!("paid after it had {}", order.state))?;
+        if !redemption::retake(conn, &order)? {
+            return points_spent(conn, provider, payment, &order);
+        }
     }
     let order = Order::find(conn, order.id)?;
     fulfil(conn, &order, Some((provider, payment)))
@@ -126,6 +133,7 @@ pub(super) fn fulfil(
     if payment.is_none() && !Order::move_state(conn, order.id, &[OrderState::Pending], OrderState::Paid)? {
         return Ok("ignored: the order was not pending".into());
     }
+    redemption::confirm(conn, order)?;
     let items = Order::items(conn, order.id)?;
     let mut owned: Vec<OrderItem> = Vec::new();
     for item in &items {
@@ -158,6 +166,7 @@ pub(super) fn fulfil(
     for item in &owned {
         OrderItem::mark_refunded(conn, item.id)?;
     }
+    redemption::return_item_points(conn, order, &owned)?;
     let to = if owned.len() == items.len() {
         OrderState::Refunded
     } else {
@@ -171,6 +180,36 @@ pub(super) fn fulfil(
         &format!("already owned, refunded: {}", titles.join(", ")),
     )?;
     Ok(format!("paid; {} already owned, refunded", owned.len()))
+}
+
+/// A late payment of an order whose points were returned and spent since:
+/// nothing is delivered and the whole payment goes back.
+fn points_spent(
+    conn: &mut DbConnection,
+    provider: &dyn PaymentProvider,
+    payment: &Payment,
+    order: &Order,
+) -> Result<String, CheckoutError> {
+    refund(
+        conn,
+        provider,
+        payment,
+        payment.amount_cents,
+        "points spent meanwhile",
+    )?;
+    for item in Order::items(conn, order.id)? {
+        OrderItem::mark_refunded(conn, item.id)?;
+    }
+    Order::move_state(conn, order.id, &[OrderState::Paid], OrderState::Refunded)?;
+    Order::add_note(
+        conn,
+        order.id,
+        &format!(
+            "the {} points it used were spent after it had {}: payment {} refunded in full",
+            order.points, order.state, payment.id
+        ),
+    )?;
+    Ok("refunded: the points were spent meanwhile".into())
 }
 
 /// Asks the provider to give `amount` back and keeps the refund, pending
@@ -210,6 +249,8 @@ fn closed(
         ));
     }
     if Order::move_state(conn, payment.order_id, &[OrderState::Pending], order_to)? {
+        let order = Order::find(conn, payment.order_id)?;
+        redemption::release(conn, &order)?;
         Ok(order_to.as_str().to_string())
     } else {
         Ok("recorded: the order had moved on".into())

@@ -1,5 +1,6 @@
 //! Checkout: the cart (`cart`), placing an order and letting an unpaid one
-//! expire (`orders`), the payment provider interface (`provider`) with the
+//! expire (`orders`), the coupon and points it redeems (`redemption`), the
+//! payment provider interface (`provider`) with the
 //! built-in sandbox (`sandbox`, `signature`), fulfilment exactly once from a
 //! verified provider event (`fulfilment`), and the receipt (`receipt`). The
 //! pages are in `routes/`.
@@ -9,6 +10,7 @@ pub mod fulfilment;
 pub mod orders;
 pub mod provider;
 pub mod receipt;
+pub mod redemption;
 pub mod routes;
 pub mod sandbox;
 pub mod signature;
@@ -16,7 +18,8 @@ pub mod views;
 
 pub use cart::{add_to_cart, remove_from_cart};
 pub use fulfilment::{handle_event, Handled};
-pub use orders::{expire, place_order, Basket, Placed};
+pub use orders::{expire, place_order, place_order_with, preview, Basket, Placed};
+pub use redemption::{Quote, Redemption};
 
 crate::area_error! {
     /// Why a checkout use case refused.
@@ -27,5 +30,8 @@ crate::area_error! {
         UnknownPayment {} => AppError::NotFound,
         /// A provider event whose amount or currency is not its payment's.
         Mismatch {} => AppError::BadRequest,
+        /// More points than the order may use: at most `max` (the balance
+        /// is `balance`); the form comes back with both.
+        TooManyPoints { max: i64, balance: i64 } => AppError::BadRequest,
     }
 }

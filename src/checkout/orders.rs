@@ -1,19 +1,23 @@
 //! Placing an order: its items and total come from the courses as they are
-//! now (nothing the browser sends about prices is read), each item's title
-//! and price are kept on the order, the order gets its number and a payment
-//! is opened with the provider; an order nobody pays expires after
-//! `PAY_WITHIN_MINUTES` (a job). A zero total is fulfilled at once.
+//! now (nothing the browser sends about prices is read), with the coupon and
+//! points the learner redeems (`redemption`: checked, split across the items
+//! and reserved in the same transaction), each item's title and price are
+//! kept on the order, the order gets its number and a payment is opened
+//! with the provider; an order nobody pays expires after
+//! `PAY_WITHIN_MINUTES` (a job), which gives its coupon use and points
+//! back. A zero total is fulfilled at once.
 
 use chrono::TimeZone;
 use klearn_db::audit::{self, Object};
 use klearn_db::courses::{Course, CourseState};
 use klearn_db::enrollments::Enrollment;
 use klearn_db::jobs::Job;
-use klearn_db::orders::{Cart, NewOrderItem, Order, Payment};
+use klearn_db::orders::{Cart, Order, Payment};
 use klearn_db::{write_tx, CourseId, DbConnection, OrderId, OrderState};
 use serde::{Deserialize, Serialize};
 
 use super::fulfilment::fulfil;
+use super::redemption::{self, Redemption};
 use super::CheckoutError;
 use crate::domain::actor::Actor;
 use crate::domain::order::{may_move, order_number, pay_within};
@@ -67,33 +71,59 @@ fn buyable(
     Ok(buyable)
 }
 
-/// Places the order for `basket` and opens its payment.
+/// Places the order for `basket` at list prices (no coupon, no points).
 pub fn place_order(
     conn: &mut DbConnection,
     services: &Services,
     actor: &Actor,
     basket: Basket,
 ) -> Result<Placed, CheckoutError> {
+    place_order_with(conn, services, actor, basket, &Redemption::default())
+}
+
+/// What `basket` would cost with `redemption` now, as the checkout page
+/// shows it before the order is placed; refused for the same reasons as
+/// placing it, and writes nothing.
+pub fn preview(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    basket: Basket,
+    redemption: &Redemption,
+) -> Result<redemption::Quote, CheckoutError> {
+    let buyer = actor.user_id().ok_or(CheckoutError::NotFound)?;
+    let courses = buyable(conn, buyer, basket)?;
+    redemption::quote(conn, buyer, courses, redemption, false)
+}
+
+/// Places the order for `basket` with the coupon and points of
+/// `redemption`, reserves them, and opens its payment. A code or points
+/// that cannot be used refuse the whole order: nothing is created.
+pub fn place_order_with(
+    conn: &mut DbConnection,
+    services: &Services,
+    actor: &Actor,
+    basket: Basket,
+    redemption: &Redemption,
+) -> Result<Placed, CheckoutError> {
     let provider = services.payments.clone().ok_or(CheckoutError::Unavailable {})?;
     let buyer = actor.user_id().ok_or(CheckoutError::NotFound)?;
     write_tx(conn, |conn| {
         let courses = buyable(conn, buyer, basket)?;
-        let items: Vec<NewOrderItem> = courses
-            .iter()
-            .map(|c| NewOrderItem {
-                course_id: c.id,
-                title: c.title.clone(),
-                list_price_cents: c.price_cents,
-                discount_cents: 0,
-                paid_cents: c.price_cents,
-            })
-            .collect();
+        let quote = redemption::quote(conn, buyer, courses, redemption, true)?;
+        let coupon = quote.coupon.as_ref().map(|c| c.id);
         let now = klearn_db::now();
         let tz = services.settings.timezone;
         let day = tz.from_utc_datetime(&now).date_naive();
-        let order = Order::create(conn, buyer, "CNY", &items, now + pay_within(), |id| {
-            order_number(day, id)
-        })?;
+        let order = Order::create(
+            conn,
+            buyer,
+            "CNY",
+            &quote.items(),
+            coupon,
+            now + pay_within(),
+            |id| order_number(day, id),
+        )?;
+        redemption::reserve(conn, &order)?;
         audit::record(
             conn,
             Some(buyer),
@@ -125,8 +155,9 @@ pub fn place_order(
 }
 
 /// Lets an unpaid order expire once its time is up; false when it was paid,
-/// failed or cancelled first (or is not due yet). Its payment stays open: a
-/// payment that still arrives pays it late.
+/// failed or cancelled first (or is not due yet). Its coupon use and points
+/// are given back. Its payment stays open: a payment that still arrives
+/// pays it late.
 pub fn expire(conn: &mut DbConnection, order: OrderId) -> Result<bool, CheckoutError> {
     write_tx(conn, |conn| {
         let current = Order::find(conn, order)?;
@@ -142,6 +173,7 @@ pub fn expire(conn: &mut DbConnection, order: OrderId) -> Result<bool, CheckoutE
                 Object::new("order", order),
                 current.number(),
             )?;
+            redemption::release(conn, &current)?;
         }
         Ok(expired)
     })

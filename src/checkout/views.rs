@@ -6,9 +6,10 @@ use klearn_db::courses::CourseCard;
 use klearn_db::orders::{CartItem, Order, OrderItem, Payment, Refund, SandboxCharge};
 use klearn_db::OrderState;
 
+use crate::checkout::Quote;
 use crate::domain::course::price_label;
 use crate::domain::order::is_open;
-use crate::web::Page;
+use crate::web::{FieldErrors, Page};
 
 fn money(cents: i64) -> String {
     price_label(cents, "CNY")
@@ -43,8 +44,17 @@ pub struct CheckoutView {
     /// Courses of the cart left out (owned, or no longer on sale).
     pub left_out: Vec<String>,
     pub payments_ready: bool,
+    /// The basket priced: with the coupon and points asked for once they
+    /// apply, at list price otherwise.
+    pub quote: Option<Quote>,
     /// Why the order could not be placed, when it could not.
     pub problem: Option<String>,
+    pub errors: FieldErrors,
+    /// The code and points as typed.
+    pub coupon_code: String,
+    pub points: String,
+    /// The totals shown are those of the code and points typed.
+    pub applied: bool,
 }
 
 impl CheckoutView {
@@ -53,7 +63,26 @@ impl CheckoutView {
     }
 
     pub fn total(&self) -> String {
-        money(self.cards.iter().map(|c| c.course.price_cents).sum())
+        match &self.quote {
+            Some(q) => money(q.total()),
+            None => money(self.cards.iter().map(|c| c.course.price_cents).sum()),
+        }
+    }
+
+    pub fn money(&self, cents: i64) -> String {
+        money(cents)
+    }
+
+    /// What the learner has, and may use on this order.
+    pub fn points_help(&self, quote: &Quote) -> String {
+        let (balance, max) = (quote.balance.to_string(), quote.points_usable().to_string());
+        self.page
+            .tf("redeem.points_help", &[("balance", &balance), ("max", &max)])
+    }
+
+    /// The applied coupon's code, when the totals include it.
+    pub fn coupon(&self) -> Option<&str> {
+        self.quote.as_ref()?.coupon.as_ref().map(|c| c.code.as_str())
     }
 }
 
@@ -68,6 +97,8 @@ pub struct OrdersView {
     pub page: Page,
     pub orders: Vec<(Order, Vec<OrderItem>)>,
     pub pager: crate::web::pager::Pager,
+    /// The learner's points, to spend at checkout.
+    pub points_balance: i64,
 }
 
 impl OrdersView {

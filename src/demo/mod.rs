@@ -3,6 +3,7 @@
 //! accounts, experts and applicants with their review timelines
 //! (`experts.toml`), the experts' courses (`courses.toml`), a learner's
 //! progress and orders (paid, failed, waiting) through the sandbox provider,
+//! coupons in each state and an order paid with a coupon and points,
 //! forum threads in categories and on course boards (`forum.toml`),
 //! feedback to the platform in each triage state (`feedback.toml`), course
 //! reviews with helpful votes, the experts' replies and one hidden by a
@@ -49,6 +50,8 @@ pub struct DemoReport {
     pub courses: usize,
     /// demo_learner's orders; none without a payment provider.
     pub orders: usize,
+    /// Coupons, in each state.
+    pub coupons: usize,
     /// Forum threads and their posts.
     pub threads: usize,
     pub posts: usize,
@@ -82,6 +85,7 @@ impl std::fmt::Display for DemoReport {
             )?;
             writeln!(f, "  {} courses", self.courses)?;
             writeln!(f, "  {} orders of demo_learner", self.orders)?;
+            writeln!(f, "  {} coupons", self.coupons)?;
             writeln!(f, "  {} forum threads with {} posts", self.threads, self.posts)?;
             writeln!(
                 f,
@@ -124,6 +128,8 @@ pub fn load(pool: &Pool, services: &Services) -> anyhow::Result<DemoReport> {
         (report.experts, report.applications) = load_experts(&mut conn, services, &hash)?;
         report.courses = load_courses(&mut conn, services)?;
         report.orders = load_orders(&mut conn, services)?;
+        let (coupons, paid_with_coupon) = load_coupons(&mut conn, services)?;
+        (report.coupons, report.orders) = (coupons, report.orders + paid_with_coupon);
         (report.threads, report.posts) = load_forum(&mut conn)?;
         (report.submissions, report.certificates) = load_learning(&mut conn, services)?;
         report.feedback = load_feedback(&mut conn, services)?;
@@ -564,6 +570,101 @@ fn load_orders(conn: &mut DbConnection, services: &Services) -> anyhow::Result<u
     let ownership = course(conn, "rust-ownership-in-practice")?;
     add_to_cart(conn, &learner, ownership).map_err(fail)?;
     Ok(4)
+}
+
+/// Coupons in each state (active, expired, not yet valid, used up, limited
+/// to demo_expert's courses), made by demo_admin; demo_admin grants
+/// demo_learner points, and demo_learner buys a course with the one-use
+/// coupon and some points through checkout and the sandbox provider (which
+/// uses the coupon up). Returns (coupons, orders placed).
+fn load_coupons(conn: &mut DbConnection, services: &Services) -> anyhow::Result<(usize, usize)> {
+    use crate::checkout::sandbox::{settle, Outcome};
+    use crate::checkout::{handle_event, place_order_with, Basket, Redemption};
+    use crate::coupons::{create_coupon, CouponInput};
+    use crate::points::{adjust_points, Adjustment};
+    use klearn_db::coupons::CouponTerms;
+    use klearn_db::courses::Course;
+
+    let admin = demo_actor(conn, "demo_admin")?;
+    let now = klearn_db::now();
+    let days = chrono::Duration::days;
+    let terms = |code: &str, percent_off: i64, amount_off_cents: i64, note: &str| CouponTerms {
+        code: code.into(),
+        percent_off,
+        amount_off_cents,
+        note: note.into(),
+        ..CouponTerms::default()
+    };
+    let coupons = [
+        (
+            CouponTerms {
+                max_uses_per_user: Some(1),
+                ..terms("WELCOME10", 10, 0, "新学员九折 / 10% off for new learners")
+            },
+            None,
+        ),
+        (
+            CouponTerms {
+                ends_at: Some(now - days(30)),
+                ..terms("SUMMER2026", 20, 0, "暑期活动（已结束）/ Summer sale, over")
+            },
+            None,
+        ),
+        (
+            CouponTerms {
+                starts_at: Some(now + days(30)),
+                ..terms("NEWYEAR2027", 30, 0, "新年活动（未开始）/ New year, not yet")
+            },
+            None,
+        ),
+        (
+            CouponTerms {
+                max_uses: Some(1),
+                min_spend_cents: 10_000,
+                ..terms("LAUNCH50", 0, 5_000, "限量一张 / One use only")
+            },
+            None,
+        ),
+        (
+            terms("CHENLI20", 20, 0, "陈立的课程八折 / 20% off Chen Li's courses"),
+            Some("demo_expert".to_string()),
+        ),
+    ];
+    let made = coupons.len();
+    for (terms, expert) in coupons {
+        let input = CouponInput {
+            terms,
+            courses: Vec::new(),
+            expert,
+        };
+        create_coupon(conn, &admin, &input).map_err(|e| anyhow::anyhow!("demo coupon: {e}"))?;
+    }
+    let learner = User::find_by_username(conn, "demo_learner")?;
+    let welcome = Adjustment {
+        member: learner.id,
+        amount: 30_000,
+        reason: "欢迎积分 / Welcome points".into(),
+        request_key: "demo-welcome-points".into(),
+    };
+    adjust_points(conn, &admin, &welcome).map_err(|e| anyhow::anyhow!("demo points: {e}"))?;
+    let Some(provider) = services.payments.clone() else {
+        return Ok((made, 0));
+    };
+    let buyer = Actor::member(learner.id, &[]);
+    let fail = |e: crate::checkout::CheckoutError| anyhow::anyhow!("demo coupon order: {e}");
+    let raft = Course::find_by_slug(conn, "raft-in-rust")?;
+    let redemption = Redemption {
+        coupon_code: "launch50".into(),
+        points: 5_000,
+    };
+    let placed =
+        place_order_with(conn, services, &buyer, Basket::Course(raft.id), &redemption).map_err(fail)?;
+    let payment = placed
+        .payment
+        .ok_or_else(|| anyhow::anyhow!("demo coupon order: nothing to pay"))?;
+    let (_, event) = settle(conn, &buyer, payment, Outcome::Pay).map_err(fail)?;
+    handle_event(conn, provider.as_ref(), &event).map_err(fail)?;
+    Ok((made, 1))
 }
 
 #[derive(Debug, Deserialize)]

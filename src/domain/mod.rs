@@ -3,13 +3,16 @@
 //! a course, prices, slugs) and experts (certification steps, application
 //! fields, ranking), the forum (fields, grace period, pages, cursors),
 //! learning (answers, due dates, grades, completion, certificate codes),
-//! feedback, orders (states, numbers), reviews (stars, fields, rating
+//! feedback, orders (states, numbers), money (splitting a discount or
+//! points to the fen, the points cap), coupons (codes, the rules of using
+//! one, each item's share), reviews (stars, fields, rating
 //! statistics) and generated course covers (`cover`). Of klearn-db it uses
 //! only the vocabulary in `klearn_db::types` (ids and stored states) and the
 //! sorts its lists know; nothing here reads the database or knows the web.
 
 pub mod account;
 pub mod actor;
+pub mod coupon;
 pub mod course;
 pub mod cover;
 pub mod expert;

@@ -46,9 +46,62 @@ pub fn split(prices: &[i64], amount: i64) -> Vec<i64> {
     shares
 }
 
+/// Splits `amount` in proportion to `prices` like `split`, but no share
+/// may exceed its item's `room` (what is left of it to pay): a share that
+/// would is cut to its room and the rest is split again, in the same
+/// proportions, over the items that still have room. The shares add up to
+/// `amount` when the rooms allow it (at most their sum is placed).
+pub fn split_within(prices: &[i64], room: &[i64], amount: i64) -> Vec<i64> {
+    let mut shares = vec![0; prices.len()];
+    let mut left = amount.min(room.iter().map(|r| r.max(&0)).sum());
+    while left > 0 {
+        let open: Vec<usize> = (0..prices.len()).filter(|&i| shares[i] < room[i]).collect();
+        let weights: Vec<i64> = open.iter().map(|&i| prices[i].max(1)).collect();
+        let round = split(&weights, left);
+        let before = left;
+        for (k, &i) in open.iter().enumerate() {
+            let take = round[k].min(room[i] - shares[i]);
+            shares[i] += take;
+            left -= take;
+        }
+        if left == before {
+            // Nothing placed by proportion (shares below a fen): dearest first.
+            let mut dearest = open.clone();
+            dearest.sort_by(|a, b| prices[*b].cmp(&prices[*a]).then(a.cmp(b)));
+            for i in dearest {
+                let take = left.min(room[i] - shares[i]);
+                shares[i] += take;
+                left -= take;
+            }
+        }
+    }
+    shares
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_share_never_exceeds_what_is_left_of_its_item() {
+        // The first item is free after its coupon: the points go to the others.
+        assert_eq!(split_within(&[1000, 1000], &[0, 1000], 500), [0, 500]);
+        // Pro rata to the list prices while there is room.
+        assert_eq!(
+            split_within(&[1000, 2000, 7000], &[1000, 2000, 7000], 100),
+            [10, 20, 70]
+        );
+        // Cut to its room, the rest goes to the others in proportion.
+        assert_eq!(
+            split_within(&[5000, 5000, 10000], &[100, 5000, 10000], 3000),
+            [100, 966, 1934]
+        );
+        for amount in 0..=400 {
+            let shares = split_within(&[300, 100, 200], &[50, 100, 150], amount);
+            assert_eq!(shares.iter().sum::<i64>(), amount.min(300));
+            assert!(shares.iter().zip([50, 100, 150]).all(|(s, r)| *s <= r));
+        }
+    }
 
     #[test]
     fn shares_add_up_and_leftover_fen_go_to_the_dearest() {

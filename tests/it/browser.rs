@@ -691,7 +691,8 @@ async fn a_learner_buys_a_course_through_the_sandbox_and_opens_a_paid_lesson() {
         "locked before"
     );
 
-    // Buy now on the landing page, pay on the checkout page, pay on the provider's page.
+    // Buy now on the landing page, pay on the checkout page with a coupon and
+    // points, pay on the provider's page.
     client
         .goto(&app.url("/courses/rust-ownership-in-practice?lang=en"))
         .await
@@ -701,9 +702,19 @@ async fn a_learner_buys_a_course_through_the_sandbox_and_opens_a_paid_lesson() {
         wait_text(&client, ".order-summary", "¥199").await,
         "the checkout total"
     );
-    click(&client, "form[action='/checkout'] button[type=submit]").await;
+    // A coupon and some points, applied before paying.
+    let code = client.find(Locator::Css("#f-coupon_code")).await.unwrap();
+    code.send_keys("welcome10").await.unwrap();
+    let points = client.find(Locator::Css("#f-points")).await.unwrap();
+    points.send_keys("1000").await.unwrap();
+    click(&client, "form[action='/checkout'] button[name=preview]").await;
     assert!(
-        wait_text(&client, ".sandbox-amount", "¥199").await,
+        wait_text(&client, ".order-summary .order-total", "¥169.10").await,
+        "the total after 10 % off and 1000 points"
+    );
+    click(&client, "form[action='/checkout'] button.btn-primary").await;
+    assert!(
+        wait_text(&client, ".sandbox-amount", "¥169.10").await,
         "the sandbox page"
     );
     screenshot(&client, "sandbox-page").await;

@@ -76,6 +76,10 @@ const PAGES: &[(&str, &str, Who)] = &[
         Who::Admin,
     ),
     ("admin-order", "/admin/orders/2", Who::Admin),
+    ("admin-coupons", "/admin/coupons", Who::Admin),
+    ("admin-coupon-edit", "/admin/coupons/1/edit?lang=en", Who::Admin),
+    ("admin-user-points", "/admin/users/4?lang=en", Who::Admin),
+    ("order-coupon-points", "/orders/5?lang=en", Who::Learner),
     ("studio", "/studio", Who::Expert),
     ("studio-new-course", "/studio/courses/new", Who::Expert),
     ("studio-course", "/studio/courses/1/edit", Who::Expert),
@@ -455,6 +459,48 @@ async fn every_page_type_passes_the_html_checker() {
         guest.get(path).await;
         let res = guest.post_form(path, fields).await;
         assert_eq!(res.status, 422, "{name}");
+        let file = dir.path().join(format!("{name}.html"));
+        std::fs::write(&file, &res.body).unwrap();
+        files.push(file);
+    }
+    // Checkout with a coupon and points: applied, and refused; the coupon
+    // and points admin forms with bad input.
+    learner.get("/checkout").await;
+    let applied = learner
+        .post_form(
+            "/checkout",
+            &[("coupon_code", "WELCOME10"), ("points", "100"), ("preview", "1")],
+        )
+        .await;
+    let refused = learner
+        .post_form("/checkout", &[("coupon_code", "SUMMER2026"), ("points", "lots")])
+        .await;
+    admin.get("/admin/coupons").await;
+    let coupon = admin
+        .post_form(
+            "/admin/coupons",
+            &[
+                ("code", "x"),
+                ("kind", "amount"),
+                ("value", "-1"),
+                ("ends_at", "soon"),
+            ],
+        )
+        .await;
+    admin.get("/admin/users/4").await;
+    let points = admin
+        .post_form(
+            "/admin/users/4/points",
+            &[("amount", "-99999999"), ("reason", "")],
+        )
+        .await;
+    for (name, res, status) in [
+        ("checkout-coupon-applied", applied, 200),
+        ("checkout-coupon-refused", refused, 422),
+        ("admin-coupon-errors", coupon, 422),
+        ("admin-points-errors", points, 422),
+    ] {
+        assert_eq!(res.status, status, "{name}");
         let file = dir.path().join(format!("{name}.html"));
         std::fs::write(&file, &res.body).unwrap();
         files.push(file);

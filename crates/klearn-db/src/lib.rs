@@ -8,6 +8,7 @@ pub mod catalogue_counts;
 pub mod categories;
 pub mod certificates;
 pub mod connection;
+pub mod coupons;
 pub mod courses;
 pub mod enrollments;
 pub mod error;

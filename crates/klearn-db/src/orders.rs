@@ -15,7 +15,7 @@ use crate::schema::{
     sandbox_charges, users,
 };
 use crate::types::{
-    CourseId, OrderId, OrderItemId, OrderItemState, OrderState, PaymentId, PaymentState, RefundId,
+    CouponId, CourseId, OrderId, OrderItemId, OrderItemState, OrderState, PaymentId, PaymentState, RefundId,
     RefundState, UserId,
 };
 
@@ -154,6 +154,10 @@ pub struct Order {
     pub closed_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The coupon it was placed with.
+    pub coupon_id: Option<CouponId>,
+    /// The points it was paid with in part (one point is one fen).
+    pub points: i64,
 }
 
 impl Order {
@@ -176,15 +180,19 @@ pub struct OrderItem {
     /// What the learner paid for this item: what refunds and earnings use.
     pub paid_cents: i64,
     pub state: OrderItemState,
+    /// The item's share of the points the order was paid with.
+    pub points: i64,
 }
 
-/// An item as it is ordered.
+/// An item as it is ordered: `paid_cents` is the list price less the
+/// coupon's share (`discount_cents`) and the points' share (`points`).
 #[derive(Debug, Clone)]
 pub struct NewOrderItem {
     pub course_id: CourseId,
     pub title: String,
     pub list_price_cents: i64,
     pub discount_cents: i64,
+    pub points: i64,
     pub paid_cents: i64,
 }
 
@@ -206,19 +214,22 @@ pub struct OrderRow {
 }
 
 impl Order {
-    /// Places an order with its items (pending until `expires_at`); its
-    /// number is given from its id by `number`.
+    /// Places an order with its items (pending until `expires_at`), and
+    /// the coupon it uses; its number is given from its id by `number`. Its
+    /// subtotal, discount, points and total are its items' sums.
     pub fn create(
         conn: &mut DbConnection,
         user: UserId,
         currency: &str,
         items: &[NewOrderItem],
+        coupon: Option<CouponId>,
         expires_at: NaiveDateTime,
         number: impl FnOnce(OrderId) -> String,
     ) -> Result<Order, DbError> {
         let now = crate::now();
         let subtotal: i64 = items.iter().map(|i| i.list_price_cents).sum();
         let discount: i64 = items.iter().map(|i| i.discount_cents).sum();
+        let points: i64 = items.iter().map(|i| i.points).sum();
         let total: i64 = items.iter().map(|i| i.paid_cents).sum();
         let id: OrderId = diesel::insert_into(orders::table)
             .values((
@@ -228,6 +239,8 @@ impl Order {
                 orders::subtotal_cents.eq(subtotal),
                 orders::discount_cents.eq(discount),
                 orders::total_cents.eq(total),
+                orders::coupon_id.eq(coupon),
+                orders::points.eq(points),
                 orders::expires_at.eq(expires_at),
                 orders::created_at.eq(now),
                 orders::updated_at.eq(now),
@@ -246,6 +259,7 @@ impl Order {
                     order_items::list_price_cents.eq(item.list_price_cents),
                     order_items::discount_cents.eq(item.discount_cents),
                     order_items::paid_cents.eq(item.paid_cents),
+                    order_items::points.eq(item.points),
                     order_items::state.eq(OrderItemState::Active),
                 ))
                 .execute(conn)?;

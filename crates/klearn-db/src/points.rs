@@ -96,6 +96,15 @@ impl Points {
         })
     }
 
+    /// The member's balance, with their row's lock taken first
+    /// (PostgreSQL), so that it stays this until the transaction ends.
+    pub fn lock_balance(conn: &mut DbConnection, user: UserId) -> Result<i64, DbError> {
+        diesel::update(users::table.find(user))
+            .set(users::points_balance.eq(users::points_balance))
+            .execute(conn)?;
+        Points::balance(conn, user)
+    }
+
     /// The member's balance (kept in step with the ledger by `apply`).
     pub fn balance(conn: &mut DbConnection, user: UserId) -> Result<i64, DbError> {
         Ok(users::table

@@ -26,7 +26,7 @@ pub(super) async fn list(
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
     let wanted = page_number(query.page.as_deref());
-    let (orders, total) = db(&state.pool, move |conn| {
+    let (orders, total, points_balance) = db(&state.pool, move |conn| {
         let (orders, total) = Order::list_for_user(conn, user.id, wanted, PER_PAGE)?;
         let ids: Vec<OrderId> = orders.iter().map(|o| o.id).collect();
         let items = Order::items_of(conn, &ids)?;
@@ -37,11 +37,16 @@ pub(super) async fn list(
                 (o, own)
             })
             .collect();
-        Ok((orders, total))
+        Ok((orders, total, klearn_db::points::Points::balance(conn, user.id)?))
     })
     .await?;
     let pager = Pager::new(wanted, PER_PAGE, total, &[]);
-    html(&OrdersView { page, orders, pager })
+    html(&OrdersView {
+        page,
+        orders,
+        pager,
+        points_balance,
+    })
 }
 
 impl OrderParts {
