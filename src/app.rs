@@ -253,4 +253,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     crate::experts::routes::configure(cfg);
     crate::checkout::routes::configure(cfg);
     crate::feedback::routes::configure(cfg);
+    crate::refunds::routes::configure(cfg);
+    crate::earnings::routes::configure(cfg);
 }

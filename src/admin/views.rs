@@ -28,6 +28,7 @@ impl AdminNav {
             ("/admin/courses", "admin.nav.courses"),
             ("/admin/experts", "admin.nav.experts"),
             ("/admin/orders", "admin.nav.orders"),
+            ("/admin/payouts", "admin.nav.payouts"),
             ("/admin/users", "admin.nav.users"),
             ("/admin/categories", "admin.nav.categories"),
             ("/admin/audit", "admin.nav.audit"),
@@ -130,6 +131,8 @@ pub struct AdminOrdersView {
     pub errors: FieldErrors,
     pub rows: Vec<OrderRow>,
     pub pager: Pager,
+    /// Refund requests waiting for an admin, oldest first.
+    pub requests: Vec<klearn_db::refunds::PendingRequestRow>,
 }
 
 impl AdminOrdersView {
@@ -150,6 +153,11 @@ pub struct AdminOrderView {
     pub parts: OrderParts,
     pub buyer: User,
     pub events: Vec<PaymentEvent>,
+    /// The refund requests and whether the order qualifies for one.
+    pub refund: crate::refunds::Eligibility,
+    /// Items a refund has claimed (given back, or waiting for the provider).
+    pub claimed: Vec<klearn_db::OrderItemId>,
+    pub decline: crate::admin::orders::DeclineForm,
 }
 
 impl AdminOrderView {
@@ -167,5 +175,38 @@ impl AdminOrderView {
 
     pub fn refund_state_key(&self, state: &klearn_db::RefundState) -> String {
         format!("orders.refund_state.{state}")
+    }
+
+    pub fn request_state_key(&self, state: &klearn_db::RefundRequestState) -> String {
+        format!("refunds.request_state.{state}")
+    }
+
+    /// Whether the viewer is an admin (moderators see refunds, not their forms).
+    pub fn is_admin(&self) -> bool {
+        self.page.user.as_ref().is_some_and(|u| u.is_admin())
+    }
+
+    /// Whether an admin may refund (some of) the order now.
+    pub fn refundable(&self) -> bool {
+        self.is_admin()
+            && matches!(
+                self.parts.order.state,
+                OrderState::Paid | OrderState::PartiallyRefunded
+            )
+            && self.parts.items.iter().any(|i| self.item_open(i))
+    }
+
+    /// Whether an item can still be refunded: not refunded, nor waiting.
+    pub fn item_open(&self, item: &klearn_db::orders::OrderItem) -> bool {
+        item.state == klearn_db::OrderItemState::Active && !self.claimed.contains(&item.id)
+    }
+
+    /// Each reason the order does not qualify for a learner's request.
+    pub fn refund_reasons(&self) -> Vec<String> {
+        self.refund
+            .why
+            .iter()
+            .map(|why| crate::refunds::routes::why_text(&self.page, why))
+            .collect()
     }
 }

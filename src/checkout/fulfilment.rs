@@ -6,7 +6,9 @@
 //! guards against a second success), creates the enrollments and queues the
 //! receipt. A success that arrives after the order failed, was cancelled or
 //! expired still pays it (noted); money for courses the learner already
-//! owns (two tabs) goes back at once.
+//! owns (two tabs) goes back at once. Each course delivered credits its
+//! expert's earnings; a confirmed refund of items completes their refund
+//! (`refunds::complete`).
 
 use klearn_db::audit::{self, Object};
 use klearn_db::enrollments::{self, Enrollment};
@@ -16,6 +18,7 @@ use klearn_db::{write_tx, DbConnection, OrderState, PaymentState, RefundState};
 use super::provider::{EventKind, PaymentProvider, ProviderEvent};
 use super::CheckoutError;
 use crate::domain::order::{may_move, payable_from};
+use crate::services::Services;
 
 /// What handling an event did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,6 +34,7 @@ pub enum Handled {
 /// refused and changes nothing.
 pub fn handle_event(
     conn: &mut DbConnection,
+    services: &Services,
     provider: &dyn PaymentProvider,
     event: &ProviderEvent,
 ) -> Result<Handled, CheckoutError> {
@@ -60,7 +64,7 @@ pub fn handle_event(
             return Ok(Handled::Duplicate);
         };
         let outcome = match event.kind {
-            EventKind::Succeeded => succeeded(conn, provider, &payment)?,
+            EventKind::Succeeded => succeeded(conn, services, provider, &payment)?,
             EventKind::Failed => closed(
                 conn,
                 &payment,
@@ -71,7 +75,7 @@ pub fn handle_event(
             EventKind::Cancelled => {
                 closed(conn, &payment, PaymentState::Cancelled, OrderState::Cancelled, "")?
             }
-            EventKind::Refunded => refunded(conn, &payment, event.amount)?,
+            EventKind::Refunded => refunded(conn, services, &payment, event.amount)?,
         };
         PaymentEvent::set_outcome(conn, row, &outcome)?;
         Ok(Handled::Done(outcome))
@@ -80,6 +84,7 @@ pub fn handle_event(
 
 fn succeeded(
     conn: &mut DbConnection,
+    services: &Services,
     provider: &dyn PaymentProvider,
     payment: &Payment,
 ) -> Result<String, CheckoutError> {
@@ -111,15 +116,16 @@ fn succeeded(
         Order::add_note(conn, order.id, &format!("paid after it had {}", order.state))?;
     }
     let order = Order::find(conn, order.id)?;
-    fulfil(conn, &order, Some((provider, payment)))
+    fulfil(conn, services, &order, Some((provider, payment)))
 }
 
-/// Delivers a paid order: the enrollments, the cart emptied of its courses,
-/// the audit entry, the receipt. Courses the learner owned already are
-/// refunded at once. With no payment (nothing was due) the order becomes
-/// paid here.
+/// Delivers a paid order: the enrollments, the experts' earnings of them,
+/// the cart emptied of its courses, the audit entry, the receipt. Courses
+/// the learner owned already are refunded at once (and earn nothing). With
+/// no payment (nothing was due) the order becomes paid here.
 pub(super) fn fulfil(
     conn: &mut DbConnection,
+    services: &Services,
     order: &Order,
     payment: Option<(&dyn PaymentProvider, &Payment)>,
 ) -> Result<String, CheckoutError> {
@@ -127,15 +133,19 @@ pub(super) fn fulfil(
         return Ok("ignored: the order was not pending".into());
     }
     let items = Order::items(conn, order.id)?;
+    // As paid: its payment time starts the experts' refund window.
+    let paid = Order::find(conn, order.id)?;
     let mut owned: Vec<OrderItem> = Vec::new();
     for item in &items {
-        if !Enrollment::enroll(
+        if Enrollment::enroll(
             conn,
             order.user_id,
             item.course_id,
             enrollments::PURCHASE,
             Some(order.id),
         )? {
+            crate::earnings::credit_sale(conn, services.settings.expert_share_percent, &paid, item)?;
+        } else {
             owned.push(item.clone());
         }
     }
@@ -216,11 +226,20 @@ fn closed(
     }
 }
 
-/// The provider confirms money given back.
-fn refunded(conn: &mut DbConnection, payment: &Payment, amount: i64) -> Result<String, CheckoutError> {
-    if !Refund::confirm(conn, payment.id, amount)? {
+/// The provider confirms money given back; a refund of items completes.
+fn refunded(
+    conn: &mut DbConnection,
+    services: &Services,
+    payment: &Payment,
+    amount: i64,
+) -> Result<String, CheckoutError> {
+    let Some(refund) = Refund::confirm_pending(conn, payment.id, amount)? else {
         return Ok("ignored: no refund of that amount was waiting".into());
-    }
+    };
+    let items = crate::refunds::complete(conn, services, refund).map_err(|e| match e {
+        crate::refunds::RefundError::Db(e) => CheckoutError::Db(e),
+        other => CheckoutError::Db(klearn_db::DbError::Config(format!("refund {refund}: {other}"))),
+    })?;
     if Refund::refunded_of(conn, payment.id)? >= payment.amount_cents {
         Payment::move_state(
             conn,
@@ -229,6 +248,9 @@ fn refunded(conn: &mut DbConnection, payment: &Payment, amount: i64) -> Result<S
             PaymentState::Refunded,
             "",
         )?;
+    }
+    if items > 0 {
+        return Ok(format!("refund confirmed; {items} items refunded"));
     }
     Ok("refund confirmed".into())
 }

@@ -102,7 +102,7 @@ pub fn place_order(
             order.number(),
         )?;
         if order.total_cents == 0 {
-            fulfil(conn, &order, None)?;
+            fulfil(conn, services, &order, None)?;
             return Ok(Placed {
                 order,
                 payment: None,

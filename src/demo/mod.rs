@@ -546,7 +546,7 @@ fn load_orders(conn: &mut DbConnection, services: &Services) -> anyhow::Result<u
             return Ok(());
         };
         let (_, event) = settle(conn, &learner, payment, outcome).map_err(fail)?;
-        handle_event(conn, provider.as_ref(), &event).map_err(fail)?;
+        handle_event(conn, services, provider.as_ref(), &event).map_err(fail)?;
         Ok(())
     };
     let tokio_course = course(conn, "async-rust-with-tokio")?;
@@ -921,7 +921,7 @@ fn load_reviews(conn: &mut DbConnection, services: &Services) -> anyhow::Result<
                 let placed = place_order(conn, services, &author, Basket::Course(course.id)).map_err(buy)?;
                 let payment = placed.payment.ok_or_else(|| problem("no payment"))?;
                 let (_, event) = settle(conn, &author, payment, Outcome::Pay).map_err(buy)?;
-                handle_event(conn, provider.as_ref(), &event).map_err(buy)?;
+                handle_event(conn, services, provider.as_ref(), &event).map_err(buy)?;
             }
         }
         let first = Lesson::outline(conn, course.id, Audience::Learners)?

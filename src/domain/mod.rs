@@ -3,7 +3,7 @@
 //! a course, prices, slugs) and experts (certification steps, application
 //! fields, ranking), the forum (fields, grace period, pages, cursors),
 //! learning (answers, due dates, grades, completion, certificate codes),
-//! feedback, orders (states, numbers), reviews (stars, fields, rating
+//! feedback, orders (states, numbers), refunds (eligibility, the expert's share), reviews (stars, fields, rating
 //! statistics) and generated course covers (`cover`). Of klearn-db it uses
 //! only the vocabulary in `klearn_db::types` (ids and stored states) and the
 //! sorts its lists know; nothing here reads the database or knows the web.
@@ -18,4 +18,5 @@ pub mod forum;
 pub mod learning;
 pub mod money;
 pub mod order;
+pub mod refund;
 pub mod review;
