@@ -541,3 +541,60 @@ async fn only_admins_refund_and_only_the_owner_asks() {
     assert_eq!(state, RefundRequestState::Pending);
     assert_eq!(refunded_at_provider(&app, id).await, 0);
 }
+
+#[tokio::test]
+async fn the_demo_has_a_refunded_order_earnings_pending_and_available_and_a_payout() {
+    let app = TestApp::builder().demo().spawn().await;
+    let (learner, expert) = app
+        .db(|conn| {
+            let find = |conn: &mut klearn_db::DbConnection, name: &str| {
+                klearn_db::users::User::find_by_username(conn, name).unwrap().id
+            };
+            (find(conn, "demo_learner"), find(conn, "demo_expert"))
+        })
+        .await;
+    let refunded = app
+        .db(move |conn| {
+            let (orders, _) = Order::list_for_user(conn, learner, 1, 50).unwrap();
+            orders
+                .into_iter()
+                .filter(|o| o.state == OrderState::Refunded)
+                .collect::<Vec<_>>()
+        })
+        .await;
+    assert_eq!(refunded.len(), 1);
+    let id = refunded[0].id;
+    let requests = app
+        .db(move |conn| RefundRequest::for_order(conn, id).unwrap())
+        .await;
+    assert_eq!(requests[0].state, RefundRequestState::Approved);
+    let b = app
+        .db(move |conn| Earnings::balances(conn, expert, klearn_db::now()).unwrap())
+        .await;
+    assert!(b.pending > 0, "{b:?}");
+    assert!(b.paid_out > 0 && b.available() > 0, "{b:?}");
+    let sale_and_refund: i64 = app
+        .db(move |conn| {
+            let item = Order::items(conn, id).unwrap().remove(0).id;
+            earnings::table
+                .filter(earnings::order_item_id.eq(item))
+                .select(earnings::amount_cents)
+                .load::<i64>(conn)
+                .unwrap()
+                .into_iter()
+                .sum()
+        })
+        .await;
+    assert_eq!(sale_and_refund, 0, "the refunded sale is taken back");
+    // The cart order still qualifies: its page carries the request form (as
+    // the HTML checker sees it); the first order's window has closed.
+    let c = app.new_client();
+    let demo = klearn::demo::DEMO_PASSWORD;
+    assert_eq!(c.login("demo_learner", demo).await.status, 303);
+    let page = c.get("/orders/2").await;
+    assert_eq!(page.attrs("form.form", "action"), ["/orders/2/refund-request"]);
+    let page = c.get("/orders/1").await;
+    assert!(page.text().contains("距付款已超过 14 天"), "{}", page.text());
+    let page = c.get(&format!("/orders/{id}")).await;
+    assert!(page.text().contains("已批准"));
+}

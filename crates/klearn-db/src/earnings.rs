@@ -114,6 +114,28 @@ impl Earnings {
             .optional()?)
     }
 
+    /// Moves an order's payment and its items' earnings back in time (the
+    /// demo loader, so that some earnings are available already); the
+    /// earnings become available `window` after the new payment time.
+    pub fn backdate_order(
+        conn: &mut DbConnection,
+        order: crate::types::OrderId,
+        paid_at: NaiveDateTime,
+        window: chrono::Duration,
+    ) -> Result<(), DbError> {
+        use crate::schema::{order_items, orders};
+        diesel::update(orders::table.find(order))
+            .set(orders::paid_at.eq(Some(paid_at)))
+            .execute(conn)?;
+        let items = order_items::table
+            .filter(order_items::order_id.eq(order))
+            .select(order_items::id);
+        diesel::update(earnings::table.filter(earnings::order_item_id.eq_any(items)))
+            .set(earnings::available_at.eq(paid_at + window))
+            .execute(conn)?;
+        Ok(())
+    }
+
     /// The expert's balances at `now`.
     pub fn balances(
         conn: &mut DbConnection,
