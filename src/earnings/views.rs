@@ -39,12 +39,15 @@ impl EarningSum {
     }
 }
 
+/// What each course earned: (course title, sums).
+pub type PerCourse = Vec<(String, EarningSum)>;
+
+/// What each course earned each month: (month, course title, sums).
+pub type PerMonth = Vec<(String, String, EarningSum)>;
+
 /// The ledger's rows summed per course, and per month and course (the
 /// month in the site's time zone, newest first).
-pub fn summarize(
-    rows: &[EarningRow],
-    tz: chrono_tz::Tz,
-) -> (Vec<(String, EarningSum)>, Vec<(String, String, EarningSum)>) {
+pub fn summarize(rows: &[EarningRow], tz: chrono_tz::Tz) -> (PerCourse, PerMonth) {
     let mut per_course: BTreeMap<String, EarningSum> = BTreeMap::new();
     let mut per_month: BTreeMap<(String, String), EarningSum> = BTreeMap::new();
     for row in rows {
@@ -61,7 +64,7 @@ pub fn summarize(
             .or_default()
             .add(row);
     }
-    let mut months: Vec<(String, String, EarningSum)> = per_month
+    let mut months: PerMonth = per_month
         .into_iter()
         .map(|((month, course), sum)| (month, course, sum))
         .collect();
@@ -75,8 +78,8 @@ pub struct StudioEarningsView {
     pub page: Page,
     pub balances: Balances,
     pub share_percent: u8,
-    pub per_course: Vec<(String, EarningSum)>,
-    pub per_month: Vec<(String, String, EarningSum)>,
+    pub per_course: PerCourse,
+    pub per_month: PerMonth,
     pub payouts: Vec<Payout>,
     /// When the next pending earnings become available.
     pub next_available: Option<NaiveDateTime>,
