@@ -598,3 +598,76 @@ async fn the_demo_has_a_refunded_order_earnings_pending_and_available_and_a_payo
     let page = c.get(&format!("/orders/{id}")).await;
     assert!(page.text().contains("已批准"));
 }
+
+#[tokio::test]
+async fn an_item_paid_fully_by_a_coupon_is_refunded_at_once_without_the_provider() {
+    use klearn_db::schema::{payments, sandbox_charges};
+    let app = TestApp::spawn().await;
+    let teacher = expert(&app).await;
+    let paid = course_of(&app, &teacher, PRICE, 2).await;
+    let free_by_coupon = course_of(&app, &teacher, 4900, 2).await;
+    let (user, c) = learner(&app).await;
+    for course in [&paid, &free_by_coupon] {
+        c.post_form("/cart/items", &[("course_id", &course.id.to_string())])
+            .await;
+    }
+    let res = c.post_form("/checkout", &[]).await;
+    let payment: PaymentId = res
+        .location()
+        .and_then(|l| l.strip_prefix("/pay/sandbox/"))
+        .unwrap()
+        .parse()
+        .unwrap();
+    // As checkout stores a coupon that takes the whole second item: its
+    // money share 0, its points 0; the order and its payment are the first
+    // item's price.
+    let id = app
+        .db(move |conn| {
+            let order = Payment::find(conn, payment).unwrap().order_id;
+            let second = Order::items(conn, order).unwrap()[1].id;
+            klearn_db::diesel::update(order_items::table.find(second))
+                .set((order_items::discount_cents.eq(4900), order_items::paid_cents.eq(0)))
+                .execute(conn)
+                .unwrap();
+            klearn_db::diesel::update(orders::table.find(order))
+                .set((orders::discount_cents.eq(4900), orders::total_cents.eq(PRICE)))
+                .execute(conn)
+                .unwrap();
+            klearn_db::diesel::update(payments::table.find(payment))
+                .set(payments::amount_cents.eq(PRICE))
+                .execute(conn)
+                .unwrap();
+            klearn_db::diesel::update(sandbox_charges::table.filter(sandbox_charges::payment_id.eq(payment)))
+                .set(sandbox_charges::amount_cents.eq(PRICE))
+                .execute(conn)
+                .unwrap();
+            order
+        })
+        .await;
+    c.post_form(&format!("/pay/sandbox/{payment}"), &[("outcome", "success")])
+        .await;
+    wait_for_order(&app, id, OrderState::Paid).await;
+    let second = items(&app, id).await[1].id;
+    let a = admin(&app).await;
+    let res = a
+        .post_form(
+            &format!("/admin/orders/{id}/refund"),
+            &[("item_ids", &second.to_string())],
+        )
+        .await;
+    assert_eq!(res.status, 303);
+    // Done in the same request: no provider call, no webhook to wait for.
+    assert_eq!(order(&app, id).await.state, OrderState::PartiallyRefunded);
+    assert!(!enrolled(&app, &user, &free_by_coupon).await);
+    assert!(enrolled(&app, &user, &paid).await);
+    assert_eq!(refunded_at_provider(&app, id).await, 0);
+    // Then the paid item goes back through the provider.
+    a.post_form(&format!("/admin/orders/{id}/refund"), &[]).await;
+    wait_for_order(&app, id, OrderState::Refunded).await;
+    assert_eq!(refunded_at_provider(&app, id).await, PRICE);
+    assert_eq!(
+        app.db(move |conn| Earnings::total_for(conn, teacher.id).unwrap())
+            .await,
+        0
+    );
+}
