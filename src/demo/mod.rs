@@ -582,7 +582,9 @@ fn load_orders(conn: &mut DbConnection, services: &Services) -> anyhow::Result<u
 /// refund window, and demo_admin approves: the sandbox's refund event is
 /// handled as the webhook would handle it (its own delivery later finds it
 /// done), so the order is refunded, the course gone and demo_expert's
-/// earning of it taken back. Without a payment provider there is none.
+/// earning of it taken back. demo_learner's cart order then waits with a
+/// refund request of its own, and one more course is bought (an order that
+/// still qualifies). Without a payment provider there are none.
 fn load_refund(conn: &mut DbConnection, services: &Services) -> anyhow::Result<usize> {
     use crate::checkout::sandbox::{settle, waiting_events, Outcome};
     use crate::checkout::{handle_event, place_order, Basket};
@@ -615,7 +617,32 @@ fn load_refund(conn: &mut DbConnection, services: &Services) -> anyhow::Result<u
             handle_event(conn, services, provider.as_ref(), &event).map_err(fail)?;
         }
     }
+    // The cart order (the second one paid) waits with a request.
+    let (orders, _) = klearn_db::orders::Order::list_for_user(conn, user_id(&learner)?, 1, 100)?;
+    let mut paid: Vec<_> = orders
+        .iter()
+        .filter(|o| o.state == klearn_db::OrderState::Paid)
+        .map(|o| o.id)
+        .collect();
+    paid.sort();
+    if let Some(cart_order) = paid.get(1) {
+        let reason = "第二门课和我已有的知识重复了。The second course repeats what I knew.";
+        request_refund(conn, &learner, *cart_order, reason).map_err(refused)?;
+    }
+    let web = Course::find_by_slug(conn, "web-performance-core-web-vitals")?;
+    let placed = place_order(conn, services, &learner, Basket::Course(web.id)).map_err(fail)?;
+    let payment = placed
+        .payment
+        .ok_or_else(|| anyhow::anyhow!("demo order: no payment"))?;
+    let (_, event) = settle(conn, &learner, payment, Outcome::Pay).map_err(fail)?;
+    handle_event(conn, services, provider.as_ref(), &event).map_err(fail)?;
     Ok(1)
+}
+
+fn user_id(actor: &Actor) -> anyhow::Result<klearn_db::UserId> {
+    actor
+        .user_id()
+        .ok_or_else(|| anyhow::anyhow!("demo: not a member"))
 }
 
 /// demo_expert's earnings: the reviewers' and demo_learner's purchases

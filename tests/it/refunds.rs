@@ -586,13 +586,16 @@ async fn the_demo_has_a_refunded_order_earnings_pending_and_available_and_a_payo
         })
         .await;
     assert_eq!(sale_and_refund, 0, "the refunded sale is taken back");
-    // The cart order still qualifies: its page carries the request form (as
-    // the HTML checker sees it); the first order's window has closed.
+    // The cart order waits with a request, the last one still qualifies
+    // (their pages as the HTML checker sees them); the first order's window
+    // has closed.
     let c = app.new_client();
     let demo = klearn::demo::DEMO_PASSWORD;
     assert_eq!(c.login("demo_learner", demo).await.status, 303);
     let page = c.get("/orders/2").await;
-    assert_eq!(page.attrs("form.form", "action"), ["/orders/2/refund-request"]);
+    assert!(page.text().contains("等待处理"), "{}", page.text());
+    let page = c.get("/orders/6").await;
+    assert_eq!(page.attrs("form.form", "action"), ["/orders/6/refund-request"]);
     let page = c.get("/orders/1").await;
     assert!(page.text().contains("距付款已超过 14 天"), "{}", page.text());
     let page = c.get(&format!("/orders/{id}")).await;
@@ -626,7 +629,10 @@ async fn an_item_paid_fully_by_a_coupon_is_refunded_at_once_without_the_provider
             let order = Payment::find(conn, payment).unwrap().order_id;
             let second = Order::items(conn, order).unwrap()[1].id;
             klearn_db::diesel::update(order_items::table.find(second))
-                .set((order_items::discount_cents.eq(4900), order_items::paid_cents.eq(0)))
+                .set((
+                    order_items::discount_cents.eq(4900),
+                    order_items::paid_cents.eq(0),
+                ))
                 .execute(conn)
                 .unwrap();
             klearn_db::diesel::update(orders::table.find(order))
