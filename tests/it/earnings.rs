@@ -337,3 +337,36 @@ async fn only_experts_see_earnings_and_only_admins_pay_out() {
         0
     );
 }
+
+#[tokio::test]
+async fn a_course_bought_twice_in_two_tabs_earns_once() {
+    let app = TestApp::spawn().await;
+    let teacher = expert(&app).await;
+    let course = course_of(&app, &teacher, PRICE, 2).await;
+    let (_, c) = learner(&app).await;
+    // Two orders placed before either is paid.
+    let mut payments = Vec::new();
+    for _ in 0..2 {
+        let res = c
+            .post_form("/checkout", &[("course_id", &course.id.to_string())])
+            .await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        let to = res.location().unwrap().to_string();
+        payments.push(to);
+    }
+    for to in &payments {
+        let res = c.post_form(to, &[("outcome", "success")]).await;
+        assert_eq!(res.status, 303);
+    }
+    app.jobs_settled().await;
+    let tid = teacher.id;
+    let (rows, total) = app
+        .db(move |conn| {
+            (
+                Earnings::rows_for(conn, tid, None).unwrap().len(),
+                Earnings::total_for(conn, tid).unwrap(),
+            )
+        })
+        .await;
+    assert_eq!((rows, total), (1, 6930), "the course owned already earns nothing");
+}
