@@ -236,10 +236,7 @@ fn refunded(
     let Some(refund) = Refund::confirm_pending(conn, payment.id, amount)? else {
         return Ok("ignored: no refund of that amount was waiting".into());
     };
-    let items = crate::refunds::complete(conn, services, refund).map_err(|e| match e {
-        crate::refunds::RefundError::Db(e) => CheckoutError::Db(e),
-        other => CheckoutError::Db(klearn_db::DbError::Config(format!("refund {refund}: {other}"))),
-    })?;
+    let items = crate::refunds::complete(conn, services, refund)?;
     if Refund::refunded_of(conn, payment.id)? >= payment.amount_cents {
         Payment::move_state(
             conn,

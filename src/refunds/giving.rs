@@ -15,8 +15,8 @@ use klearn_db::points::{PointChange, Points};
 use klearn_db::refunds::{self as stored, RefundItems, RefundRequest};
 use klearn_db::users::User;
 use klearn_db::{
-    write_tx, DbConnection, OrderId, OrderItemId, OrderItemState, OrderState, PaymentState, RefundId,
-    RefundRequestState, RefundState,
+    write_tx, DbConnection, DbError, OrderId, OrderItemId, OrderItemState, OrderState, PaymentState,
+    RefundId, RefundRequestState, RefundState,
 };
 
 use super::RefundError;
@@ -147,11 +147,7 @@ fn refundable_payment(conn: &mut DbConnection, order: OrderId, amount: i64) -> R
 /// of it are returned; the order becomes refunded or partially refunded;
 /// the learner is mailed. A repeat finds the items refunded and does
 /// nothing. Returns how many items it refunded.
-pub fn complete(
-    conn: &mut DbConnection,
-    services: &Services,
-    refund: RefundId,
-) -> Result<usize, RefundError> {
+pub fn complete(conn: &mut DbConnection, services: &Services, refund: RefundId) -> Result<usize, DbError> {
     let items = RefundItems::of_refund(conn, refund)?;
     let Some(first) = items.first() else {
         // A refund of no items (money for courses owned already).
