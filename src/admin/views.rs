@@ -186,14 +186,17 @@ impl AdminOrderView {
         self.page.user.as_ref().is_some_and(|u| u.is_admin())
     }
 
+    /// Whether the order is paid and not refunded in whole.
+    pub fn open_for_refunds(&self) -> bool {
+        matches!(
+            self.parts.order.state,
+            OrderState::Paid | OrderState::PartiallyRefunded
+        )
+    }
+
     /// Whether an admin may refund (some of) the order now.
     pub fn refundable(&self) -> bool {
-        self.is_admin()
-            && matches!(
-                self.parts.order.state,
-                OrderState::Paid | OrderState::PartiallyRefunded
-            )
-            && self.parts.items.iter().any(|i| self.item_open(i))
+        self.is_admin() && self.open_for_refunds() && self.parts.items.iter().any(|i| self.item_open(i))
     }
 
     /// Whether an item can still be refunded: not refunded, nor waiting.
