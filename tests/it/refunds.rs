@@ -219,6 +219,12 @@ async fn a_learner_asks_for_a_refund_and_an_admin_approves_it() {
     let bad = request(&c, id, "   ").await;
     assert_eq!(bad.status, 422);
     assert!(bad.text().contains("请说明申请退款的原因"));
+    // Too long: the text comes back in the form with its message.
+    let long = format!("KEPT-{}", "长".repeat(2000));
+    let bad = request(&c, id, &long).await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.text().contains("原因最多 2000 个字符"));
+    assert_eq!(bad.texts("textarea[name=reason]"), [long.clone()]);
     let res = request(&c, id, "Not what I expected").await;
     assert_eq!(res.location(), Some(format!("/orders/{id}").as_str()));
     let page = c.get(&format!("/orders/{id}")).await;
@@ -274,6 +280,10 @@ async fn a_learner_asks_for_a_refund_and_an_admin_approves_it() {
     assert_eq!(earned, 0);
     assert!(returned, "the item's points are returned with their key");
     assert_eq!(balance, 300);
+    let ledger = app
+        .db(move |conn| Points::ledger_sum(conn, user.id).unwrap())
+        .await;
+    assert_eq!(ledger, balance, "the points ledger and the balance agree");
     let mail = wait_for_subject(&app, &user.email, "退款已完成").await;
     assert!(
         mail.text.contains(&number) && mail.text.contains("¥99"),
