@@ -224,7 +224,7 @@ async fn a_learner_asks_for_a_refund_and_an_admin_approves_it() {
     let bad = request(&c, id, &long).await;
     assert_eq!(bad.status, 422);
     assert!(bad.text().contains("原因最多 2000 个字符"));
-    assert_eq!(bad.texts("textarea[name=reason]"), [long.clone()]);
+    assert_eq!(bad.texts("textarea[name=reason]"), [long]);
     let res = request(&c, id, "Not what I expected").await;
     assert_eq!(res.location(), Some(format!("/orders/{id}").as_str()));
     let page = c.get(&format!("/orders/{id}")).await;
