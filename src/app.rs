@@ -255,4 +255,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     crate::coupons::routes::configure(cfg);
     crate::points::routes::configure(cfg);
     crate::feedback::routes::configure(cfg);
+    crate::refunds::routes::configure(cfg);
+    crate::earnings::routes::configure(cfg);
 }

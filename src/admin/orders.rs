@@ -1,10 +1,13 @@
 //! `GET /admin/orders` and `/admin/orders/{id}`: every order, filtered by
-//! state and date and found by number or buyer; one order with its
-//! payments and the provider's events as they arrived.
+//! state and date and found by number or buyer, with the refund requests
+//! waiting; one order with its payments, the provider's events as they
+//! arrived, its refund requests and the refund forms (handled by the
+//! refunds area's routes).
 
 use actix_web::{web, HttpResponse};
 use chrono::{NaiveDate, TimeZone};
 use klearn_db::orders::{Order, OrderFilter, PaymentEvent};
+use klearn_db::refunds::RefundRequest;
 use klearn_db::users::User;
 use klearn_db::{OrderId, OrderState, PaymentId};
 use serde::Deserialize;
@@ -17,6 +20,9 @@ use crate::web::pager::page_number;
 use crate::web::{self as plumbing, html, AppError, AppState, FieldErrors, Page};
 
 const PER_PAGE: i64 = 30;
+
+/// How many waiting refund requests the list shows.
+const REQUESTS_SHOWN: i64 = 50;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/admin/orders").route(web::get().to(list)))
@@ -94,8 +100,11 @@ async fn list(
     let mut errors = FieldErrors::default();
     let (typed, filter) = query.filter(state.settings.timezone, &page.tr, &mut errors);
     let wanted = page_number(query.page.as_deref());
-    let (rows, total) = plumbing::db(&state.pool, move |conn| {
-        Order::search(conn, &filter, wanted, PER_PAGE)
+    let ((rows, total), requests) = plumbing::db(&state.pool, move |conn| {
+        Ok((
+            Order::search(conn, &filter, wanted, PER_PAGE)?,
+            RefundRequest::pending(conn, REQUESTS_SHOWN)?,
+        ))
     })
     .await?;
     let keep = [
@@ -118,6 +127,7 @@ async fn list(
         errors,
         rows,
         pager,
+        requests,
     })
 }
 
@@ -127,16 +137,35 @@ async fn show(
     state: web::Data<AppState>,
     id: web::Path<OrderId>,
 ) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
-    let (parts, buyer, events) = plumbing::db(&state.pool, move |conn| {
+    let view = admin_order_view(page, &state, id.into_inner(), DeclineForm::default()).await?;
+    html(&view)
+}
+
+/// The decline form's problems and text, when it comes back.
+#[derive(Debug, Default)]
+pub struct DeclineForm {
+    pub errors: FieldErrors,
+    pub reason: String,
+}
+
+/// One order as its admin page shows it.
+pub async fn admin_order_view(
+    page: Page,
+    state: &AppState,
+    id: OrderId,
+    decline: DeclineForm,
+) -> Result<AdminOrderView, AppError> {
+    let (parts, buyer, events, refund) = plumbing::db(&state.pool, move |conn| {
         let parts = OrderParts::load(conn, id, None)?;
         let buyer = User::find(conn, parts.order.user_id)?;
         let payments: Vec<PaymentId> = parts.payments.iter().map(|p| p.id).collect();
         let events = PaymentEvent::for_payments(conn, &payments)?;
-        Ok((parts, buyer, events))
+        let refund = crate::refunds::eligibility(conn, &parts.order, klearn_db::now())?;
+        Ok((parts, buyer, events, refund))
     })
     .await?;
-    html(&AdminOrderView {
+    let claimed = refund.claimed.clone();
+    Ok(AdminOrderView {
         page,
         nav: AdminNav {
             current: "/admin/orders",
@@ -144,5 +173,8 @@ async fn show(
         parts,
         buyer,
         events,
+        refund,
+        claimed,
+        decline,
     })
 }

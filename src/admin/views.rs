@@ -29,6 +29,7 @@ impl AdminNav {
             ("/admin/experts", "admin.nav.experts"),
             ("/admin/orders", "admin.nav.orders"),
             ("/admin/coupons", "admin.nav.coupons"),
+            ("/admin/payouts", "admin.nav.payouts"),
             ("/admin/users", "admin.nav.users"),
             ("/admin/categories", "admin.nav.categories"),
             ("/admin/audit", "admin.nav.audit"),
@@ -144,6 +145,8 @@ pub struct AdminOrdersView {
     pub errors: FieldErrors,
     pub rows: Vec<OrderRow>,
     pub pager: Pager,
+    /// Refund requests waiting for an admin, oldest first.
+    pub requests: Vec<klearn_db::refunds::PendingRequestRow>,
 }
 
 impl AdminOrdersView {
@@ -164,6 +167,11 @@ pub struct AdminOrderView {
     pub parts: OrderParts,
     pub buyer: User,
     pub events: Vec<PaymentEvent>,
+    /// The refund requests and whether the order qualifies for one.
+    pub refund: crate::refunds::Eligibility,
+    /// Items a refund has claimed (given back, or waiting for the provider).
+    pub claimed: Vec<klearn_db::OrderItemId>,
+    pub decline: crate::admin::orders::DeclineForm,
 }
 
 impl AdminOrderView {
@@ -181,5 +189,41 @@ impl AdminOrderView {
 
     pub fn refund_state_key(&self, state: &klearn_db::RefundState) -> String {
         format!("orders.refund_state.{state}")
+    }
+
+    pub fn request_state_key(&self, state: &klearn_db::RefundRequestState) -> String {
+        format!("refunds.request_state.{state}")
+    }
+
+    /// Whether the viewer is an admin (moderators see refunds, not their forms).
+    pub fn is_admin(&self) -> bool {
+        self.page.user.as_ref().is_some_and(|u| u.is_admin())
+    }
+
+    /// Whether the order is paid and not refunded in whole.
+    pub fn open_for_refunds(&self) -> bool {
+        matches!(
+            self.parts.order.state,
+            OrderState::Paid | OrderState::PartiallyRefunded
+        )
+    }
+
+    /// Whether an admin may refund (some of) the order now.
+    pub fn refundable(&self) -> bool {
+        self.is_admin() && self.open_for_refunds() && self.parts.items.iter().any(|i| self.item_open(i))
+    }
+
+    /// Whether an item can still be refunded: not refunded, nor waiting.
+    pub fn item_open(&self, item: &klearn_db::orders::OrderItem) -> bool {
+        item.state == klearn_db::OrderItemState::Active && !self.claimed.contains(&item.id)
+    }
+
+    /// Each reason the order does not qualify for a learner's request.
+    pub fn refund_reasons(&self) -> Vec<String> {
+        self.refund
+            .why
+            .iter()
+            .map(|why| crate::refunds::routes::why_text(&self.page, why))
+            .collect()
     }
 }

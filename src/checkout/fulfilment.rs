@@ -10,6 +10,8 @@
 //! (noted), taking the coupon use and points again, or, when the points
 //! were spent meanwhile, giving the whole payment back; money for courses
 //! the learner already owns (two tabs) goes back at once, with their points.
+//! Each course delivered credits its expert's earnings; a confirmed refund
+//! of items completes their refund (`refunds::complete`).
 
 use klearn_db::audit::{self, Object};
 use klearn_db::enrollments::{self, Enrollment};
@@ -20,6 +22,7 @@ use super::provider::{EventKind, PaymentProvider, ProviderEvent};
 use super::redemption;
 use super::CheckoutError;
 use crate::domain::order::{may_move, payable_from};
+use crate::services::Services;
 
 /// What handling an event did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,6 +38,7 @@ pub enum Handled {
 /// refused and changes nothing.
 pub fn handle_event(
     conn: &mut DbConnection,
+    services: &Services,
     provider: &dyn PaymentProvider,
     event: &ProviderEvent,
 ) -> Result<Handled, CheckoutError> {
@@ -64,7 +68,7 @@ pub fn handle_event(
             return Ok(Handled::Duplicate);
         };
         let outcome = match event.kind {
-            EventKind::Succeeded => succeeded(conn, provider, &payment)?,
+            EventKind::Succeeded => succeeded(conn, services, provider, &payment)?,
             EventKind::Failed => closed(
                 conn,
                 &payment,
@@ -75,7 +79,7 @@ pub fn handle_event(
             EventKind::Cancelled => {
                 closed(conn, &payment, PaymentState::Cancelled, OrderState::Cancelled, "")?
             }
-            EventKind::Refunded => refunded(conn, &payment, event.amount)?,
+            EventKind::Refunded => refunded(conn, services, &payment, event.amount)?,
         };
         PaymentEvent::set_outcome(conn, row, &outcome)?;
         Ok(Handled::Done(outcome))
@@ -84,6 +88,7 @@ pub fn handle_event(
 
 fn succeeded(
     conn: &mut DbConnection,
+    services: &Services,
     provider: &dyn PaymentProvider,
     payment: &Payment,
 ) -> Result<String, CheckoutError> {
@@ -118,15 +123,16 @@ fn succeeded(
         }
     }
     let order = Order::find(conn, order.id)?;
-    fulfil(conn, &order, Some((provider, payment)))
+    fulfil(conn, services, &order, Some((provider, payment)))
 }
 
-/// Delivers a paid order: the enrollments, the cart emptied of its courses,
-/// the audit entry, the receipt. Courses the learner owned already are
-/// refunded at once. With no payment (nothing was due) the order becomes
-/// paid here.
+/// Delivers a paid order: the enrollments, the experts' earnings of them,
+/// the cart emptied of its courses, the audit entry, the receipt. Courses
+/// the learner owned already are refunded at once (and earn nothing). With
+/// no payment (nothing was due) the order becomes paid here.
 pub(super) fn fulfil(
     conn: &mut DbConnection,
+    services: &Services,
     order: &Order,
     payment: Option<(&dyn PaymentProvider, &Payment)>,
 ) -> Result<String, CheckoutError> {
@@ -135,15 +141,19 @@ pub(super) fn fulfil(
     }
     redemption::confirm(conn, order)?;
     let items = Order::items(conn, order.id)?;
+    // As paid: its payment time starts the experts' refund window.
+    let paid = Order::find(conn, order.id)?;
     let mut owned: Vec<OrderItem> = Vec::new();
     for item in &items {
-        if !Enrollment::enroll(
+        if Enrollment::enroll(
             conn,
             order.user_id,
             item.course_id,
             enrollments::PURCHASE,
             Some(order.id),
         )? {
+            crate::earnings::credit_sale(conn, services.settings.expert_share_percent, &paid, item)?;
+        } else {
             owned.push(item.clone());
         }
     }
@@ -257,11 +267,17 @@ fn closed(
     }
 }
 
-/// The provider confirms money given back.
-fn refunded(conn: &mut DbConnection, payment: &Payment, amount: i64) -> Result<String, CheckoutError> {
-    if !Refund::confirm(conn, payment.id, amount)? {
+/// The provider confirms money given back; a refund of items completes.
+fn refunded(
+    conn: &mut DbConnection,
+    services: &Services,
+    payment: &Payment,
+    amount: i64,
+) -> Result<String, CheckoutError> {
+    let Some(refund) = Refund::confirm_pending(conn, payment.id, amount)? else {
         return Ok("ignored: no refund of that amount was waiting".into());
-    }
+    };
+    let items = crate::refunds::complete(conn, services, refund)?;
     if Refund::refunded_of(conn, payment.id)? >= payment.amount_cents {
         Payment::move_state(
             conn,
@@ -270,6 +286,9 @@ fn refunded(conn: &mut DbConnection, payment: &Payment, amount: i64) -> Result<S
             PaymentState::Refunded,
             "",
         )?;
+    }
+    if items > 0 {
+        return Ok(format!("refund confirmed; {items} items refunded"));
     }
     Ok("refund confirmed".into())
 }

@@ -132,7 +132,7 @@ pub fn place_order_with(
             order.number(),
         )?;
         if order.total_cents == 0 {
-            fulfil(conn, &order, None)?;
+            fulfil(conn, services, &order, None)?;
             return Ok(Placed {
                 order,
                 payment: None,

@@ -167,6 +167,22 @@ pub fn settle(
     })
 }
 
+/// The events the sandbox has queued and not delivered yet, oldest first:
+/// the demo loader handles a refund's confirmation at once, as it does a
+/// payment's (the webhook's own delivery later finds it done).
+pub fn waiting_events(conn: &mut DbConnection) -> Result<Vec<ProviderEvent>, DbError> {
+    let jobs = klearn_db::jobs::Job::list_by_status(conn, klearn_db::jobs::PENDING, 1000)?;
+    let mut events = Vec::new();
+    for job in jobs.iter().filter(|j| j.kind == DeliverEvent::NAME) {
+        let delivery: DeliverEvent =
+            serde_json::from_str(&job.payload).map_err(|e| DbError::Config(format!("sandbox job: {e}")))?;
+        let event: ProviderEvent = serde_json::from_str(&delivery.body)
+            .map_err(|e| DbError::Config(format!("sandbox event: {e}")))?;
+        events.push(event);
+    }
+    Ok(events)
+}
+
 /// Delivers one event to Klearn's webhook, signed at the moment it is sent;
 /// anything but a 2xx answer is retried with backoff.
 #[derive(Debug, Clone, Serialize, Deserialize)]

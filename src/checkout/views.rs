@@ -138,6 +138,17 @@ pub struct OrderView {
     pub parts: OrderParts,
     /// Where to pay while the order waits.
     pub pay_url: Option<String>,
+    /// Whether the order qualifies for a refund request, and why not.
+    pub refund: crate::refunds::Eligibility,
+    /// The refund request form as it was sent, when it comes back.
+    pub refund_form: RefundForm,
+}
+
+/// The refund request form's problems and text.
+#[derive(Debug, Default)]
+pub struct RefundForm {
+    pub errors: crate::web::FieldErrors,
+    pub reason: String,
 }
 
 impl OrderView {
@@ -176,6 +187,29 @@ impl OrderView {
 
     pub fn refund_state_key(&self, refund: &Refund) -> String {
         format!("orders.refund_state.{}", refund.state)
+    }
+
+    /// Each reason the order does not qualify for a refund, as text.
+    pub fn refund_reasons(&self) -> Vec<String> {
+        self.refund
+            .why
+            .iter()
+            .map(|why| crate::refunds::routes::why_text(&self.page, why))
+            .collect()
+    }
+
+    /// Whether the page says anything about refunds: paid orders only.
+    pub fn shows_refunds(&self) -> bool {
+        self.paid()
+            && !self
+                .refund
+                .why
+                .contains(&crate::domain::refund::NotEligible::NotPaid)
+            || !self.refund.requests.is_empty()
+    }
+
+    pub fn request_state_key(&self, state: &klearn_db::RefundRequestState) -> String {
+        format!("refunds.request_state.{state}")
     }
 
     pub fn failure(&self) -> Option<String> {

@@ -2,8 +2,9 @@
 //! into an empty database, in Chinese and English: categories, the four demo
 //! accounts, experts and applicants with their review timelines
 //! (`experts.toml`), the experts' courses (`courses.toml`), a learner's
-//! progress and orders (paid, failed, waiting) through the sandbox provider,
-//! coupons in each state and an order paid with a coupon and points,
+//! progress and orders (paid, failed, waiting, refunded) through the sandbox
+//! provider, coupons in each state and an order paid with a coupon and
+//! points, demo_expert's earnings (pending and available) and a payout,
 //! forum threads in categories and on course boards (`forum.toml`),
 //! feedback to the platform in each triage state (`feedback.toml`), course
 //! reviews with helpful votes, the experts' replies and one hidden by a
@@ -52,6 +53,10 @@ pub struct DemoReport {
     pub orders: usize,
     /// Coupons, in each state.
     pub coupons: usize,
+    /// demo_learner's refunded orders.
+    pub refunds: usize,
+    /// Payouts to demo_expert.
+    pub payouts: usize,
     /// Forum threads and their posts.
     pub threads: usize,
     pub posts: usize,
@@ -86,6 +91,11 @@ impl std::fmt::Display for DemoReport {
             writeln!(f, "  {} courses", self.courses)?;
             writeln!(f, "  {} orders of demo_learner", self.orders)?;
             writeln!(f, "  {} coupons", self.coupons)?;
+            writeln!(
+                f,
+                "  {} refunded order, {} payout to demo_expert",
+                self.refunds, self.payouts
+            )?;
             writeln!(f, "  {} forum threads with {} posts", self.threads, self.posts)?;
             writeln!(
                 f,
@@ -130,10 +140,12 @@ pub fn load(pool: &Pool, services: &Services) -> anyhow::Result<DemoReport> {
         report.orders = load_orders(&mut conn, services)?;
         let (coupons, paid_with_coupon) = load_coupons(&mut conn, services)?;
         (report.coupons, report.orders) = (coupons, report.orders + paid_with_coupon);
+        report.refunds = load_refund(&mut conn, services)?;
         (report.threads, report.posts) = load_forum(&mut conn)?;
         (report.submissions, report.certificates) = load_learning(&mut conn, services)?;
         report.feedback = load_feedback(&mut conn, services)?;
         (report.reviews, report.hidden_reviews) = load_reviews(&mut conn, services)?;
+        report.payouts = load_earnings(&mut conn, services)?;
     }
     for (name, _, _, _) in ACCOUNTS {
         if let Ok(user) = User::find_by_username(&mut conn, name) {
@@ -552,7 +564,7 @@ fn load_orders(conn: &mut DbConnection, services: &Services) -> anyhow::Result<u
             return Ok(());
         };
         let (_, event) = settle(conn, &learner, payment, outcome).map_err(fail)?;
-        handle_event(conn, provider.as_ref(), &event).map_err(fail)?;
+        handle_event(conn, services, provider.as_ref(), &event).map_err(fail)?;
         Ok(())
     };
     let tokio_course = course(conn, "async-rust-with-tokio")?;
@@ -663,8 +675,117 @@ fn load_coupons(conn: &mut DbConnection, services: &Services) -> anyhow::Result<
         .payment
         .ok_or_else(|| anyhow::anyhow!("demo coupon order: nothing to pay"))?;
     let (_, event) = settle(conn, &buyer, payment, Outcome::Pay).map_err(fail)?;
-    handle_event(conn, provider.as_ref(), &event).map_err(fail)?;
+    handle_event(conn, services, provider.as_ref(), &event).map_err(fail)?;
     Ok((made, 1))
+}
+
+/// demo_learner buys the Redis course, asks for the money back within the
+/// refund window, and demo_admin approves: the sandbox's refund event is
+/// handled as the webhook would handle it (its own delivery later finds it
+/// done), so the order is refunded, the course gone and demo_expert's
+/// earning of it taken back. demo_learner's cart order then waits with a
+/// refund request of its own, and one more course is bought (an order that
+/// still qualifies). Without a payment provider there are none.
+fn load_refund(conn: &mut DbConnection, services: &Services) -> anyhow::Result<usize> {
+    use crate::checkout::sandbox::{settle, waiting_events, Outcome};
+    use crate::checkout::{handle_event, place_order, Basket};
+    use crate::refunds::{refund, request_refund, RefundOrder};
+    use klearn_db::courses::Course;
+
+    let Some(provider) = services.payments.clone() else {
+        return Ok(0);
+    };
+    let learner = demo_actor(conn, "demo_learner")?;
+    let admin = demo_actor(conn, "demo_admin")?;
+    let fail = |e: crate::checkout::CheckoutError| anyhow::anyhow!("demo refund: {e}");
+    let refused = |e: crate::refunds::RefundError| anyhow::anyhow!("demo refund: {e}");
+    let redis = Course::find_by_slug(conn, "redis-caching-in-practice")?;
+    let placed = place_order(conn, services, &learner, Basket::Course(redis.id)).map_err(fail)?;
+    let payment = placed
+        .payment
+        .ok_or_else(|| anyhow::anyhow!("demo refund: no payment"))?;
+    let (_, event) = settle(conn, &learner, payment, Outcome::Pay).map_err(fail)?;
+    handle_event(conn, services, provider.as_ref(), &event).map_err(fail)?;
+    let reason = "课程内容和我的工作场景不太相关。The course does not fit my work after all.";
+    request_refund(conn, &learner, placed.order.id, reason).map_err(refused)?;
+    let whole = RefundOrder {
+        order: placed.order.id,
+        items: Vec::new(),
+    };
+    refund(conn, services, &admin, &whole).map_err(refused)?;
+    for event in waiting_events(conn)? {
+        if event.kind == crate::checkout::provider::EventKind::Refunded {
+            handle_event(conn, services, provider.as_ref(), &event).map_err(fail)?;
+        }
+    }
+    // The cart order (the second one paid) waits with a request.
+    let (orders, _) = klearn_db::orders::Order::list_for_user(conn, user_id(&learner)?, 1, 100)?;
+    let mut paid: Vec<_> = orders
+        .iter()
+        .filter(|o| o.state == klearn_db::OrderState::Paid)
+        .map(|o| o.id)
+        .collect();
+    paid.sort();
+    if let Some(cart_order) = paid.get(1) {
+        let reason = "第二门课和我已有的知识重复了。The second course repeats what I knew.";
+        request_refund(conn, &learner, *cart_order, reason).map_err(refused)?;
+    }
+    let web = Course::find_by_slug(conn, "web-performance-core-web-vitals")?;
+    let placed = place_order(conn, services, &learner, Basket::Course(web.id)).map_err(fail)?;
+    let payment = placed
+        .payment
+        .ok_or_else(|| anyhow::anyhow!("demo order: no payment"))?;
+    let (_, event) = settle(conn, &learner, payment, Outcome::Pay).map_err(fail)?;
+    handle_event(conn, services, provider.as_ref(), &event).map_err(fail)?;
+    Ok(1)
+}
+
+fn user_id(actor: &Actor) -> anyhow::Result<klearn_db::UserId> {
+    actor
+        .user_id()
+        .ok_or_else(|| anyhow::anyhow!("demo: not a member"))
+}
+
+/// demo_expert's earnings: the reviewers' and demo_learner's purchases
+/// credited them as they were paid (pending for 14 days). So that some are
+/// available, demo_learner's first order is moved back 20 days (demo data:
+/// its payment time and its earnings' availability are rewritten;
+/// nothing else can make earnings available at once). Then demo_admin pays
+/// demo_expert half of the available balance, through the payout use case.
+fn load_earnings(conn: &mut DbConnection, services: &Services) -> anyhow::Result<usize> {
+    use crate::earnings::{record_payout, PayoutRequest};
+    use klearn_db::earnings::Earnings;
+    use klearn_db::orders::Order;
+
+    if services.payments.is_none() {
+        return Ok(0);
+    }
+    let learner = User::find_by_username(conn, "demo_learner")?;
+    let expert = User::find_by_username(conn, "demo_expert")?;
+    let admin = demo_actor(conn, "demo_admin")?;
+    let paid_at = klearn_db::now() - chrono::Duration::days(20);
+    let (orders, _) = Order::list_for_user(conn, learner.id, 1, 100)?;
+    let mut paid: Vec<_> = orders
+        .into_iter()
+        .filter(|o| o.state == klearn_db::OrderState::Paid)
+        .collect();
+    paid.sort_by_key(|o| o.id);
+    for order in paid.iter().take(1) {
+        Earnings::backdate_order(conn, order.id, paid_at, crate::domain::refund::refund_window())?;
+    }
+    let available = Earnings::balances(conn, expert.id, klearn_db::now())?.available();
+    if available < 200 {
+        return Ok(0);
+    }
+    let request = PayoutRequest {
+        expert: expert.username.clone(),
+        // Half, in whole yuan.
+        amount_cents: available / 2 / 100 * 100,
+        reference: "ICBC-20261120-0001".into(),
+        request_key: "demo-payout-1".into(),
+    };
+    record_payout(conn, services, &admin, &request).map_err(|e| anyhow::anyhow!("demo payout: {e}"))?;
+    Ok(1)
 }
 
 #[derive(Debug, Deserialize)]
@@ -1022,7 +1143,7 @@ fn load_reviews(conn: &mut DbConnection, services: &Services) -> anyhow::Result<
                 let placed = place_order(conn, services, &author, Basket::Course(course.id)).map_err(buy)?;
                 let payment = placed.payment.ok_or_else(|| problem("no payment"))?;
                 let (_, event) = settle(conn, &author, payment, Outcome::Pay).map_err(buy)?;
-                handle_event(conn, provider.as_ref(), &event).map_err(buy)?;
+                handle_event(conn, services, provider.as_ref(), &event).map_err(buy)?;
             }
         }
         let first = Lesson::outline(conn, course.id, Audience::Learners)?

@@ -5,7 +5,8 @@
 //! learning (answers, due dates, grades, completion, certificate codes),
 //! feedback, orders (states, numbers), money (splitting a discount or
 //! points to the fen, the points cap), coupons (codes, the rules of using
-//! one, each item's share), reviews (stars, fields, rating
+//! one, each item's share), refunds (eligibility, the expert's share),
+//! reviews (stars, fields, rating
 //! statistics) and generated course covers (`cover`). Of klearn-db it uses
 //! only the vocabulary in `klearn_db::types` (ids and stored states) and the
 //! sorts its lists know; nothing here reads the database or knows the web.
@@ -21,4 +22,5 @@ pub mod forum;
 pub mod learning;
 pub mod money;
 pub mod order;
+pub mod refund;
 pub mod review;

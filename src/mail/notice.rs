@@ -33,10 +33,13 @@ pub enum NoticeKind {
     TaskReturned,
     CertificateIssued,
     ReviewHidden,
+    RefundDeclined,
+    Refunded,
+    PayoutMade,
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 19] = [
+    pub const ALL: [NoticeKind; 22] = [
         NoticeKind::VerifyEmail,
         NoticeKind::ResetPassword,
         NoticeKind::ConfirmNewEmail,
@@ -56,6 +59,9 @@ impl NoticeKind {
         NoticeKind::TaskReturned,
         NoticeKind::CertificateIssued,
         NoticeKind::ReviewHidden,
+        NoticeKind::RefundDeclined,
+        NoticeKind::Refunded,
+        NoticeKind::PayoutMade,
     ];
 
     /// Its part of the translation keys: `mail.<key>.subject`, `.body`, `.button`, `.note`.
@@ -80,6 +86,9 @@ impl NoticeKind {
             NoticeKind::TaskReturned => "task_returned",
             NoticeKind::CertificateIssued => "certificate_issued",
             NoticeKind::ReviewHidden => "review_hidden",
+            NoticeKind::RefundDeclined => "refund_declined",
+            NoticeKind::Refunded => "refunded",
+            NoticeKind::PayoutMade => "payout_made",
         }
     }
 }

@@ -1082,3 +1082,110 @@ async fn a_learner_hands_in_a_task_the_expert_grades_it_and_the_learner_reads_th
     );
     client.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_learner_buys_with_a_coupon_and_points_then_an_admin_approves_their_refund() {
+    let Some((_driver, client)) = browser().await else {
+        return;
+    };
+    let app = TestApp::builder().demo().spawn().await;
+    viewport(&client, 1280, 1200).await;
+    log_in(&client, &app, "demo_learner").await;
+    client
+        .goto(&app.url("/courses/rust-ownership-in-practice?lang=en"))
+        .await
+        .unwrap();
+    click(&client, "a.btn-primary[href^='/checkout?course_id=']").await;
+    assert!(
+        wait_text(&client, ".order-summary", "¥199").await,
+        "the checkout total"
+    );
+    // With a coupon and points: what the refund gives back is what was paid,
+    // and the points come back.
+    let points_before = demo_points(&app).await;
+    let code = client.find(Locator::Css("#f-coupon_code")).await.unwrap();
+    code.send_keys("WELCOME10").await.unwrap();
+    let points = client.find(Locator::Css("#f-points")).await.unwrap();
+    points.send_keys("1000").await.unwrap();
+    click(&client, "form[action='/checkout'] button[name=preview]").await;
+    assert!(
+        wait_text(&client, ".order-summary .order-total", "¥169.10").await,
+        "the total after 10 % off and 1000 points"
+    );
+    click(&client, "form[action='/checkout'] button.btn-primary").await;
+    assert!(
+        wait_text(&client, ".sandbox-amount", "¥169.10").await,
+        "the sandbox page"
+    );
+    assert_eq!(
+        demo_points(&app).await,
+        points_before - 1000,
+        "the points are spent"
+    );
+    click(&client, "button[name=outcome][value=success]").await;
+    assert!(wait_text(&client, "h1", "Order K").await, "the order page");
+    let mut paid = false;
+    for _ in 0..60 {
+        if wait_text(&client, ".alert-success", "Paid").await {
+            paid = true;
+            break;
+        }
+    }
+    assert!(paid, "the order page settles to paid by itself");
+    let order_url = client.current_url().await.unwrap();
+    let order_path = order_url.path().to_string();
+
+    // The order qualifies: the learner says why and asks.
+    assert!(wait_text(&client, ".refund-qualifies", "qualifies").await);
+    let form = client
+        .form(Locator::Css("form[action$='/refund-request']"))
+        .await
+        .unwrap();
+    form.set_by_name("reason", "The course is not what I needed.")
+        .await
+        .unwrap();
+    click(&client, "form[action$='/refund-request'] button[type=submit]").await;
+    assert!(
+        wait_text(&client, ".refund-requests", "Waiting").await,
+        "the request waits for an admin"
+    );
+    screenshot(&client, "refund-requested").await;
+    click(&client, "form[action='/logout'] button[type=submit]").await;
+
+    // An admin finds the request and approves it.
+    log_in(&client, &app, "demo_admin").await;
+    client.goto(&app.url("/admin/orders?lang=en")).await.unwrap();
+    assert!(wait_text(&client, "#requests-heading", "Refund requests").await);
+    click(&client, &format!("a[href='/admin{order_path}']")).await;
+    assert!(wait_text(&client, ".refund-requests", "The course is not what I needed.").await);
+    click(&client, "form[action$='/refund'] button[type=submit]").await;
+    assert!(
+        wait_text(&client, ".flash, .alert", "refund").await,
+        "the refund is on its way"
+    );
+    // The provider confirms by webhook; the order page follows.
+    let mut refunded = false;
+    for _ in 0..60 {
+        client
+            .goto(&app.url(&format!("/admin{order_path}?lang=en")))
+            .await
+            .unwrap();
+        if wait_text(&client, ".section-head .badge", "Refunded").await {
+            refunded = true;
+            break;
+        }
+    }
+    assert!(refunded, "the order is refunded once the provider confirms");
+    assert_eq!(demo_points(&app).await, points_before, "the points are back");
+    screenshot(&client, "refund-approved").await;
+    client.close().await.unwrap();
+}
+
+/// demo_learner's points balance.
+async fn demo_points(app: &TestApp) -> i64 {
+    app.db(|conn| {
+        let learner = klearn_db::users::User::find_by_username(conn, "demo_learner").unwrap();
+        klearn_db::points::Points::balance(conn, learner.id).unwrap()
+    })
+    .await
+}

@@ -86,6 +86,35 @@ impl Enrollment {
         })
     }
 
+    /// Takes back the enrollment `order` bought (a refund): the learner
+    /// loses access, the course's learner count and its expert's figures
+    /// follow in the same transaction. False when there was none.
+    pub fn withdraw(
+        conn: &mut DbConnection,
+        user_id: UserId,
+        course_id: CourseId,
+        order: OrderId,
+    ) -> Result<bool, DbError> {
+        write_tx(conn, |conn| {
+            let n = diesel::delete(
+                enrollments::table
+                    .filter(enrollments::user_id.eq(user_id))
+                    .filter(enrollments::course_id.eq(course_id))
+                    .filter(enrollments::order_id.eq(order)),
+            )
+            .execute(conn)?;
+            if n == 0 {
+                return Ok(false);
+            }
+            diesel::update(courses::table.find(course_id))
+                .set(courses::learners_count.eq(courses::learners_count - 1))
+                .execute(conn)?;
+            crate::experts::refresh_figures(conn, course_id)?;
+            crate::generations::bump(conn, crate::generations::SITE)?;
+            Ok(true)
+        })
+    }
+
     /// Which of these courses the user is enrolled in, from one query.
     pub fn owned_among(
         conn: &mut DbConnection,

@@ -689,6 +689,15 @@ impl Refund {
     /// Marks the payment's oldest pending refund of `amount` confirmed; false
     /// when there is none (a repeat, or a refund Klearn did not ask for).
     pub fn confirm(conn: &mut DbConnection, payment: PaymentId, amount: i64) -> Result<bool, DbError> {
+        Ok(Refund::confirm_pending(conn, payment, amount)?.is_some())
+    }
+
+    /// As `confirm`, returning the refund that was confirmed.
+    pub fn confirm_pending(
+        conn: &mut DbConnection,
+        payment: PaymentId,
+        amount: i64,
+    ) -> Result<Option<RefundId>, DbError> {
         let pending: Option<RefundId> = refunds::table
             .filter(refunds::payment_id.eq(payment))
             .filter(refunds::amount_cents.eq(amount))
@@ -697,8 +706,8 @@ impl Refund {
             .select(refunds::id)
             .first(conn)
             .optional()?;
-        let Some(id) = pending else { return Ok(false) };
-        diesel::update(
+        let Some(id) = pending else { return Ok(None) };
+        let n = diesel::update(
             refunds::table
                 .find(id)
                 .filter(refunds::state.eq(RefundState::Pending)),
@@ -708,7 +717,19 @@ impl Refund {
             refunds::updated_at.eq(crate::now()),
         ))
         .execute(conn)?;
-        Ok(true)
+        Ok((n == 1).then_some(id))
+    }
+
+    /// What a payment has given back or is giving back (refunds that did not fail).
+    pub fn committed_of(conn: &mut DbConnection, payment: PaymentId) -> Result<i64, DbError> {
+        use diesel::sql_types::BigInt;
+        Ok(refunds::table
+            .filter(refunds::payment_id.eq(payment))
+            .filter(refunds::state.ne(RefundState::Failed))
+            .select(diesel::dsl::sql::<BigInt>(
+                "CAST(COALESCE(SUM(amount_cents), 0) AS BIGINT)",
+            ))
+            .first(conn)?)
     }
 
     /// What has been given back of a payment, confirmed.

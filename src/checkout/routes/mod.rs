@@ -3,7 +3,7 @@
 //! receipt), `webhook` (the provider's events).
 
 mod cart;
-mod orders;
+pub mod orders;
 mod pay;
 mod webhook;
 

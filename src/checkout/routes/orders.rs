@@ -7,7 +7,7 @@ use klearn_db::users::User;
 use klearn_db::{DbConnection, DbError, OrderId, UserId};
 use serde::Deserialize;
 
-use crate::checkout::views::{OrderParts, OrderView, OrdersView, ReceiptView};
+use crate::checkout::views::{OrderParts, OrderView, OrdersView, ReceiptView, RefundForm};
 use crate::web::pager::{page_number, Pager};
 use crate::web::{db, html, AppError, AppState, Page, SignedIn};
 
@@ -74,15 +74,38 @@ pub(super) async fn show(
     state: web::Data<AppState>,
     id: web::Path<OrderId>,
 ) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
-    let parts = db(&state.pool, move |conn| OrderParts::load(conn, id, Some(user.id))).await?;
+    let view = order_view(page, &state, user.id, id.into_inner(), RefundForm::default()).await?;
+    html(&view)
+}
+
+/// The owner's order page, with the refund form as it was sent (its
+/// problems and text) when it comes back.
+pub async fn order_view(
+    page: Page,
+    state: &AppState,
+    user: UserId,
+    id: OrderId,
+    refund_form: RefundForm,
+) -> Result<OrderView, AppError> {
+    let (parts, refund) = db(&state.pool, move |conn| {
+        let parts = OrderParts::load(conn, id, Some(user))?;
+        let refund = crate::refunds::eligibility(conn, &parts.order, klearn_db::now())?;
+        Ok((parts, refund))
+    })
+    .await?;
     let pay_url = match (&state.services.payments, parts.payments.last()) {
         (Some(provider), Some(payment)) if parts.order.state == klearn_db::OrderState::Pending => {
             Some(provider.pay_url(&state.settings, payment))
         }
         _ => None,
     };
-    html(&OrderView { page, parts, pay_url })
+    Ok(OrderView {
+        page,
+        parts,
+        pay_url,
+        refund,
+        refund_form,
+    })
 }
 
 pub(super) async fn receipt(

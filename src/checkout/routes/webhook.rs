@@ -32,8 +32,9 @@ pub(super) async fn receive(
         }
     };
     let id = event.id.clone();
+    let services = state.services.clone();
     match call(&state.pool, move |conn| {
-        handle_event(conn, provider.as_ref(), &event)
+        handle_event(conn, &services, provider.as_ref(), &event)
     })
     .await?
     {
