@@ -84,6 +84,7 @@ const PAGES: &[(&str, &str, Who)] = &[
     ("order-refund-waiting", "/orders/2", Who::Learner),
     ("order-refunded", "/orders/6", Who::Learner),
     ("admin-order-refunded", "/admin/orders/6", Who::Admin),
+    ("admin-order-coupon-points", "/admin/orders/5?lang=en", Who::Admin),
     ("studio-earnings", "/studio/earnings", Who::Expert),
     ("studio-earnings-en", "/studio/earnings?lang=en", Who::Expert),
     ("admin-payouts", "/admin/payouts", Who::Admin),
