@@ -24,6 +24,7 @@ mod i18n;
 mod jobs;
 mod kept_pages;
 mod learning;
+mod ledgers;
 mod mail;
 mod page_cache;
 mod pages;
