@@ -7,7 +7,8 @@
 //! points to the fen, the points cap), coupons (codes, the rules of using
 //! one, each item's share), refunds (eligibility, the expert's share),
 //! reviews (stars, fields, rating
-//! statistics) and generated course covers (`cover`). Of klearn-db it uses
+//! statistics), trust levels (what each level takes and may post, links and
+//! mentions) and generated course covers (`cover`). Of klearn-db it uses
 //! only the vocabulary in `klearn_db::types` (ids and stored states) and the
 //! sorts its lists know; nothing here reads the database or knows the web.
 
@@ -24,3 +25,4 @@ pub mod money;
 pub mod order;
 pub mod refund;
 pub mod review;
+pub mod trust;
