@@ -22,7 +22,7 @@ use klearn_db::{DbConnection, DbError, UserId};
 
 use crate::domain::account::Role;
 use crate::domain::expert::{rank, ExpertSort, Standing};
-use crate::experts::ranking::{Kept, Ranking, RankingCache};
+use crate::experts::ranking::{Found, Ranking, RankingCache};
 use crate::uploads::UploadError;
 
 crate::area_error! {
@@ -87,8 +87,8 @@ pub fn ranked(
 ) -> Result<Arc<Ranking>, DbError> {
     let generation = klearn_db::generations::current(conn, klearn_db::generations::EXPERTS)?;
     match cache.get(topic, sort, generation) {
-        Some(Kept::Fresh(ranking)) => return Ok(ranking),
-        Some(Kept::Old { ranking, refresh }) => {
+        Some(Found::Fresh(ranking)) => return Ok(ranking),
+        Some(Found::Old { ranking, refresh }) => {
             if refresh {
                 let (cache, pool, topic) = (cache.clone(), pool.clone(), topic.to_string());
                 std::thread::spawn(move || {

@@ -38,7 +38,7 @@ pub struct Ranking {
 
 /// What the cache holds for a (topic, sort) at the generation asked for.
 #[derive(Debug)]
-pub enum Kept {
+pub enum Found {
     /// Younger than `TTL`.
     Fresh(Arc<Ranking>),
     /// Older; `refresh` is true for the one caller that should rebuild it
@@ -62,19 +62,19 @@ pub struct RankingCache {
 
 impl RankingCache {
     /// The ranking kept for (topic, sort) if it was built at `generation`.
-    pub fn get(&self, topic: &str, sort: ExpertSort, generation: i64) -> Option<Kept> {
+    pub fn get(&self, topic: &str, sort: ExpertSort, generation: i64) -> Option<Found> {
         let mut entries = self.entries.lock().ok()?;
         let entry = entries
             .get_mut(&(topic.to_string(), sort.as_str()))
             .filter(|e| e.generation == generation)?;
         if entry.built.elapsed() < TTL {
-            return Some(Kept::Fresh(entry.ranking.clone()));
+            return Some(Found::Fresh(entry.ranking.clone()));
         }
         let refresh = entry.refresh_started.is_none_or(|at| at.elapsed() >= TTL);
         if refresh {
             entry.refresh_started = Some(Instant::now());
         }
-        Some(Kept::Old {
+        Some(Found::Old {
             ranking: entry.ranking.clone(),
             refresh,
         })
@@ -105,8 +105,8 @@ mod tests {
     #[test]
     fn keeps_by_topic_and_sort_until_the_generation_moves() {
         let cache = RankingCache::default();
-        let ids = |kept: Option<Kept>| match kept {
-            Some(Kept::Fresh(ranking)) => ranking.ids.clone(),
+        let ids = |kept: Option<Found>| match kept {
+            Some(Found::Fresh(ranking)) => ranking.ids.clone(),
             other => panic!("not kept fresh: {other:?}"),
         };
         assert!(cache.get("", ExpertSort::Rating, 0).is_none());
@@ -148,8 +148,8 @@ mod tests {
             .unwrap()
             .values_mut()
             .for_each(|e| e.built = old);
-        let refresh = |kept: Option<Kept>| match kept {
-            Some(Kept::Old { refresh, .. }) => refresh,
+        let refresh = |kept: Option<Found>| match kept {
+            Some(Found::Old { refresh, .. }) => refresh,
             other => panic!("not kept old: {other:?}"),
         };
         assert!(refresh(cache.get("", ExpertSort::Rating, 1)));
@@ -166,7 +166,7 @@ mod tests {
         cache.put("", ExpertSort::Rating, 1, Arc::new(Ranking::default()));
         assert!(matches!(
             cache.get("", ExpertSort::Rating, 1),
-            Some(Kept::Fresh(_))
+            Some(Found::Fresh(_))
         ));
     }
 }

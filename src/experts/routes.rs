@@ -260,6 +260,35 @@ impl Weigh for DirectoryPage {
     }
 }
 
+impl DirectoryPage {
+    /// Page `wanted` (clamped to the last) of the ranking for `topic` and
+    /// `sort`, with the directory's topic links.
+    fn load(
+        conn: &mut DbConnection,
+        rankings: &web::Data<RankingCache>,
+        pool: &klearn_db::Pool,
+        topic: &str,
+        sort: ExpertSort,
+        wanted: i64,
+    ) -> Result<DirectoryPage, DbError> {
+        let ranking = crate::experts::ranked(conn, rankings, pool, topic, sort)?;
+        let total = ranking.ids.len() as i64;
+        let shown = wanted.min(last_page(total, PER_PAGE));
+        let ids: Vec<UserId> = ranking
+            .ids
+            .iter()
+            .skip(((shown - 1) * PER_PAGE) as usize)
+            .take(PER_PAGE as usize)
+            .copied()
+            .collect();
+        Ok(DirectoryPage {
+            cards: crate::experts::cards(conn, &ids, &ranking.figures)?,
+            topics: ranking.topics.clone(),
+            total,
+        })
+    }
+}
+
 async fn directory(
     page: Page,
     state: web::Data<AppState>,
@@ -276,22 +305,7 @@ async fn directory(
     let key = format!("{} {wanted} {window} {topic}", sort.as_str());
     let DirectoryPage { cards, topics, total } = kept
         .read(&state, key, move |conn| {
-            let ranking = crate::experts::ranked(conn, &rankings, &pool, &filter, sort)?;
-            let total = ranking.ids.len() as i64;
-            let shown = wanted.min(last_page(total, PER_PAGE));
-            let ids: Vec<UserId> = ranking
-                .ids
-                .iter()
-                .skip(((shown - 1) * PER_PAGE) as usize)
-                .take(PER_PAGE as usize)
-                .copied()
-                .collect();
-            let cards = crate::experts::cards(conn, &ids, &ranking.figures)?;
-            Ok(DirectoryPage {
-                cards,
-                topics: ranking.topics.clone(),
-                total,
-            })
+            DirectoryPage::load(conn, &rankings, &pool, &filter, sort, wanted)
         })
         .await?;
     let sort_param = if sort == ExpertSort::Rating {

@@ -12,7 +12,7 @@ use super::{
 };
 use crate::admin::users::{UserExtras, UserPage};
 use crate::admin::views::UserView;
-use crate::i18n::k;
+use crate::i18n::{k, Tr};
 use crate::web::auth::Admin;
 use crate::web::flash::{Flash, Level};
 use crate::web::{call, html_with_status, redirect_with_flash, AppError, AppState, FieldErrors, Page};
@@ -43,6 +43,22 @@ struct PointsForm {
     request_key: String,
 }
 
+impl PointsForm {
+    /// The adjustment asked for, or the fields' problems in `errors`. A
+    /// request key the site did not make is replaced by a new one.
+    fn adjustment(&self, tr: &Tr, member: UserId, errors: &mut FieldErrors) -> Option<Adjustment> {
+        let amount = errors.check(tr, "points_amount", parse_amount(&self.amount));
+        let reason = errors.check(tr, "points_reason", parse_reason(&self.reason));
+        let key = Some(self.request_key.trim().to_string()).filter(|k| request_key_ok(k));
+        amount.zip(reason).map(|(amount, reason)| Adjustment {
+            member,
+            amount,
+            reason,
+            request_key: key.unwrap_or_else(request_key),
+        })
+    }
+}
+
 async fn adjust(
     page: Page,
     Admin(admin): Admin,
@@ -52,15 +68,7 @@ async fn adjust(
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let mut errors = FieldErrors::new();
-    let amount = errors.check(&page.tr, "points_amount", parse_amount(&form.amount));
-    let reason = errors.check(&page.tr, "points_reason", parse_reason(&form.reason));
-    let key = Some(form.request_key.trim().to_string()).filter(|k| request_key_ok(k));
-    let asked = amount.zip(reason).map(|(amount, reason)| Adjustment {
-        member: id,
-        amount,
-        reason,
-        request_key: key.unwrap_or_else(request_key),
-    });
+    let asked = form.adjustment(&page.tr, id, &mut errors);
     let actor = admin.actor();
     // Written (or written before), or refused with the member's page.
     let outcome = call(&state.pool, move |conn| {
@@ -73,21 +81,29 @@ async fn adjust(
         Ok(Err((refusal, UserPage::load(conn, id)?)))
     })
     .await??;
-    let (refusal, parts) = match outcome {
+    match outcome {
         Ok(done) => {
             let flash = match done {
                 Adjusted::Done { .. } => Flash::new(Level::Success, k("points.adjusted")),
                 Adjusted::AlreadyDone => Flash::new(Level::Info, k("points.already_adjusted")),
             };
-            return Ok(redirect_with_flash(
-                &state.settings,
-                &format!("/admin/users/{id}"),
-                &flash,
-            ));
+            let to = format!("/admin/users/{id}");
+            Ok(redirect_with_flash(&state.settings, &to, &flash))
         }
-        Err(refused) => refused,
-    };
-    if let Some(balance) = refusal {
+        Err((refusal, parts)) => refused(page, parts, errors, refusal, &form),
+    }
+}
+
+/// The member's admin page again, 422, with the form as typed and why it
+/// was refused (its fields, or a balance that would go below zero).
+fn refused(
+    page: Page,
+    parts: UserPage,
+    mut errors: FieldErrors,
+    below_zero_from: Option<i64>,
+    form: &PointsForm,
+) -> Result<HttpResponse, AppError> {
+    if let Some(balance) = below_zero_from {
         errors.add_text(
             "points_amount",
             page.t1("points.error.below_zero", "balance", balance),

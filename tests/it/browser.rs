@@ -691,45 +691,9 @@ async fn a_learner_buys_a_course_through_the_sandbox_and_opens_a_paid_lesson() {
         "locked before"
     );
 
-    // Buy now on the landing page, pay on the checkout page with a coupon and
-    // points, pay on the provider's page.
-    client
-        .goto(&app.url("/courses/rust-ownership-in-practice?lang=en"))
-        .await
-        .unwrap();
-    click(&client, "a.btn-primary[href^='/checkout?course_id=']").await;
-    assert!(
-        wait_text(&client, ".order-summary", "¥199").await,
-        "the checkout total"
-    );
-    // A coupon and some points, applied before paying.
-    let code = client.find(Locator::Css("#f-coupon_code")).await.unwrap();
-    code.send_keys("welcome10").await.unwrap();
-    let points = client.find(Locator::Css("#f-points")).await.unwrap();
-    points.send_keys("1000").await.unwrap();
-    click(&client, "form[action='/checkout'] button[name=preview]").await;
-    assert!(
-        wait_text(&client, ".order-summary .order-total", "¥169.10").await,
-        "the total after 10 % off and 1000 points"
-    );
-    click(&client, "form[action='/checkout'] button.btn-primary").await;
-    assert!(
-        wait_text(&client, ".sandbox-amount", "¥169.10").await,
-        "the sandbox page"
-    );
-    screenshot(&client, "sandbox-page").await;
-    click(&client, "button[name=outcome][value=success]").await;
-
-    // Back on the order, which refreshes itself until the webhook has paid it.
-    assert!(wait_text(&client, "h1", "Order K").await, "the order page");
-    let mut paid = false;
-    for _ in 0..60 {
-        if wait_text(&client, ".alert-success", "Paid").await {
-            paid = true;
-            break;
-        }
-    }
-    assert!(paid, "the order page settles to paid by itself");
+    // Buy now on the landing page, a coupon (its code in any case) and
+    // points at checkout, pay on the provider's page.
+    buy_with_coupon_and_points(&client, &app, "welcome10").await;
     screenshot(&client, "order-paid").await;
     click(&client, ".alert-success a[href='/learn']").await;
     assert!(wait_text(&client, "h1", "").await);
@@ -1091,47 +1055,15 @@ async fn a_learner_buys_with_a_coupon_and_points_then_an_admin_approves_their_re
     let app = TestApp::builder().demo().spawn().await;
     viewport(&client, 1280, 1200).await;
     log_in(&client, &app, "demo_learner").await;
-    client
-        .goto(&app.url("/courses/rust-ownership-in-practice?lang=en"))
-        .await
-        .unwrap();
-    click(&client, "a.btn-primary[href^='/checkout?course_id=']").await;
-    assert!(
-        wait_text(&client, ".order-summary", "¥199").await,
-        "the checkout total"
-    );
     // With a coupon and points: what the refund gives back is what was paid,
     // and the points come back.
     let points_before = demo_points(&app).await;
-    let code = client.find(Locator::Css("#f-coupon_code")).await.unwrap();
-    code.send_keys("WELCOME10").await.unwrap();
-    let points = client.find(Locator::Css("#f-points")).await.unwrap();
-    points.send_keys("1000").await.unwrap();
-    click(&client, "form[action='/checkout'] button[name=preview]").await;
-    assert!(
-        wait_text(&client, ".order-summary .order-total", "¥169.10").await,
-        "the total after 10 % off and 1000 points"
-    );
-    click(&client, "form[action='/checkout'] button.btn-primary").await;
-    assert!(
-        wait_text(&client, ".sandbox-amount", "¥169.10").await,
-        "the sandbox page"
-    );
+    buy_with_coupon_and_points(&client, &app, "WELCOME10").await;
     assert_eq!(
         demo_points(&app).await,
         points_before - 1000,
         "the points are spent"
     );
-    click(&client, "button[name=outcome][value=success]").await;
-    assert!(wait_text(&client, "h1", "Order K").await, "the order page");
-    let mut paid = false;
-    for _ in 0..60 {
-        if wait_text(&client, ".alert-success", "Paid").await {
-            paid = true;
-            break;
-        }
-    }
-    assert!(paid, "the order page settles to paid by itself");
     let order_url = client.current_url().await.unwrap();
     let order_path = order_url.path().to_string();
 
@@ -1188,4 +1120,46 @@ async fn demo_points(app: &TestApp) -> i64 {
         klearn_db::points::Points::balance(conn, learner.id).unwrap()
     })
     .await
+}
+
+/// On the landing page of `rust-ownership-in-practice` (¥199): "Buy now",
+/// the coupon `code` (10 % off) and 1000 points applied at checkout
+/// (¥169.10), paid on the sandbox page; returns on the order page once it
+/// has settled to paid by itself.
+async fn buy_with_coupon_and_points(client: &Client, app: &TestApp, code: &str) {
+    client
+        .goto(&app.url("/courses/rust-ownership-in-practice?lang=en"))
+        .await
+        .unwrap();
+    click(client, "a.btn-primary[href^='/checkout?course_id=']").await;
+    assert!(
+        wait_text(client, ".order-summary", "¥199").await,
+        "the checkout total"
+    );
+    let field = client.find(Locator::Css("#f-coupon_code")).await.unwrap();
+    field.send_keys(code).await.unwrap();
+    let points = client.find(Locator::Css("#f-points")).await.unwrap();
+    points.send_keys("1000").await.unwrap();
+    click(client, "form[action='/checkout'] button[name=preview]").await;
+    assert!(
+        wait_text(client, ".order-summary .order-total", "¥169.10").await,
+        "the total after 10 % off and 1000 points"
+    );
+    click(client, "form[action='/checkout'] button.btn-primary").await;
+    assert!(
+        wait_text(client, ".sandbox-amount", "¥169.10").await,
+        "the sandbox page"
+    );
+    screenshot(client, "sandbox-page").await;
+    click(client, "button[name=outcome][value=success]").await;
+    // Back on the order, which refreshes itself until the webhook has paid it.
+    assert!(wait_text(client, "h1", "Order K").await, "the order page");
+    let mut paid = false;
+    for _ in 0..60 {
+        if wait_text(client, ".alert-success", "Paid").await {
+            paid = true;
+            break;
+        }
+    }
+    assert!(paid, "the order page settles to paid by itself");
 }
