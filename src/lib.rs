@@ -24,6 +24,7 @@ pub mod learn;
 pub mod mail;
 pub mod markdown;
 pub mod memory;
+pub mod notifications;
 pub mod points;
 pub mod refunds;
 pub mod reviews;

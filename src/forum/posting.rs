@@ -116,6 +116,7 @@ pub fn reply(
             },
         )?;
         search::sync_post(conn, post.id)?;
+        crate::notifications::forum::post_published(conn, &current, &post)?;
         Ok((current, post))
     })
 }

@@ -19,6 +19,7 @@ pub mod forum;
 pub mod generations;
 pub mod jobs;
 pub mod migrate;
+pub mod notifications;
 pub mod orders;
 pub mod points;
 pub mod pool;
@@ -43,10 +44,12 @@ pub use error::DbError;
 pub use pool::{connect, DbUrl, Pool};
 pub use types::{
     ApplicationId, CategoryId, CertificateId, ChapterId, CouponId, CouponUseState, CourseId, CourseState,
-    EarningId, EarningKind, ExpertState, FeedbackId, FeedbackKind, FeedbackState, LessonId, LessonRevisionId,
-    OrderId, OrderItemId, OrderItemState, OrderState, PaymentId, PaymentState, PayoutId, PostId, PostState,
-    RefundId, RefundRequestId, RefundRequestState, RefundState, RevisionId, RevisionState, SessionId,
-    SubmissionId, SubmissionState, ThreadId, ThreadKind, UploadId, UserId,
+    EarningId, EarningKind, EmailChoice, EmailState, ExpertState, FeedbackId, FeedbackKind, FeedbackState,
+    FlagId, FlagReason, FlagState, LessonId, LessonRevisionId, NotificationId, NotificationKind, OrderId,
+    OrderItemId, OrderItemState, OrderState, PaymentId, PaymentState, PayoutId, PostId, PostState, RefundId,
+    RefundRequestId, RefundRequestState, RefundState, ReportId, ReportKind, ReportState, RevisionId,
+    RevisionState, SessionId, SubmissionId, SubmissionState, ThreadId, ThreadKind, UploadId, UserId,
+    WatchLevel,
 };
 
 /// Re-exported so that callers (tests, the CLI) use the exact diesel this crate uses.

@@ -75,6 +75,106 @@ diesel::table! {
         course_rating_sum -> BigInt,
         course_rating_count -> BigInt,
         points_balance -> BigInt,
+        timezone -> Text,
+        trust_level -> BigInt,
+        silenced_until -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    member_activity (user_id) {
+        user_id -> BigInt,
+        trust_granted -> BigInt,
+        threads_entered -> BigInt,
+        posts_read -> BigInt,
+        reading_seconds -> BigInt,
+        days_visited -> BigInt,
+        last_visit_on -> Nullable<Date>,
+        likes_given -> BigInt,
+        threads_replied -> BigInt,
+        flags_agreed -> BigInt,
+        flags_disagreed -> BigInt,
+        digest_sent_on -> Nullable<Date>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    thread_reads (user_id, thread_id) {
+        user_id -> BigInt,
+        thread_id -> BigInt,
+        last_read_number -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    thread_watches (user_id, thread_id) {
+        user_id -> BigInt,
+        thread_id -> BigInt,
+        level -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    notifications (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        kind -> Text,
+        actor_id -> Nullable<BigInt>,
+        others_count -> BigInt,
+        thread_id -> Nullable<BigInt>,
+        post_id -> Nullable<BigInt>,
+        course_id -> Nullable<BigInt>,
+        order_id -> Nullable<BigInt>,
+        detail -> Text,
+        dedupe_key -> Text,
+        email_state -> Text,
+        read_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    notification_settings (user_id, kind) {
+        user_id -> BigInt,
+        kind -> Text,
+        email -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    reports (id) {
+        id -> BigInt,
+        post_id -> BigInt,
+        thread_id -> BigInt,
+        kind -> Text,
+        state -> Text,
+        flags_weight -> BigInt,
+        resolved_by -> Nullable<BigInt>,
+        resolution -> Text,
+        resolved_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    post_flags (id) {
+        id -> BigInt,
+        post_id -> BigInt,
+        user_id -> BigInt,
+        report_id -> BigInt,
+        reason -> Text,
+        note -> Text,
+        weight -> BigInt,
+        state -> Text,
+        created_at -> Timestamp,
+        resolved_at -> Nullable<Timestamp>,
     }
 }
 
@@ -759,6 +859,11 @@ diesel::joinable!(posts -> threads (thread_id));
 diesel::joinable!(posts -> users (author_id));
 diesel::joinable!(post_revisions -> posts (post_id));
 diesel::joinable!(post_likes -> posts (post_id));
+diesel::joinable!(member_activity -> users (user_id));
+diesel::joinable!(thread_reads -> threads (thread_id));
+diesel::joinable!(thread_watches -> threads (thread_id));
+diesel::joinable!(reports -> posts (post_id));
+diesel::joinable!(post_flags -> reports (report_id));
 diesel::joinable!(courses -> users (owner_id));
 diesel::joinable!(expert_applications -> users (user_id));
 diesel::joinable!(expert_topics -> expert_applications (application_id));
@@ -797,6 +902,13 @@ diesel::joinable!(security_events -> users (user_id));
 diesel::joinable!(audit_log -> users (actor_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    member_activity,
+    thread_reads,
+    thread_watches,
+    notifications,
+    notification_settings,
+    reports,
+    post_flags,
     coupons,
     coupon_courses,
     coupon_uses,

@@ -111,6 +111,12 @@ id_type! {
     EarningId;
     /// Money paid out to an expert.
     PayoutId;
+    /// Something a member is told about (a reply, a mention, an order…).
+    NotificationId;
+    /// A post waiting in the moderation queue, flagged or held.
+    ReportId;
+    /// One member's flag on a post.
+    FlagId;
 }
 
 /// A server-side session, keyed by a hash of its cookie's key.
@@ -256,6 +262,11 @@ text_enum! {
     PostState {
         Visible = "visible",
         Deleted = "deleted",
+        /// Waiting for a moderator before anyone but its author sees it
+        /// (a link from a new account).
+        Held = "held",
+        /// Hidden by flags or a moderator; its author still sees it.
+        Hidden = "hidden",
     }
 }
 
@@ -394,6 +405,104 @@ text_enum! {
 /// m of the Bayesian rating (m·C + sum) / (m + n): how many ratings of the
 /// mean every course (and every expert) starts with.
 pub const RATING_PRIOR_WEIGHT: i64 = 10;
+
+text_enum! {
+    /// What a notification tells of.
+    NotificationKind {
+        /// A reply to the member's thread or to one of their posts.
+        Reply = "reply",
+        /// `@username` in a post.
+        Mention = "mention",
+        /// Likes of one post, batched within two hours.
+        Like = "like",
+        /// The member's reply was accepted as the answer.
+        Accepted = "accepted",
+        /// A new post in a thread the member watches.
+        Watched = "watched",
+        /// A moderator acted on the member's post or flag.
+        Moderation = "moderation",
+        /// An expert the member follows published a course.
+        NewCourse = "new_course",
+        /// An order was paid, refunded or declined a refund.
+        Order = "order",
+        /// A certification step, a certificate or a task's review.
+        Certification = "certification",
+    }
+}
+
+text_enum! {
+    /// How closely a member follows a thread: every post (watching), only
+    /// what concerns them (normal), nothing at all (muted).
+    WatchLevel {
+        Watching = "watching",
+        Normal = "normal",
+        Muted = "muted",
+    }
+}
+
+text_enum! {
+    /// A member's choice of email for one kind of notification.
+    EmailChoice {
+        Off = "off",
+        Immediately = "immediately",
+        Daily = "daily",
+    }
+}
+
+text_enum! {
+    /// Where a notification's email stands: none is due, one waits its
+    /// delay, it went, reading or an edit cancelled it, it waits for the
+    /// daily digest, or a digest carried it.
+    EmailState {
+        None = "none",
+        Waiting = "waiting",
+        Sent = "sent",
+        Cancelled = "cancelled",
+        Digest = "digest",
+        Digested = "digested",
+    }
+}
+
+text_enum! {
+    /// Why a member flagged a post.
+    FlagReason {
+        Spam = "spam",
+        Offensive = "offensive",
+        OffTopic = "off_topic",
+        Other = "other",
+    }
+}
+
+text_enum! {
+    /// A flag waits for a moderator, who agrees with it, disagrees or ignores it.
+    FlagState {
+        Pending = "pending",
+        Agreed = "agreed",
+        Disagreed = "disagreed",
+        Ignored = "ignored",
+    }
+}
+
+text_enum! {
+    /// Why a post is in the moderation queue.
+    ReportKind {
+        /// Members flagged it.
+        Flagged = "flagged",
+        /// It was held before anyone saw it (a link from a new account).
+        Held = "held",
+    }
+}
+
+text_enum! {
+    /// A report is open until a moderator agrees (hide or delete),
+    /// disagrees (restore) or ignores it.
+    ReportState {
+        Open = "open",
+        Agreed = "agreed",
+        Disagreed = "disagreed",
+        Ignored = "ignored",
+    }
+}
 
 #[cfg(test)]
 mod tests {

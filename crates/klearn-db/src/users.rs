@@ -36,6 +36,13 @@ pub struct User {
     pub posts_count: i64,
     pub likes_received: i64,
     pub accepted_answers: i64,
+    /// An IANA zone name the member chose (e.g. `Europe/Berlin`); empty for
+    /// the site's zone. Daily digests go out in the morning there.
+    pub timezone: String,
+    /// The trust level the member has (0–4), earned from activity or granted.
+    pub trust_level: i64,
+    /// While in the future, the member may read but not post in the forum.
+    pub silenced_until: Option<NaiveDateTime>,
 }
 
 #[derive(Debug, Clone, Insertable)]

@@ -1,0 +1,10 @@
+DROP TABLE post_flags;
+DROP TABLE reports;
+DROP TABLE notification_settings;
+DROP TABLE notifications;
+DROP TABLE thread_watches;
+DROP TABLE thread_reads;
+DROP TABLE member_activity;
+ALTER TABLE users DROP COLUMN silenced_until;
+ALTER TABLE users DROP COLUMN trust_level;
+ALTER TABLE users DROP COLUMN timezone;

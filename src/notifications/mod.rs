@@ -1,0 +1,150 @@
+//! Notifications: what a member is told about and how. `notify` is the one
+//! way a use case tells a member something, inside its own transaction: it
+//! writes the notification once per dedupe key, never to the member who did
+//! it, and sets its email as the member chose for that kind (none, after a
+//! delay, or in the daily digest). `forum` says who hears of a new post.
+
+pub mod forum;
+
+use klearn_db::notifications::{NewNotification, Notification};
+use klearn_db::schema::notification_settings;
+use klearn_db::{
+    CourseId, DbConnection, DbError, EmailChoice, EmailState, NotificationKind, OrderId, PostId, ThreadId,
+    UserId,
+};
+
+use diesel::prelude::*;
+
+/// What to tell: its kind, a dedupe key unique per member (`reply:<post>`,
+/// `order:<id>:paid` …), who did it and what it concerns.
+#[derive(Debug, Clone)]
+pub struct Notice {
+    pub kind: NotificationKind,
+    pub key: String,
+    pub actor: Option<UserId>,
+    pub thread: Option<ThreadId>,
+    pub post: Option<PostId>,
+    pub course: Option<CourseId>,
+    pub order: Option<OrderId>,
+    pub detail: String,
+}
+
+impl Notice {
+    pub fn new(kind: NotificationKind, key: impl Into<String>) -> Self {
+        Notice {
+            kind,
+            key: key.into(),
+            actor: None,
+            thread: None,
+            post: None,
+            course: None,
+            order: None,
+            detail: String::new(),
+        }
+    }
+
+    pub fn by(mut self, actor: UserId) -> Self {
+        self.actor = Some(actor);
+        self
+    }
+
+    pub fn thread(mut self, thread: ThreadId) -> Self {
+        self.thread = Some(thread);
+        self
+    }
+
+    pub fn post(mut self, post: PostId) -> Self {
+        self.post = Some(post);
+        self
+    }
+
+    pub fn course(mut self, course: CourseId) -> Self {
+        self.course = Some(course);
+        self
+    }
+
+    pub fn order(mut self, order: OrderId) -> Self {
+        self.order = Some(order);
+        self
+    }
+
+    pub fn detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = detail.into();
+        self
+    }
+}
+
+/// The email a kind gets when the member has not chosen: replies, mentions,
+/// accepted answers and moderators' actions at once, new courses of
+/// followed experts at once, watched threads in the digest, likes never.
+/// Orders and certification already have their own mail (receipts, refund
+/// and certification notices), so their notifications add none.
+pub fn default_email(kind: NotificationKind) -> EmailChoice {
+    match kind {
+        NotificationKind::Reply
+        | NotificationKind::Mention
+        | NotificationKind::Accepted
+        | NotificationKind::Moderation
+        | NotificationKind::NewCourse => EmailChoice::Immediately,
+        NotificationKind::Watched => EmailChoice::Daily,
+        NotificationKind::Like | NotificationKind::Order | NotificationKind::Certification => {
+            EmailChoice::Off
+        }
+    }
+}
+
+/// Whether the member may choose the email of this kind (orders and
+/// certification mail always go, as receipts and notices).
+pub fn email_is_chosen(kind: NotificationKind) -> bool {
+    !matches!(kind, NotificationKind::Order | NotificationKind::Certification)
+}
+
+/// The member's email choice for `kind`, or its default.
+pub fn email_choice(
+    conn: &mut DbConnection,
+    user: UserId,
+    kind: NotificationKind,
+) -> Result<EmailChoice, DbError> {
+    if !email_is_chosen(kind) {
+        return Ok(EmailChoice::Off);
+    }
+    let chosen: Option<EmailChoice> = notification_settings::table
+        .filter(notification_settings::user_id.eq(user))
+        .filter(notification_settings::kind.eq(kind.as_str()))
+        .select(notification_settings::email)
+        .first::<String>(conn)
+        .optional()?
+        .and_then(|s| EmailChoice::parse(&s));
+    Ok(chosen.unwrap_or_else(|| default_email(kind)))
+}
+
+/// Tells `user` about `notice`, inside the caller's transaction. Nothing is
+/// written when the member did it themselves or was told already (the same
+/// key); returns the new notification otherwise.
+pub fn notify(
+    conn: &mut DbConnection,
+    user: UserId,
+    notice: &Notice,
+) -> Result<Option<Notification>, DbError> {
+    if notice.actor == Some(user) {
+        return Ok(None);
+    }
+    let email_state = match email_choice(conn, user, notice.kind)? {
+        EmailChoice::Off => EmailState::None,
+        EmailChoice::Immediately => EmailState::Waiting,
+        EmailChoice::Daily => EmailState::Digest,
+    };
+    let new = NewNotification {
+        user,
+        kind: notice.kind,
+        actor: notice.actor,
+        thread: notice.thread,
+        post: notice.post,
+        course: notice.course,
+        order: notice.order,
+        detail: &notice.detail,
+        key: &notice.key,
+        email_state,
+    };
+    Notification::create(conn, &new)
+}
