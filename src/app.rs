@@ -248,6 +248,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     crate::studio::routes::configure(cfg);
     crate::learn::routes::configure(cfg);
     crate::catalog::routes::configure(cfg);
+    // Before the forum's, whose `/t/{id}/{slug}` would take `/t/{id}/watch`.
+    crate::notifications::routes::configure(cfg);
     crate::forum::routes::configure(cfg);
     crate::reviews::routes::configure(cfg);
     crate::experts::routes::configure(cfg);

@@ -174,6 +174,9 @@ pub fn approve(
             note,
         )?;
         tell_owner(conn, services, &course, NoticeKind::CourseApproved, note)?;
+        if to == CourseState::Published {
+            crate::notifications::courses::course_published(conn, &course)?;
+        }
         Ok(())
     })
 }

@@ -47,6 +47,7 @@ pub fn edit_post(
         }
         Post::set_body(conn, id, &body, &html, marked)?;
         search::sync_post(conn, id)?;
+        crate::notifications::forum::post_edited(conn, &thread, id)?;
         if !by_author {
             audit::record(
                 conn,

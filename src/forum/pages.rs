@@ -12,7 +12,7 @@ use klearn_db::experts::certified_among;
 use klearn_db::forum::{Board, Cursor, ListSort, Post, PostLike, Thread, ThreadList};
 use klearn_db::uploads::Upload;
 use klearn_db::users::User;
-use klearn_db::{search, CourseId, DbConnection, DbError, PostId, PostState, ThreadId, UserId};
+use klearn_db::{search, CourseId, DbConnection, DbError, PostId, PostState, ThreadId, UserId, WatchLevel};
 
 use super::posting::may_post;
 use super::ForumError;
@@ -474,6 +474,8 @@ impl Weigh for ThreadPosts {
 pub struct ThreadStanding {
     pub liked: Vec<PostId>,
     pub posting: Posting,
+    /// How closely the viewer follows the thread.
+    pub watch: Option<WatchLevel>,
 }
 
 impl ThreadStanding {
@@ -488,9 +490,14 @@ impl ThreadStanding {
             Some(me) => PostLike::liked_among(conn, me, posts)?,
             None => Vec::new(),
         };
+        let watch = match viewer.user_id() {
+            Some(me) => Some(crate::notifications::watching::thread_seen(conn, me, thread.id)?),
+            None => None,
+        };
         Ok(ThreadStanding {
             liked,
             posting: posting(conn, viewer, thread)?,
+            watch,
         })
     }
 }
@@ -507,6 +514,8 @@ pub struct ThreadPage {
     pub page: i64,
     pub pages: i64,
     pub posting: Posting,
+    /// How closely a signed-in viewer follows the thread.
+    pub watch: Option<WatchLevel>,
     /// The viewer may accept answers here.
     pub may_accept: bool,
     /// For a moderator: the forum categories the thread can move to (none
@@ -543,9 +552,9 @@ impl ThreadPage {
     /// The page from what everyone sees and the viewer's own part (`None`
     /// for a guest), once [`ThreadPosts::visible_to`] let the viewer in.
     pub fn of(posts: ThreadPosts, viewer: Option<&Actor>, standing: Option<ThreadStanding>) -> ThreadPage {
-        let (liked, posting) = match standing {
-            Some(s) => (s.liked, s.posting),
-            None => (Vec::new(), Posting::SignIn),
+        let (liked, posting, watch) = match standing {
+            Some(s) => (s.liked, s.posting, s.watch),
+            None => (Vec::new(), Posting::SignIn, None),
         };
         let like = |mut card: PostCard| {
             card.liked = liked.contains(&card.post.id);
@@ -570,6 +579,7 @@ impl ThreadPage {
             page: posts.page,
             pages: posts.pages,
             posting,
+            watch,
             may_accept,
         }
     }

@@ -77,6 +77,7 @@ pub fn start_thread(
         };
         let (thread, first) = Thread::create(conn, &new)?;
         search::sync_post(conn, first.id)?;
+        crate::notifications::forum::post_published(conn, &thread, &first)?;
         Ok(thread)
     })
 }

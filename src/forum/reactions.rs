@@ -53,6 +53,9 @@ pub fn toggle_like(
             Thread::add_likes(conn, thread.id, delta)?;
             Counters::likes_received(conn, post.author_id, delta)?;
         }
+        if liked {
+            crate::notifications::forum::post_liked(conn, &thread, &post, member)?;
+        }
         Ok((liked, thread, post))
     })
 }
@@ -91,6 +94,7 @@ pub fn toggle_accept(
         }
         Thread::set_accepted(conn, thread.id, Some(id))?;
         Counters::accepted_answers(conn, post.author_id, 1)?;
+        crate::notifications::forum::answer_accepted(conn, &thread, &post, by)?;
         if !actor.is(thread.author_id) {
             audit::record(
                 conn,

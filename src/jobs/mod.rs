@@ -101,6 +101,9 @@ impl Registry {
             .with::<crate::checkout::sandbox::DeliverEvent>()
             .with::<crate::checkout::receipt::SendReceipt>()
             .with::<crate::learn::completion::IssueCertificate>()
+            .with::<crate::notifications::email::SendNotificationEmail>()
+            .with::<crate::notifications::email::SendDigests>()
+            .with::<crate::notifications::courses::TellFollowers>()
     }
 
     pub fn knows(&self, name: &str) -> bool {
@@ -153,6 +156,7 @@ impl Worker {
     pub async fn run(self, mut stop: watch::Receiver<bool>) {
         tracing::info!(worker = %self.id, "job worker started");
         let mut last_schedule: Option<chrono::NaiveDate> = None;
+        let mut last_hour: Option<(chrono::NaiveDate, u32)> = None;
         loop {
             if *stop.borrow() {
                 break;
@@ -160,6 +164,11 @@ impl Worker {
             let today = klearn_db::now().date();
             if last_schedule != Some(today) && self.schedule_daily(today).await {
                 last_schedule = Some(today);
+            }
+            let now = klearn_db::now();
+            let hour = (now.date(), chrono::Timelike::hour(&now));
+            if last_hour != Some(hour) && self.schedule_hourly(now).await {
+                last_hour = Some(hour);
             }
             match self.claim().await {
                 Ok(Some(job)) => self.execute(job).await,
@@ -196,6 +205,18 @@ impl Worker {
             .ctx
             .db(move |conn| {
                 daily::schedule(conn, day)?;
+                Ok(())
+            })
+            .await;
+        result.is_ok()
+    }
+
+    /// The hourly jobs (the look for due digests), one per hour across processes.
+    async fn schedule_hourly(&self, now: chrono::NaiveDateTime) -> bool {
+        let result = self
+            .ctx
+            .db(move |conn| {
+                crate::notifications::email::schedule_hourly(conn, now)?;
                 Ok(())
             })
             .await;

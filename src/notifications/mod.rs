@@ -2,9 +2,21 @@
 //! way a use case tells a member something, inside its own transaction: it
 //! writes the notification once per dedupe key, never to the member who did
 //! it, and sets its email as the member chose for that kind (none, after a
-//! delay, or in the daily digest). `forum` says who hears of a new post.
+//! delay, or in the daily digest). `forum` says who hears of what happens
+//! in the forum, `watching` how closely a member follows a thread, `email`
+//! sends the delayed emails and the daily digest and unsubscribes by token,
+//! `settings` keeps each member's email choices and time zone, `lines` says
+//! each notification in the member's language, `courses` tells the
+//! followers of an expert of a new course.
 
+pub mod courses;
+pub mod email;
 pub mod forum;
+pub mod lines;
+pub mod routes;
+pub mod settings;
+pub mod views;
+pub mod watching;
 
 use klearn_db::notifications::{NewNotification, Notification};
 use klearn_db::schema::notification_settings;
@@ -146,5 +158,52 @@ pub fn notify(
         key: &notice.key,
         email_state,
     };
-    Notification::create(conn, &new)
+    let created = Notification::create(conn, &new)?;
+    if let Some(notification) = &created {
+        if notification.email_state == EmailState::Waiting {
+            email::send_later(conn, notification)?;
+        }
+    }
+    Ok(created)
+}
+
+/// Kinds whose email the member chooses, in the order the settings show them.
+pub fn chosen_kinds() -> Vec<NotificationKind> {
+    NotificationKind::ALL
+        .iter()
+        .copied()
+        .filter(|k| email_is_chosen(*k))
+        .collect()
+}
+
+crate::area_error! {
+    /// Why a notifications use case refused.
+    NotificationError {}
+}
+
+/// Marks one of the member's notifications read (its waiting email is
+/// cancelled); someone else's is not found.
+pub fn mark_read(
+    conn: &mut DbConnection,
+    actor: &crate::domain::actor::Actor,
+    id: klearn_db::NotificationId,
+) -> Result<(), NotificationError> {
+    let member = actor.user_id().ok_or(NotificationError::NotFound)?;
+    klearn_db::write_tx(conn, |conn| {
+        let notification = Notification::find(conn, id)?;
+        if notification.user_id != member {
+            return Err(NotificationError::NotFound);
+        }
+        Notification::mark_read(conn, member, id)?;
+        Ok(())
+    })
+}
+
+/// Marks all the member's notifications read; returns how many were unread.
+pub fn mark_all_read(
+    conn: &mut DbConnection,
+    actor: &crate::domain::actor::Actor,
+) -> Result<usize, NotificationError> {
+    let member = actor.user_id().ok_or(NotificationError::NotFound)?;
+    klearn_db::write_tx(conn, |conn| Ok(Notification::mark_all_read(conn, member)?))
 }

@@ -30,6 +30,8 @@ pub struct CurrentUser {
     /// A certified expert (an application that went through every step).
     pub certified: bool,
     pub locale: Locale,
+    /// Unread notifications, for the header's badge (read on pages only).
+    pub unread: i64,
 }
 
 impl CurrentUser {
@@ -43,6 +45,7 @@ impl CurrentUser {
             roles: user.roles.iter().filter_map(|r| Role::parse(r)).collect(),
             certified: user.certified,
             locale: Locale::parse(&user.locale).unwrap_or(Locale::ZhCn),
+            unread: 0,
         }
     }
 
@@ -87,6 +90,8 @@ const SEEN_KEY: &str = "seen";
 /// with the session (`web::session`, one query); a session that names a user
 /// the store did not hand over (gone, erased or suspended) ends.
 /// Once a day the session is marked seen, which pushes its idle expiry forward.
+/// A page (a GET that is not a file) also reads the member's unread
+/// notifications for the header: one indexed count.
 pub async fn middleware(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
@@ -99,12 +104,46 @@ pub async fn middleware(
                 if session.get::<String>(SEEN_KEY).ok().flatten().as_deref() != Some(today.as_str()) {
                     let _ = session.insert(SEEN_KEY, today);
                 }
-                req.extensions_mut().insert(CurrentUser::from_session(user));
+                let mut current = CurrentUser::from_session(user);
+                if is_page(&req) {
+                    current.unread = unread_count(&req, current.id).await;
+                }
+                req.extensions_mut().insert(current);
             }
             _ => session.purge(),
         }
     }
     next.call(req).await
+}
+
+/// A request that renders a page with the header (not a file, not a form's post).
+fn is_page(req: &ServiceRequest) -> bool {
+    let path = req.path();
+    req.method() == actix_web::http::Method::GET
+        && !path.starts_with("/static/")
+        && !path.starts_with("/media/")
+        && path != "/healthz"
+}
+
+/// The member's unread notifications; a failure shows no badge rather than no page.
+async fn unread_count(req: &ServiceRequest, user: UserId) -> i64 {
+    let Some(state) = req.app_data::<actix_web::web::Data<crate::web::AppState>>() else {
+        return 0;
+    };
+    let pool = state.pool.clone();
+    let counted = actix_web::web::block(move || -> Result<i64, klearn_db::DbError> {
+        let mut conn = pool.get()?;
+        klearn_db::notifications::Notification::unread_count(&mut conn, user)
+    })
+    .await;
+    match counted {
+        Ok(Ok(n)) => n,
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "unread notifications not counted");
+            0
+        }
+        Err(_) => 0,
+    }
 }
 
 /// Starts a signed-in session: a new session id (so one planted before login

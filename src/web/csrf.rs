@@ -1,9 +1,10 @@
 //! CSRF protection, one mechanism that no handler can forget: every POST,
 //! PUT, PATCH and DELETE must carry the session's token in `csrf_token`
 //! (in a multipart form, as its first field, checked before any file part is
-//! read) or it is refused with 403 before the handler runs. The only
-//! exemption is the payment webhook, which has no session and is verified by
-//! its signature.
+//! read) or it is refused with 403 before the handler runs. The
+//! exemptions are the payment webhook and the one-click unsubscribe (RFC
+//! 8058, posted by mail clients), which have no session and are verified by
+//! their signatures.
 
 use actix_session::{Session, SessionExt};
 use actix_web::body::{EitherBody, MessageBody};
@@ -21,7 +22,7 @@ use crate::web::error::AppError;
 
 pub const FIELD: &str = "csrf_token";
 const SESSION_KEY: &str = "csrf";
-const EXEMPT_PREFIXES: &[&str] = &["/webhooks/payments/"];
+const EXEMPT_PREFIXES: &[&str] = &["/webhooks/payments/", "/unsubscribe"];
 /// Largest urlencoded body read to find the token (forms are far smaller).
 const FORM_LIMIT: usize = 2 * 1024 * 1024;
 /// How far into a multipart body the first field must have ended.

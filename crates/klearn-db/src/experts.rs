@@ -611,6 +611,23 @@ impl Follow {
             .first(conn)?)
     }
 
+    /// The expert's followers after `after` (by id), at most `limit`, for
+    /// telling them in batches.
+    pub fn followers_after(
+        conn: &mut DbConnection,
+        expert: UserId,
+        after: UserId,
+        limit: i64,
+    ) -> Result<Vec<UserId>, DbError> {
+        Ok(expert_follows::table
+            .filter(expert_follows::expert_id.eq(expert))
+            .filter(expert_follows::follower_id.gt(after))
+            .order(expert_follows::follower_id.asc())
+            .select(expert_follows::follower_id)
+            .limit(limit)
+            .load(conn)?)
+    }
+
     pub fn follows(conn: &mut DbConnection, follower: UserId, expert: UserId) -> Result<bool, DbError> {
         Ok(diesel::select(diesel::dsl::exists(
             expert_follows::table

@@ -139,6 +139,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    notified_likes (post_id, user_id) {
+        post_id -> BigInt,
+        user_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     notification_settings (user_id, kind) {
         user_id -> BigInt,
         kind -> Text,
@@ -907,6 +915,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     thread_watches,
     notifications,
     notification_settings,
+    notified_likes,
     reports,
     post_flags,
     coupons,
