@@ -39,7 +39,19 @@ pub fn render(source: &str) -> String {
     // target but keeps its text.
     let mut links: Vec<bool> = Vec::new();
     let mut images: Vec<bool> = Vec::new();
+    // Adjacent text (the parser splits it at `_` and the like) is joined
+    // before its `@mentions` are linked.
+    let mut text = String::new();
     for event in Parser::new_ext(source, options()) {
+        if let Event::Text(t) = &event {
+            if code.is_none() && links.is_empty() && images.is_empty() {
+                text.push_str(t);
+                continue;
+            }
+        }
+        if !text.is_empty() {
+            push_mentions(&mut events, &std::mem::take(&mut text));
+        }
         if let Some((lang, buf)) = code.as_mut() {
             match event {
                 Event::Text(text) => buf.push_str(&text),
@@ -108,9 +120,52 @@ pub fn render(source: &str) -> String {
             other => events.push(other),
         }
     }
+    if !text.is_empty() {
+        push_mentions(&mut events, &text);
+    }
     let mut html = String::with_capacity(source.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     sanitizer().clean(&html).to_string()
+}
+
+/// Pushes `text` with each `@username` in it linked to the member's
+/// profile: the rules of `domain::trust::mentions_in` (not inside a word or
+/// an email address; 3 to 32 letters, digits, `_` or `-`). Code never gets
+/// here (it is its own event).
+fn push_mentions<'a>(events: &mut Vec<Event<'a>>, text: &str) {
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let mut plain_from = 0;
+    let mut i = 0;
+    while i < chars.len() {
+        let (at, c) = chars[i];
+        if c == '@' {
+            let starts = i == 0 || {
+                let b = chars[i - 1].1;
+                !(b.is_alphanumeric() || matches!(b, '_' | '-' | '.'))
+            };
+            let name: String = chars[i + 1..]
+                .iter()
+                .map(|(_, c)| *c)
+                .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-'))
+                .collect();
+            let name = name.trim_end_matches(['-', '_']);
+            if starts && (3..=32).contains(&name.len()) {
+                if plain_from < at {
+                    events.push(Event::Text(CowStr::from(text[plain_from..at].to_string())));
+                }
+                events.push(Event::Html(CowStr::from(format!(
+                    "<a href=\"/u/{name}\">@{name}</a>"
+                ))));
+                plain_from = at + 1 + name.len();
+                i += 1 + name.len();
+                continue;
+            }
+        }
+        i += 1;
+    }
+    if plain_from < text.len() {
+        events.push(Event::Text(CowStr::from(text[plain_from..].to_string())));
+    }
 }
 
 /// Only web links and site-relative paths; never javascript:, data: or vbscript:.
@@ -254,6 +309,17 @@ fn sanitizer() -> &'static ammonia::Builder<'static> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mentions_are_linked_to_profiles_but_not_in_code_links_or_addresses() {
+        let html = render("hi @ana_b and @bo, see `@carl` and ana@example.com\n\n```\n@dora\n```\n\n[@eve](/x)");
+        assert!(html.contains(r#"<a href="/u/ana_b" rel="nofollow ugc noopener">@ana_b</a>"#), "{html}");
+        assert!(!html.contains("/u/bo"), "{html}");
+        assert!(!html.contains("/u/carl"), "{html}");
+        assert!(!html.contains("/u/example"), "{html}");
+        assert!(!html.contains("/u/dora"), "{html}");
+        assert!(!html.contains("/u/eve"), "{html}");
+    }
 
     #[test]
     fn script_tags_are_inert() {
