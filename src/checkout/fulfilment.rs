@@ -167,6 +167,7 @@ pub(super) fn fulfil(
     )?;
     let method = payment.map_or("orders.method.none", |(p, _)| p.method_key());
     super::receipt::queue(conn, order.id, method)?;
+    crate::notifications::order_event(conn, order.user_id, order.id, order.number(), "paid", "")?;
     let (Some((provider, payment)), false) = (payment, owned.is_empty()) else {
         return Ok("paid".into());
     };

@@ -145,6 +145,16 @@ pub(super) fn tell_applicant(
     } else {
         format!("{stage} — {}", note.trim())
     };
+    let event = match to {
+        ExpertState::Certified => Some("certified"),
+        ExpertState::Rejected => Some("rejected"),
+        ExpertState::Screening | ExpertState::Interview | ExpertState::Trial => Some("progress"),
+        _ => None,
+    };
+    if let Some(event) = event {
+        let occurrence = format!("expert:{}:{}", applicant.id, to.as_str());
+        crate::notifications::certification_event(conn, applicant.id, None, &detail, event, occurrence)?;
+    }
     notice::send(
         conn,
         &services.i18n,

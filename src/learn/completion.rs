@@ -186,6 +186,14 @@ pub fn issue(
             Some(url),
             &course.title,
         )?;
+        crate::notifications::certification_event(
+            conn,
+            user.id,
+            Some(course.id),
+            &course.title,
+            "certificate",
+            format!("certificate:{}", certificate.code),
+        )?;
         Ok(Some(certificate))
     })
 }

@@ -172,6 +172,18 @@ pub fn grade(
             Some(url),
             &lesson.title,
         )?;
+        let event = match state {
+            SubmissionState::Passed => "task_passed",
+            _ => "task_returned",
+        };
+        crate::notifications::certification_event(
+            conn,
+            learner.id,
+            Some(course.id),
+            &lesson.title,
+            event,
+            format!("submission:{id}:{}", submission.attempts),
+        )?;
         if state == SubmissionState::Passed {
             completion::check(conn, learner.id, course.id)?;
         }

@@ -207,3 +207,44 @@ pub fn mark_all_read(
     let member = actor.user_id().ok_or(NotificationError::NotFound)?;
     klearn_db::write_tx(conn, |conn| Ok(Notification::mark_all_read(conn, member)?))
 }
+
+/// Tells a buyer of an event of their order (`paid`, `refunded`,
+/// `refund_declined`); `occurrence` tells repeated events apart (one per
+/// refund). Their mail is the receipt's or the refund notice's.
+pub fn order_event(
+    conn: &mut DbConnection,
+    buyer: UserId,
+    order: OrderId,
+    number: &str,
+    event: &str,
+    occurrence: impl std::fmt::Display,
+) -> Result<(), DbError> {
+    let notice = Notice::new(NotificationKind::Order, format!("order:{order}:{occurrence}:{event}"))
+        .order(order)
+        .detail(number);
+    notify(conn, buyer, &notice)?;
+    Ok(())
+}
+
+/// Tells a member of a certification event (`progress`, `certified`,
+/// `rejected` of their expert application; `task_passed`,
+/// `task_returned`, `certificate` of a course), once per `occurrence`.
+pub fn certification_event(
+    conn: &mut DbConnection,
+    member: UserId,
+    course: Option<CourseId>,
+    detail: &str,
+    event: &str,
+    occurrence: impl std::fmt::Display,
+) -> Result<(), DbError> {
+    let mut notice = Notice::new(
+        NotificationKind::Certification,
+        format!("certification:{occurrence}:{event}"),
+    )
+    .detail(detail);
+    if let Some(course) = course {
+        notice = notice.course(course);
+    }
+    notify(conn, member, &notice)?;
+    Ok(())
+}

@@ -154,6 +154,14 @@ pub fn decline(
             Some(url),
             &format!("{} — {reason}", order.number()),
         )?;
+        crate::notifications::order_event(
+            conn,
+            order.user_id,
+            order.id,
+            order.number(),
+            "refund_declined",
+            found.id,
+        )?;
         Ok(order.id)
     })
 }

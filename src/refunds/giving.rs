@@ -205,6 +205,8 @@ pub fn complete(conn: &mut DbConnection, services: &Services, refund: RefundId) 
     )?;
     let learner = User::find(conn, order.user_id)?;
     let url = services.settings.absolute_url(&format!("/orders/{}", order.id));
+    let first = done.iter().map(|r| r.item.id.0).min().unwrap_or_default();
+    crate::notifications::order_event(conn, order.user_id, order.id, order.number(), "refunded", first)?;
     notice::send(
         conn,
         &services.i18n,
