@@ -26,6 +26,7 @@ mod kept_pages;
 mod learning;
 mod ledgers;
 mod mail;
+mod notifications;
 mod page_cache;
 mod pages;
 mod points;

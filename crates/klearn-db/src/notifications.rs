@@ -42,11 +42,13 @@ pub struct Notification {
 }
 
 /// Marks the unread rows `$rows` selects read, cancelling the emails that
-/// still wait their delay; evaluates to how many there were.
+/// still wait their delay or the digest; evaluates to how many there were.
 macro_rules! read_rows {
     ($conn:expr, $rows:expr) => {{
         let now = crate::now();
-        diesel::update($rows.filter(notifications::email_state.eq(EmailState::Waiting)))
+        diesel::update(
+            $rows.filter(notifications::email_state.eq_any([EmailState::Waiting, EmailState::Digest])),
+        )
             .set(notifications::email_state.eq(EmailState::Cancelled))
             .execute($conn)?;
         diesel::update($rows)
