@@ -2,7 +2,7 @@
 //! member and dedupe key (so that a retried use case or a repeated event
 //! tells once), with the state of its email; read one by one, all at once,
 //! or by visiting the thread they concern. Marking read cancels an email
-//! still waiting its delay.
+//! still waiting its delay or the digest.
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
