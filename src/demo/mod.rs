@@ -60,6 +60,9 @@ pub struct DemoReport {
     /// Forum threads and their posts.
     pub threads: usize,
     pub posts: usize,
+    /// demo_learner's notifications, and how many of them are unread.
+    pub notifications: usize,
+    pub unread_notifications: usize,
     /// Work handed in for tasks, and certificates issued.
     pub submissions: usize,
     pub certificates: usize,
@@ -97,6 +100,11 @@ impl std::fmt::Display for DemoReport {
                 self.refunds, self.payouts
             )?;
             writeln!(f, "  {} forum threads with {} posts", self.threads, self.posts)?;
+            writeln!(
+                f,
+                "  {} notifications for demo_learner ({} unread)",
+                self.notifications, self.unread_notifications
+            )?;
             writeln!(
                 f,
                 "  {} task submissions, {} certificates",
@@ -146,6 +154,7 @@ pub fn load(pool: &Pool, services: &Services) -> anyhow::Result<DemoReport> {
         report.feedback = load_feedback(&mut conn, services)?;
         (report.reviews, report.hidden_reviews) = load_reviews(&mut conn, services)?;
         report.payouts = load_earnings(&mut conn, services)?;
+        (report.notifications, report.unread_notifications) = load_notifications(&mut conn)?;
     }
     for (name, _, _, _) in ACCOUNTS {
         if let Ok(user) = User::find_by_username(&mut conn, name) {
@@ -916,6 +925,78 @@ fn load_forum(conn: &mut DbConnection) -> anyhow::Result<(usize, usize)> {
         }
     }
     Ok((threads, posts))
+}
+
+/// Notifications waiting for demo_learner, through the use cases: besides
+/// what the forum, orders and learning told them already, a member mentions
+/// them in the welcome thread, which they watch, three members like their
+/// first thread's post, and they mute a busy thread; the notifications of
+/// their first thread are read (visited), the rest wait. Returns how many
+/// notifications demo_learner has and how many are unread.
+fn load_notifications(conn: &mut DbConnection) -> anyhow::Result<(usize, usize)> {
+    use crate::forum::{reply, toggle_like, ForumError};
+    use crate::notifications::watching::{set_watch, thread_seen};
+    use klearn_db::forum::{Board, Post, PostLike, ThreadList};
+    use klearn_db::notifications::Notification;
+    use klearn_db::NotificationKind;
+
+    let learner = demo_actor(conn, "demo_learner")?;
+    let me = learner.user_id().ok_or_else(|| anyhow::anyhow!("demo_learner"))?;
+    let fail = |e: ForumError| anyhow::anyhow!("demo notifications: {e}");
+    let site = Category::find_by_slug(conn, FORUM, "site-feedback")?;
+    let welcome = ThreadList::pinned(conn, Board::Category(site.id))?
+        .into_iter()
+        .next()
+        .ok_or_else(|| anyhow::anyhow!("the demo's welcome thread"))?;
+    set_watch(conn, &learner, welcome.id, klearn_db::WatchLevel::Watching)
+        .map_err(|e| anyhow::anyhow!("demo watch: {e}"))?;
+    let zhao = demo_actor(conn, "zhao_lei")?;
+    let body = "欢迎新同学 @demo_learner！有问题随时在这里提，版主和大家都会帮忙。".to_string();
+    reply(conn, &zhao, welcome.id, body, None).map_err(fail)?;
+    let wang = demo_actor(conn, "wang_fang")?;
+    reply(conn, &wang, welcome.id, "这份约定很清楚，感谢版主整理。".to_string(), None).map_err(fail)?;
+
+    // The threads others replied to demo_learner in, oldest first.
+    let mut mine: Vec<klearn_db::ThreadId> = Vec::new();
+    for n in Notification::page(conn, me, None, 10_000)?.iter().rev() {
+        if let (NotificationKind::Reply, Some(thread)) = (n.kind, n.thread_id) {
+            if !mine.contains(&thread) {
+                mine.push(thread);
+            }
+        }
+    }
+    let mut own = None;
+    for thread in &mine {
+        let post = Post::by_number(conn, *thread, 1)?;
+        if post.author_id == me {
+            own = Some((*thread, post));
+            break;
+        }
+    }
+    if let Some((first, post)) = &own {
+        let (first, post) = (first, post.clone());
+        for name in ["nina_weber", "sarah_kim", "li_ming"] {
+            let liker = demo_actor(conn, name)?;
+            // A demo member who liked it already would take the like back.
+            if !PostLike::liked_among(conn, liker.user_id().unwrap_or(me), &[post.id])?
+                .is_empty()
+            {
+                continue;
+            }
+            match toggle_like(conn, &liker, post.id) {
+                Ok(_) | Err(ForumError::Forbidden(_)) => {}
+                Err(e) => return Err(fail(e)),
+            }
+        }
+        klearn_db::write_tx(conn, |conn| thread_seen(conn, me, *first))?;
+    }
+    if let Some(busy) = mine.iter().find(|t| own.as_ref().is_none_or(|(first, _)| first != *t)) {
+        set_watch(conn, &learner, *busy, klearn_db::WatchLevel::Muted)
+            .map_err(|e| anyhow::anyhow!("demo mute: {e}"))?;
+    }
+    let all = Notification::page(conn, me, None, 10_000)?;
+    let unread = all.iter().filter(|n| !n.is_read()).count();
+    Ok((all.len(), unread))
 }
 
 /// Learning tasks in every state, through the learners' and the expert's

@@ -609,3 +609,22 @@ async fn a_published_course_is_told_to_the_experts_followers() {
         .await;
     assert_eq!(told_of(&app, follower.id, NotificationKind::NewCourse).await.len(), 1);
 }
+
+#[tokio::test]
+async fn the_demo_leaves_notifications_of_several_kinds_waiting_for_demo_learner() {
+    let app = TestApp::builder().demo().spawn().await;
+    let me = app
+        .db(|conn| klearn_db::users::User::find_by_username(conn, "demo_learner").unwrap().id)
+        .await;
+    let all = told(&app, me).await;
+    let kinds: std::collections::HashSet<NotificationKind> = all.iter().map(|n| n.kind).collect();
+    for kind in [NotificationKind::Reply, NotificationKind::Mention, NotificationKind::Like] {
+        assert!(kinds.contains(&kind), "{kind:?} in {kinds:?}");
+    }
+    assert!(all.iter().any(Notification::is_read) && all.iter().any(|n| !n.is_read()));
+    let c = app.new_client();
+    c.login("demo_learner", klearn::demo::DEMO_PASSWORD).await;
+    let list = c.get("/notifications").await;
+    assert!(!list.select(".notification-unread").is_empty());
+    assert!(!list.texts(".badge-unread").is_empty());
+}
