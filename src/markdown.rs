@@ -312,8 +312,12 @@ mod tests {
 
     #[test]
     fn mentions_are_linked_to_profiles_but_not_in_code_links_or_addresses() {
-        let html = render("hi @ana_b and @bo, see `@carl` and ana@example.com\n\n```\n@dora\n```\n\n[@eve](/x)");
-        assert!(html.contains(r#"<a href="/u/ana_b" rel="nofollow ugc noopener">@ana_b</a>"#), "{html}");
+        let html =
+            render("hi @ana_b and @bo, see `@carl` and ana@example.com\n\n```\n@dora\n```\n\n[@eve](/x)");
+        assert!(
+            html.contains(r#"<a href="/u/ana_b" rel="nofollow ugc noopener">@ana_b</a>"#),
+            "{html}"
+        );
         assert!(!html.contains("/u/bo"), "{html}");
         assert!(!html.contains("/u/carl"), "{html}");
         assert!(!html.contains("/u/example"), "{html}");

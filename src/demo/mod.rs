@@ -954,7 +954,14 @@ fn load_notifications(conn: &mut DbConnection) -> anyhow::Result<(usize, usize)>
     let body = "欢迎新同学 @demo_learner！有问题随时在这里提，版主和大家都会帮忙。".to_string();
     reply(conn, &zhao, welcome.id, body, None).map_err(fail)?;
     let wang = demo_actor(conn, "wang_fang")?;
-    reply(conn, &wang, welcome.id, "这份约定很清楚，感谢版主整理。".to_string(), None).map_err(fail)?;
+    reply(
+        conn,
+        &wang,
+        welcome.id,
+        "这份约定很清楚，感谢版主整理。".to_string(),
+        None,
+    )
+    .map_err(fail)?;
 
     // The threads others replied to demo_learner in, oldest first.
     let mut mine: Vec<klearn_db::ThreadId> = Vec::new();
@@ -978,9 +985,7 @@ fn load_notifications(conn: &mut DbConnection) -> anyhow::Result<(usize, usize)>
         for name in ["nina_weber", "sarah_kim", "li_ming"] {
             let liker = demo_actor(conn, name)?;
             // A demo member who liked it already would take the like back.
-            if !PostLike::liked_among(conn, liker.user_id().unwrap_or(me), &[post.id])?
-                .is_empty()
-            {
+            if !PostLike::liked_among(conn, liker.user_id().unwrap_or(me), &[post.id])?.is_empty() {
                 continue;
             }
             match toggle_like(conn, &liker, post.id) {
@@ -990,7 +995,10 @@ fn load_notifications(conn: &mut DbConnection) -> anyhow::Result<(usize, usize)>
         }
         klearn_db::write_tx(conn, |conn| thread_seen(conn, me, *first))?;
     }
-    if let Some(busy) = mine.iter().find(|t| own.as_ref().is_none_or(|(first, _)| first != *t)) {
+    if let Some(busy) = mine
+        .iter()
+        .find(|t| own.as_ref().is_none_or(|(first, _)| first != *t))
+    {
         set_watch(conn, &learner, *busy, klearn_db::WatchLevel::Muted)
             .map_err(|e| anyhow::anyhow!("demo mute: {e}"))?;
     }

@@ -18,7 +18,8 @@ use klearn_db::jobs::Job;
 use klearn_db::notifications::{EmailSettings, Notification};
 use klearn_db::users::User;
 use klearn_db::{
-    write_tx, DbConnection, DbError, EmailChoice, EmailState, NotificationId, NotificationKind, PostState, UserId,
+    write_tx, DbConnection, DbError, EmailChoice, EmailState, NotificationId, NotificationKind, PostState,
+    UserId,
 };
 
 use super::lines::{describe, Line};
@@ -38,9 +39,11 @@ const EXCERPT_CHARS: usize = 600;
 /// Enqueues the email of a notification that waits its delay (inside the
 /// transaction that made it).
 pub fn send_later(conn: &mut DbConnection, notification: &Notification) -> Result<(), DbError> {
-    let job = new_job(&SendNotificationEmail { id: notification.id.0 })?
-        .run_at(notification.created_at + Duration::minutes(EMAIL_DELAY_MINUTES))
-        .dedupe_key(format!("notification_email:{}", notification.id));
+    let job = new_job(&SendNotificationEmail {
+        id: notification.id.0,
+    })?
+    .run_at(notification.created_at + Duration::minutes(EMAIL_DELAY_MINUTES))
+    .dedupe_key(format!("notification_email:{}", notification.id));
     Job::enqueue(conn, &job)?;
     Ok(())
 }
@@ -146,7 +149,11 @@ pub fn member_timezone(services: &Services, timezone: &str) -> chrono_tz::Tz {
 /// Sends the digests due at `now`: to each member with unread digest
 /// items whose local time is past `DIGEST_HOUR` on a day they have had no
 /// digest yet. Returns how many went.
-pub fn send_digests(conn: &mut DbConnection, services: &Services, now: NaiveDateTime) -> Result<usize, DbError> {
+pub fn send_digests(
+    conn: &mut DbConnection,
+    services: &Services,
+    now: NaiveDateTime,
+) -> Result<usize, DbError> {
     let mut sent = 0;
     for member in Notification::digest_members(conn)? {
         if send_digest(conn, services, member, now)? {
@@ -169,7 +176,9 @@ pub fn send_digest(
         if user.deleted_at.is_some() {
             return Ok(false);
         }
-        let local = now.and_utc().with_timezone(&member_timezone(services, &user.timezone));
+        let local = now
+            .and_utc()
+            .with_timezone(&member_timezone(services, &user.timezone));
         let day = local.date_naive();
         if local.hour() < DIGEST_HOUR || EmailSettings::digest_sent_on(conn, member)? == Some(day) {
             return Ok(false);
@@ -424,7 +433,10 @@ mod tests {
         assert_eq!(read_unsubscribe_token(secret, &other), None);
         assert_eq!(read_unsubscribe_token(b"other", &token), None);
         let digest = unsubscribe_token(secret, UserId(7), Topic::Digest);
-        assert_eq!(read_unsubscribe_token(secret, &digest), Some((UserId(7), Topic::Digest)));
+        assert_eq!(
+            read_unsubscribe_token(secret, &digest),
+            Some((UserId(7), Topic::Digest))
+        );
         assert_eq!(read_unsubscribe_token(secret, "garbage"), None);
     }
 }

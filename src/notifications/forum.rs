@@ -146,7 +146,12 @@ pub fn post_liked(conn: &mut DbConnection, thread: &Thread, post: &Post, by: Use
 }
 
 /// `by` accepted `post` as the answer: its author is told (once per post).
-pub fn answer_accepted(conn: &mut DbConnection, thread: &Thread, post: &Post, by: UserId) -> Result<(), DbError> {
+pub fn answer_accepted(
+    conn: &mut DbConnection,
+    thread: &Thread,
+    post: &Post,
+    by: UserId,
+) -> Result<(), DbError> {
     let accepted = Notice::new(NotificationKind::Accepted, format!("accepted:{}", post.id))
         .by(by)
         .thread(thread.id)

@@ -41,14 +41,21 @@ fn text_key(n: &Notification) -> String {
 }
 
 /// The lines of `notifications`, in their order.
-pub fn describe(conn: &mut DbConnection, tr: &Tr, notifications: &[Notification]) -> Result<Vec<Line>, DbError> {
+pub fn describe(
+    conn: &mut DbConnection,
+    tr: &Tr,
+    notifications: &[Notification],
+) -> Result<Vec<Line>, DbError> {
     let ids = |f: &dyn Fn(&Notification) -> Option<i64>| {
         let mut ids: Vec<i64> = notifications.iter().filter_map(f).collect();
         ids.sort_unstable();
         ids.dedup();
         ids
     };
-    let people: Vec<UserId> = ids(&|n| n.actor_id.map(|u| u.0)).into_iter().map(UserId).collect();
+    let people: Vec<UserId> = ids(&|n| n.actor_id.map(|u| u.0))
+        .into_iter()
+        .map(UserId)
+        .collect();
     let threads: Vec<klearn_db::ThreadId> = ids(&|n| n.thread_id.map(|t| t.0))
         .into_iter()
         .map(klearn_db::ThreadId)
@@ -58,10 +65,26 @@ pub fn describe(conn: &mut DbConnection, tr: &Tr, notifications: &[Notification]
         .into_iter()
         .map(klearn_db::CourseId)
         .collect();
-    let people = if people.is_empty() { Vec::new() } else { User::find_many(conn, &people)? };
-    let threads = if threads.is_empty() { Vec::new() } else { Thread::find_many(conn, &threads)? };
-    let posts = if posts.is_empty() { Vec::new() } else { Post::find_many(conn, &posts)? };
-    let courses = if courses.is_empty() { Vec::new() } else { Course::find_many(conn, &courses)? };
+    let people = if people.is_empty() {
+        Vec::new()
+    } else {
+        User::find_many(conn, &people)?
+    };
+    let threads = if threads.is_empty() {
+        Vec::new()
+    } else {
+        Thread::find_many(conn, &threads)?
+    };
+    let posts = if posts.is_empty() {
+        Vec::new()
+    } else {
+        Post::find_many(conn, &posts)?
+    };
+    let courses = if courses.is_empty() {
+        Vec::new()
+    } else {
+        Course::find_many(conn, &courses)?
+    };
     Ok(notifications
         .iter()
         .map(|n| {

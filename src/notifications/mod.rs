@@ -219,9 +219,12 @@ pub fn order_event(
     event: &str,
     occurrence: impl std::fmt::Display,
 ) -> Result<(), DbError> {
-    let notice = Notice::new(NotificationKind::Order, format!("order:{order}:{occurrence}:{event}"))
-        .order(order)
-        .detail(number);
+    let notice = Notice::new(
+        NotificationKind::Order,
+        format!("order:{order}:{occurrence}:{event}"),
+    )
+    .order(order)
+    .detail(number);
     notify(conn, buyer, &notice)?;
     Ok(())
 }

@@ -21,8 +21,8 @@ use crate::forum::views::thread_url;
 use crate::i18n::k;
 use crate::web::flash::{Flash, Level};
 use crate::web::{
-    self as plumbing, call, html, html_with_status, redirect_with_flash, AppError, AppState, FieldErrors, Page,
-    SignedIn,
+    self as plumbing, call, html, html_with_status, redirect_with_flash, AppError, AppState, FieldErrors,
+    Page, SignedIn,
 };
 
 /// Notifications on one page.
@@ -161,7 +161,10 @@ async fn settings(
     let mut choices = Vec::new();
     let mut typed = Vec::new();
     for kind in chosen_kinds() {
-        let raw = form.get(kind.as_str()).map(|v| v.trim().to_string()).unwrap_or_default();
+        let raw = form
+            .get(kind.as_str())
+            .map(|v| v.trim().to_string())
+            .unwrap_or_default();
         match EmailChoice::parse(&raw) {
             Some(choice) => choices.push((kind, choice)),
             None => errors.add(&page.tr, kind.as_str(), "notifications.error.choice"),
@@ -225,5 +228,6 @@ async fn unsubscribe_link(
 }
 
 fn kind_name(page: &Page, kind: NotificationKind) -> String {
-    page.t(&format!("notifications.kind.{}", kind.as_str())).to_string()
+    page.t(&format!("notifications.kind.{}", kind.as_str()))
+        .to_string()
 }

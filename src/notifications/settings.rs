@@ -53,7 +53,11 @@ pub fn parse_timezone(raw: &str) -> Result<String, &'static str> {
 }
 
 /// Saves the member's choices; a kind turned off loses its emails not sent yet.
-pub fn save_choices(conn: &mut DbConnection, actor: &Actor, choices: &EmailChoices) -> Result<(), NotificationError> {
+pub fn save_choices(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    choices: &EmailChoices,
+) -> Result<(), NotificationError> {
     let member = actor.user_id().ok_or(NotificationError::NotFound)?;
     write_tx(conn, |conn| {
         let before = EmailChoices::load(conn, member)?;

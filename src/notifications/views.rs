@@ -45,7 +45,9 @@ impl NotificationSettingsView {
     }
 
     pub fn kind_label(&self, kind: &NotificationKind) -> String {
-        self.page.t(&format!("notifications.kind.{}", kind.as_str())).to_string()
+        self.page
+            .t(&format!("notifications.kind.{}", kind.as_str()))
+            .to_string()
     }
 
     pub fn choice_label(&self, choice: &str) -> String {

@@ -38,7 +38,11 @@ const PAGES: &[(&str, &str, Who)] = &[
     ("settings-password", "/settings/password", Who::Learner),
     ("settings-email", "/settings/email?lang=en", Who::Learner),
     ("settings-delete", "/settings/delete", Who::Learner),
-    ("settings-notifications", "/settings/notifications?lang=en", Who::Learner),
+    (
+        "settings-notifications",
+        "/settings/notifications?lang=en",
+        Who::Learner,
+    ),
     ("notifications", "/notifications", Who::Learner),
     ("unsubscribe-bad", "/unsubscribe?token=forged", Who::Guest),
     ("admin-dashboard", "/admin", Who::Admin),

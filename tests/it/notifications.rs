@@ -76,7 +76,11 @@ async fn thread(app: &TestApp, user: UserId, title: &str, body: &str) -> Thread 
 async fn answer(app: &TestApp, user: UserId, thread: &Thread, body: &str, reply_to: Option<i64>) -> Post {
     let (body, id) = (body.to_string(), thread.id);
     let post = app
-        .db(move |conn| reply(conn, &Actor::member(user, &[]), id, body, reply_to).unwrap().1)
+        .db(move |conn| {
+            reply(conn, &Actor::member(user, &[]), id, body, reply_to)
+                .unwrap()
+                .1
+        })
         .await;
     settle(app, user).await;
     post
@@ -93,7 +97,11 @@ async fn told(app: &TestApp, user: UserId) -> Vec<Notification> {
 }
 
 async fn told_of(app: &TestApp, user: UserId, kind: NotificationKind) -> Vec<Notification> {
-    told(app, user).await.into_iter().filter(|n| n.kind == kind).collect()
+    told(app, user)
+        .await
+        .into_iter()
+        .filter(|n| n.kind == kind)
+        .collect()
 }
 
 fn url(t: &Thread) -> String {
@@ -105,23 +113,42 @@ async fn a_reply_is_told_once_listed_with_its_link_and_read_by_visiting_the_thre
     let app = TestApp::spawn().await;
     let (asker, ac) = member(&app, "asker").await;
     let (helper, hc) = member(&app, "helper").await;
-    let t = thread(&app, asker.id, "Borrowing across awaits", "Why does this not compile?").await;
+    let t = thread(
+        &app,
+        asker.id,
+        "Borrowing across awaits",
+        "Why does this not compile?",
+    )
+    .await;
     // The reply goes through the page, answering the first post.
     hc.get(&url(&t)).await;
     let res = hc
-        .post_form(&format!("/t/{}/replies", t.id), &[("body", "Hold the guard shorter."), ("reply_to", "1")])
+        .post_form(
+            &format!("/t/{}/replies", t.id),
+            &[("body", "Hold the guard shorter."), ("reply_to", "1")],
+        )
         .await;
     assert_eq!(res.status, 303, "{}", res.body);
     let replies = told_of(&app, asker.id, NotificationKind::Reply).await;
-    assert_eq!(replies.len(), 1, "told once, though both thread author and answered author");
+    assert_eq!(
+        replies.len(),
+        1,
+        "told once, though both thread author and answered author"
+    );
     assert_eq!(replies[0].actor_id, Some(helper.id));
-    assert!(told(&app, helper.id).await.is_empty(), "no one is told of their own post");
+    assert!(
+        told(&app, helper.id).await.is_empty(),
+        "no one is told of their own post"
+    );
 
     // The list names who did what where, links to the post, and the header counts it.
     let list = ac.get("/notifications?lang=en").await;
     assert_eq!(list.status, 200);
     let lines = list.texts(".notification a");
-    assert!(lines[0].contains(&helper.username) && lines[0].contains("Borrowing across awaits"), "{lines:?}");
+    assert!(
+        lines[0].contains(&helper.username) && lines[0].contains("Borrowing across awaits"),
+        "{lines:?}"
+    );
     let links = list.attrs(".notification a", "href");
     assert_eq!(links[0], format!("{}#post-2", url(&t)));
     assert_eq!(list.texts(".badge-unread").len(), 1);
@@ -130,7 +157,12 @@ async fn a_reply_is_told_once_listed_with_its_link_and_read_by_visiting_the_thre
     // Someone else cannot mark it read; a guest is sent to sign in.
     let id = replies[0].id;
     hc.get("/notifications").await;
-    assert_eq!(hc.post_form(&format!("/notifications/{id}/read"), &[]).await.status, 404);
+    assert_eq!(
+        hc.post_form(&format!("/notifications/{id}/read"), &[])
+            .await
+            .status,
+        404
+    );
     assert!(!told(&app, asker.id).await[0].is_read());
     let guest = app.new_client();
     let res = guest.get("/notifications").await;
@@ -155,7 +187,9 @@ async fn marking_one_and_all_read() {
     let all = told(&app, asker.id).await;
     assert_eq!(all.len(), 2);
     ac.get("/notifications").await;
-    let res = ac.post_form(&format!("/notifications/{}/read", all[0].id), &[]).await;
+    let res = ac
+        .post_form(&format!("/notifications/{}/read", all[0].id), &[])
+        .await;
     assert_eq!(res.status, 303);
     let now = told(&app, asker.id).await;
     assert!(now[0].is_read() && !now[1].is_read());
@@ -184,22 +218,34 @@ async fn mentions_are_linked_told_to_at_most_ten_and_withdrawn_when_edited_away(
         let mentions = told_of(&app, user.id, NotificationKind::Mention).await;
         assert_eq!(mentions.len(), usize::from(i < 10), "member {i}");
     }
-    let first = app.db({
-        let id = t.id;
-        move |conn| Post::by_number(conn, id, 1).unwrap()
-    })
-    .await;
+    let first = app
+        .db({
+            let id = t.id;
+            move |conn| Post::by_number(conn, id, 1).unwrap()
+        })
+        .await;
     assert!(
-        first.body_html.contains(&format!("href=\"/u/{}\"", named[0].username)),
+        first
+            .body_html
+            .contains(&format!("href=\"/u/{}\"", named[0].username)),
         "{}",
         first.body_html
     );
 
     // A reply to someone that also mentions them tells them once, as a reply.
     let (other, _) = member(&app, "other").await;
-    let r = answer(&app, other.id, &t, &format!("@{} see above", author.username), Some(1)).await;
+    let r = answer(
+        &app,
+        other.id,
+        &t,
+        &format!("@{} see above", author.username),
+        Some(1),
+    )
+    .await;
     assert_eq!(told_of(&app, author.id, NotificationKind::Reply).await.len(), 1);
-    assert!(told_of(&app, author.id, NotificationKind::Mention).await.is_empty());
+    assert!(told_of(&app, author.id, NotificationKind::Mention)
+        .await
+        .is_empty());
 
     // Editing: a mention removed is taken back while unread, one added is told.
     let (late, _) = member(&app, "late").await;
@@ -208,8 +254,16 @@ async fn mentions_are_linked_told_to_at_most_ten_and_withdrawn_when_edited_away(
     let (id, by) = (first.id, author.id);
     app.db(move |conn| edit_post(conn, &Actor::member(by, &[]), id, body).unwrap())
         .await;
-    assert_eq!(told_of(&app, named[0].id, NotificationKind::Mention).await.len(), 1);
-    assert!(told_of(&app, named[1].id, NotificationKind::Mention).await.is_empty(), "{gone} withdrawn");
+    assert_eq!(
+        told_of(&app, named[0].id, NotificationKind::Mention).await.len(),
+        1
+    );
+    assert!(
+        told_of(&app, named[1].id, NotificationKind::Mention)
+            .await
+            .is_empty(),
+        "{gone} withdrawn"
+    );
     assert_eq!(told_of(&app, late.id, NotificationKind::Mention).await.len(), 1);
     let _ = r;
 }
@@ -219,22 +273,32 @@ async fn likes_are_batched_per_post_and_liking_again_tells_no_one_twice() {
     let app = TestApp::spawn().await;
     let (author, ac) = member(&app, "author").await;
     let t = thread(&app, author.id, "Sharing a trick", "Use iter::zip.").await;
-    let first = app.db({
-        let id = t.id;
-        move |conn| Post::by_number(conn, id, 1).unwrap()
-    })
-    .await;
+    let first = app
+        .db({
+            let id = t.id;
+            move |conn| Post::by_number(conn, id, 1).unwrap()
+        })
+        .await;
     let mut likers = Vec::new();
     for i in 0..3 {
         let (u, c) = member(&app, &format!("fan{i}x")).await;
         c.get(&url(&t)).await;
-        assert_eq!(c.post_form(&format!("/posts/{}/like", first.id), &[]).await.status, 303);
+        assert_eq!(
+            c.post_form(&format!("/posts/{}/like", first.id), &[])
+                .await
+                .status,
+            303
+        );
         likers.push((u, c));
     }
     let likes = told_of(&app, author.id, NotificationKind::Like).await;
     assert_eq!(likes.len(), 1, "one notification for the post");
     assert_eq!(likes[0].others_count, 2);
-    assert_eq!(likes[0].actor_id, Some(likers[2].0.id), "the newest liker is named");
+    assert_eq!(
+        likes[0].actor_id,
+        Some(likers[2].0.id),
+        "the newest liker is named"
+    );
     // Unliking and liking again tells no one again.
     let c = &likers[0].1;
     c.post_form(&format!("/posts/{}/like", first.id), &[]).await;
@@ -242,7 +306,11 @@ async fn likes_are_batched_per_post_and_liking_again_tells_no_one_twice() {
     let likes = told_of(&app, author.id, NotificationKind::Like).await;
     assert_eq!((likes.len(), likes[0].others_count), (1, 2));
     let list = ac.get("/notifications?lang=en").await;
-    assert!(list.texts(".notification a")[0].contains("and 2 others liked your post"), "{}", list.text());
+    assert!(
+        list.texts(".notification a")[0].contains("and 2 others liked your post"),
+        "{}",
+        list.text()
+    );
     // Read, the batch closes: the next like starts a new one.
     ac.get(&url(&t)).await;
     let (_, c) = member(&app, "fan9x").await;
@@ -262,7 +330,12 @@ async fn an_accepted_answer_is_told_to_its_author_once() {
     let post = answer(&app, helper.id, &t, "Turn on incremental builds.", None).await;
     ac.get(&url(&t)).await;
     for _ in 0..3 {
-        assert_eq!(ac.post_form(&format!("/posts/{}/accept", post.id), &[]).await.status, 303);
+        assert_eq!(
+            ac.post_form(&format!("/posts/{}/accept", post.id), &[])
+                .await
+                .status,
+            303
+        );
     }
     let accepted = told_of(&app, helper.id, NotificationKind::Accepted).await;
     assert_eq!(accepted.len(), 1);
@@ -271,7 +344,8 @@ async fn an_accepted_answer_is_told_to_its_author_once() {
 
 async fn level(app: &TestApp, user: UserId, t: &Thread) -> Option<WatchLevel> {
     let id = t.id;
-    app.db(move |conn| ThreadWatch::level(conn, user, id).unwrap()).await
+    app.db(move |conn| ThreadWatch::level(conn, user, id).unwrap())
+        .await
 }
 
 async fn watched(app: &TestApp, user: UserId, p: &Post) -> usize {
@@ -290,34 +364,72 @@ async fn watchers_hear_of_every_post_and_a_muted_thread_tells_nothing() {
     let (watcher, wc) = member(&app, "watcher").await;
     let (poster, _) = member(&app, "poster").await;
     let t = thread(&app, starter.id, "Async traits", "Are they stable?").await;
-    assert_eq!(level(&app, starter.id, &t).await, Some(WatchLevel::Watching), "one watches what one starts");
+    assert_eq!(
+        level(&app, starter.id, &t).await,
+        Some(WatchLevel::Watching),
+        "one watches what one starts"
+    );
     answer(&app, replier.id, &t, "Since 1.75.", None).await;
-    assert_eq!(level(&app, replier.id, &t).await, Some(WatchLevel::Watching), "and what one replies to");
+    assert_eq!(
+        level(&app, replier.id, &t).await,
+        Some(WatchLevel::Watching),
+        "and what one replies to"
+    );
     wc.get(&url(&t)).await;
-    let res = wc.post_form(&format!("/t/{}/watch", t.id), &[("level", "watching")]).await;
+    let res = wc
+        .post_form(&format!("/t/{}/watch", t.id), &[("level", "watching")])
+        .await;
     assert_eq!(res.status, 303);
-    assert_eq!(wc.get(&url(&t)).await.attrs("#watch-level option[selected]", "value"), vec!["watching"]);
+    assert_eq!(
+        wc.get(&url(&t))
+            .await
+            .attrs("#watch-level option[selected]", "value"),
+        vec!["watching"]
+    );
 
     let p = answer(&app, poster.id, &t, "With some limits.", None).await;
     assert_eq!(watched(&app, replier.id, &p).await, 1);
     assert_eq!(watched(&app, watcher.id, &p).await, 1);
-    assert_eq!(watched(&app, starter.id, &p).await, 0, "the thread's author hears of it as a reply");
+    assert_eq!(
+        watched(&app, starter.id, &p).await,
+        0,
+        "the thread's author hears of it as a reply"
+    );
     assert_eq!(told_of(&app, starter.id, NotificationKind::Reply).await.len(), 2);
 
     // Muted: no replies, no watched posts, no mentions; the choice outlives the next post.
     sc.get(&url(&t)).await;
-    assert_eq!(sc.post_form(&format!("/t/{}/watch", t.id), &[("level", "muted")]).await.status, 303);
+    assert_eq!(
+        sc.post_form(&format!("/t/{}/watch", t.id), &[("level", "muted")])
+            .await
+            .status,
+        303
+    );
     let before = told(&app, starter.id).await.len();
-    answer(&app, poster.id, &t, &format!("Right, @{}?", starter.username), Some(1)).await;
+    answer(
+        &app,
+        poster.id,
+        &t,
+        &format!("Right, @{}?", starter.username),
+        Some(1),
+    )
+    .await;
     assert_eq!(told(&app, starter.id).await.len(), before);
     answer(&app, starter.id, &t, "Thanks all.", None).await;
     assert_eq!(level(&app, starter.id, &t).await, Some(WatchLevel::Muted));
 
     // A bad level is refused; a guest is sent to sign in.
-    assert_eq!(wc.post_form(&format!("/t/{}/watch", t.id), &[("level", "loud")]).await.status, 400);
+    assert_eq!(
+        wc.post_form(&format!("/t/{}/watch", t.id), &[("level", "loud")])
+            .await
+            .status,
+        400
+    );
     let guest = app.new_client();
     guest.get("/login").await;
-    let res = guest.post_form(&format!("/t/{}/watch", t.id), &[("level", "muted")]).await;
+    let res = guest
+        .post_form(&format!("/t/{}/watch", t.id), &[("level", "muted")])
+        .await;
     assert_eq!(res.status, 303);
     assert!(res.location().unwrap().starts_with("/login"));
 }
@@ -354,28 +466,52 @@ async fn an_email_waits_ten_minutes_and_reading_first_cancels_it() {
         .await;
     assert!(due >= n.created_at + chrono::Duration::minutes(10));
     app.jobs_settled().await;
-    assert!(app.inbox().iter().all(|m| !m.to.contains(&asker.email)), "nothing before the delay");
+    assert!(
+        app.inbox().iter().all(|m| !m.to.contains(&asker.email)),
+        "nothing before the delay"
+    );
 
     delay_over(&app).await;
     let mail = app.wait_for_mail(&asker.email).await;
-    assert!(mail.text.contains("When the struct borrows."), "composed from the post: {}", mail.text);
-    let unsubscribe = mail.header("List-Unsubscribe").expect("List-Unsubscribe").to_string();
+    assert!(
+        mail.text.contains("When the struct borrows."),
+        "composed from the post: {}",
+        mail.text
+    );
+    let unsubscribe = mail
+        .header("List-Unsubscribe")
+        .expect("List-Unsubscribe")
+        .to_string();
     assert!(unsubscribe.starts_with("<http") && unsubscribe.contains("/unsubscribe?token="));
-    assert_eq!(mail.header("List-Unsubscribe-Post"), Some("List-Unsubscribe=One-Click"));
-    assert_eq!(told(&app, asker.id).await.pop().unwrap().email_state, EmailState::Sent);
+    assert_eq!(
+        mail.header("List-Unsubscribe-Post"),
+        Some("List-Unsubscribe=One-Click")
+    );
+    assert_eq!(
+        told(&app, asker.id).await.pop().unwrap().email_state,
+        EmailState::Sent
+    );
 
     // Read within the ten minutes: no email.
     answer(&app, helper.id, &t, "Or holds a reference.", None).await;
     ac.get(&url(&t)).await;
-    assert_eq!(told(&app, asker.id).await.pop().unwrap().email_state, EmailState::Cancelled);
+    assert_eq!(
+        told(&app, asker.id).await.pop().unwrap().email_state,
+        EmailState::Cancelled
+    );
     delay_over(&app).await;
-    let to_asker = app.inbox().into_iter().filter(|m| m.to.contains(&asker.email)).count();
+    let to_asker = app
+        .inbox()
+        .into_iter()
+        .filter(|m| m.to.contains(&asker.email))
+        .count();
     assert_eq!(to_asker, 1);
 
     // The one-click link works without signing in, and a forged one is refused.
-    let link = mail.link("http").filter(|l| l.contains("/unsubscribe?token=")).unwrap_or_else(|| {
-        unsubscribe.trim_matches(['<', '>']).to_string()
-    });
+    let link = mail
+        .link("http")
+        .filter(|l| l.contains("/unsubscribe?token="))
+        .unwrap_or_else(|| unsubscribe.trim_matches(['<', '>']).to_string());
     let path = &link[link.find("/unsubscribe").unwrap()..];
     let guest = app.new_client();
     let page = guest.get(&format!("{path}&lang=en")).await;
@@ -426,9 +562,15 @@ async fn the_settings_form_saves_choices_and_returns_bad_input_as_typed() {
     let (user, c) = member(&app, "chooser").await;
     let page = c.get("/settings/notifications?lang=en").await;
     assert_eq!(page.status, 200);
-    assert_eq!(page.attrs("#f-mention option[selected]", "value"), vec!["immediately"]);
+    assert_eq!(
+        page.attrs("#f-mention option[selected]", "value"),
+        vec!["immediately"]
+    );
     assert_eq!(page.attrs("#f-like option[selected]", "value"), vec!["off"]);
-    assert!(page.select("#f-order").is_empty(), "orders' mail is not chosen here");
+    assert!(
+        page.select("#f-order").is_empty(),
+        "orders' mail is not chosen here"
+    );
     let mut fields = vec![
         ("reply", "daily"),
         ("mention", "immediately"),
@@ -455,11 +597,18 @@ async fn the_settings_form_saves_choices_and_returns_bad_input_as_typed() {
         .db(move |conn| {
             (
                 klearn::notifications::email_choice(conn, id, NotificationKind::Reply).unwrap(),
-                users::table.find(id).select(users::timezone).first::<String>(conn).unwrap(),
+                users::table
+                    .find(id)
+                    .select(users::timezone)
+                    .first::<String>(conn)
+                    .unwrap(),
             )
         })
         .await;
-    assert_eq!((reply, tz.as_str()), (klearn_db::EmailChoice::Daily, "Asia/Shanghai"));
+    assert_eq!(
+        (reply, tz.as_str()),
+        (klearn_db::EmailChoice::Daily, "Asia/Shanghai")
+    );
     let guest = app.new_client();
     assert_eq!(guest.get("/settings/notifications").await.status, 303);
 }
@@ -483,7 +632,9 @@ async fn set_timezone(app: &TestApp, user: UserId, tz: &'static str) {
 
 async fn digests_at(app: &TestApp, now: NaiveDateTime) -> usize {
     let services = app.services();
-    let sent = app.db(move |conn| send_digests(conn, &services, now).unwrap()).await;
+    let sent = app
+        .db(move |conn| send_digests(conn, &services, now).unwrap())
+        .await;
     app.jobs_settled().await;
     sent
 }
@@ -491,7 +642,11 @@ async fn digests_at(app: &TestApp, now: NaiveDateTime) -> usize {
 fn digests_to(app: &TestApp, email: &str) -> Vec<crate::common::Mail> {
     app.inbox()
         .into_iter()
-        .filter(|m| m.to.contains(email) && m.header("List-Unsubscribe").is_some_and(|u| u.contains(".digest.")))
+        .filter(|m| {
+            m.to.contains(email)
+                && m.header("List-Unsubscribe")
+                    .is_some_and(|u| u.contains(".digest."))
+        })
         .collect()
 }
 
@@ -519,14 +674,20 @@ async fn the_digest_goes_in_each_members_morning_lists_unread_items_and_skips_em
     // One of west's items is read before the digest: it is not listed.
     let read = told_of(&app, west.id, NotificationKind::Watched).await[0].id;
     let wid = west.id;
-    app.db(move |conn| Notification::mark_read(conn, wid, read).unwrap()).await;
+    app.db(move |conn| Notification::mark_read(conn, wid, read).unwrap())
+        .await;
 
     // 05:00 UTC: 13:00 in Shanghai (its morning has come), midnight in New York.
     assert_eq!(digests_at(&app, at(10, 5, 0)).await, 1);
     let mails = digests_to(&app, &east.email);
     assert_eq!(mails.len(), 1);
     assert!(mails[0].subject.contains('2'), "{}", mails[0].subject);
-    assert_eq!(mails[0].text.matches(&format!("/t/{}/", t.id)).count(), 2, "{}", mails[0].text);
+    assert_eq!(
+        mails[0].text.matches(&format!("/t/{}/", t.id)).count(),
+        2,
+        "{}",
+        mails[0].text
+    );
     assert!(digests_to(&app, &west.email).is_empty());
     assert!(told_of(&app, east.id, NotificationKind::Watched)
         .await
@@ -537,7 +698,11 @@ async fn the_digest_goes_in_each_members_morning_lists_unread_items_and_skips_em
     assert_eq!(digests_at(&app, at(10, 13, 30)).await, 1);
     let mails = digests_to(&app, &west.email);
     assert_eq!(mails.len(), 1);
-    assert_eq!(mails[0].text.matches(&format!("/t/{}/", t.id)).count(), 1, "the read item is left out");
+    assert_eq!(
+        mails[0].text.matches(&format!("/t/{}/", t.id)).count(),
+        1,
+        "the read item is left out"
+    );
     assert_eq!(digests_to(&app, &east.email).len(), 1);
 
     // The next morning in Shanghai: nothing unread, no mail.
@@ -592,7 +757,12 @@ async fn a_published_course_is_told_to_the_experts_followers() {
     let ec = app.new_client();
     ec.login(&expert.username, &expert.password).await;
     assert_eq!(ec.submit_course(course.id).await.status, 303);
-    let moderator = app.user(&unique("mod")).verified().role(Role::Moderator).create().await;
+    let moderator = app
+        .user(&unique("mod"))
+        .verified()
+        .role(Role::Moderator)
+        .create()
+        .await;
     let mc = app.new_client();
     mc.login(&moderator.username, &moderator.password).await;
     assert_eq!(mc.approve_course(course.id).await.status, 303);
@@ -600,25 +770,40 @@ async fn a_published_course_is_told_to_the_experts_followers() {
     let told = told_of(&app, follower.id, NotificationKind::NewCourse).await;
     assert_eq!(told.len(), 1);
     assert_eq!(told[0].course_id, Some(course.id));
-    assert!(told_of(&app, stranger.id, NotificationKind::NewCourse).await.is_empty());
+    assert!(told_of(&app, stranger.id, NotificationKind::NewCourse)
+        .await
+        .is_empty());
     let list = fc.get("/notifications?lang=en").await;
     assert!(list.texts(".notification a")[0].contains("Async Rust in depth"));
     // A repeated batch tells no one twice.
     let id = course.id;
     app.db(move |conn| klearn::notifications::courses::tell_batch(conn, id, UserId(0)).unwrap())
         .await;
-    assert_eq!(told_of(&app, follower.id, NotificationKind::NewCourse).await.len(), 1);
+    assert_eq!(
+        told_of(&app, follower.id, NotificationKind::NewCourse)
+            .await
+            .len(),
+        1
+    );
 }
 
 #[tokio::test]
 async fn the_demo_leaves_notifications_of_several_kinds_waiting_for_demo_learner() {
     let app = TestApp::builder().demo().spawn().await;
     let me = app
-        .db(|conn| klearn_db::users::User::find_by_username(conn, "demo_learner").unwrap().id)
+        .db(|conn| {
+            klearn_db::users::User::find_by_username(conn, "demo_learner")
+                .unwrap()
+                .id
+        })
         .await;
     let all = told(&app, me).await;
     let kinds: std::collections::HashSet<NotificationKind> = all.iter().map(|n| n.kind).collect();
-    for kind in [NotificationKind::Reply, NotificationKind::Mention, NotificationKind::Like] {
+    for kind in [
+        NotificationKind::Reply,
+        NotificationKind::Mention,
+        NotificationKind::Like,
+    ] {
         assert!(kinds.contains(&kind), "{kind:?} in {kinds:?}");
     }
     assert!(all.iter().any(Notification::is_read) && all.iter().any(|n| !n.is_read()));

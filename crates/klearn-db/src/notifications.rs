@@ -10,7 +10,9 @@ use diesel::prelude::*;
 use crate::connection::DbConnection;
 use crate::error::DbError;
 use crate::orders::insert_once;
-use crate::schema::{member_activity, notification_settings, notifications, notified_likes, thread_watches, users};
+use crate::schema::{
+    member_activity, notification_settings, notifications, notified_likes, thread_watches, users,
+};
 use crate::types::{
     CourseId, EmailChoice, EmailState, NotificationId, NotificationKind, OrderId, PostId, ThreadId, UserId,
     WatchLevel,
@@ -49,8 +51,8 @@ macro_rules! read_rows {
         diesel::update(
             $rows.filter(notifications::email_state.eq_any([EmailState::Waiting, EmailState::Digest])),
         )
-            .set(notifications::email_state.eq(EmailState::Cancelled))
-            .execute($conn)?;
+        .set(notifications::email_state.eq(EmailState::Cancelled))
+        .execute($conn)?;
         diesel::update($rows)
             .set((
                 notifications::read_at.eq(Some(now)),
@@ -208,7 +210,11 @@ impl Notification {
     }
 
     /// Whether the member has unread notifications about a thread.
-    pub fn has_unread_in_thread(conn: &mut DbConnection, user: UserId, thread: ThreadId) -> Result<bool, DbError> {
+    pub fn has_unread_in_thread(
+        conn: &mut DbConnection,
+        user: UserId,
+        thread: ThreadId,
+    ) -> Result<bool, DbError> {
         Ok(diesel::select(diesel::dsl::exists(
             notifications::table
                 .filter(notifications::user_id.eq(user))
@@ -336,7 +342,11 @@ pub struct ThreadWatch;
 
 impl ThreadWatch {
     /// The member's level for a thread, when one was written.
-    pub fn level(conn: &mut DbConnection, user: UserId, thread: ThreadId) -> Result<Option<WatchLevel>, DbError> {
+    pub fn level(
+        conn: &mut DbConnection,
+        user: UserId,
+        thread: ThreadId,
+    ) -> Result<Option<WatchLevel>, DbError> {
         let level: Option<String> = thread_watches::table
             .filter(thread_watches::user_id.eq(user))
             .filter(thread_watches::thread_id.eq(thread))
@@ -360,7 +370,12 @@ impl ThreadWatch {
     }
 
     /// Sets the member's level for a thread.
-    pub fn set(conn: &mut DbConnection, user: UserId, thread: ThreadId, level: WatchLevel) -> Result<(), DbError> {
+    pub fn set(
+        conn: &mut DbConnection,
+        user: UserId,
+        thread: ThreadId,
+        level: WatchLevel,
+    ) -> Result<(), DbError> {
         let now = crate::now();
         let changed = diesel::update(
             thread_watches::table
@@ -380,11 +395,20 @@ impl ThreadWatch {
 
     /// Watches a thread unless the member chose a level for it already (an
     /// explicit choice, muted included, is kept).
-    pub fn watch_unless_chosen(conn: &mut DbConnection, user: UserId, thread: ThreadId) -> Result<bool, DbError> {
+    pub fn watch_unless_chosen(
+        conn: &mut DbConnection,
+        user: UserId,
+        thread: ThreadId,
+    ) -> Result<bool, DbError> {
         Self::insert(conn, user, thread, WatchLevel::Watching)
     }
 
-    fn insert(conn: &mut DbConnection, user: UserId, thread: ThreadId, level: WatchLevel) -> Result<bool, DbError> {
+    fn insert(
+        conn: &mut DbConnection,
+        user: UserId,
+        thread: ThreadId,
+        level: WatchLevel,
+    ) -> Result<bool, DbError> {
         insert_once(conn, |conn| {
             diesel::insert_into(thread_watches::table)
                 .values((
