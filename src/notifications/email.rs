@@ -74,7 +74,7 @@ pub enum Sent {
     Sent,
     /// Read meanwhile, withdrawn, sent already: nothing to do.
     NotWaiting,
-    /// Its post is no longer shown: cancelled.
+    /// Its post (or thread) is no longer shown: cancelled.
     Cancelled,
 }
 
@@ -94,7 +94,11 @@ pub fn send_now(conn: &mut DbConnection, services: &Services, id: NotificationId
             Some(post) => Some(Post::find(conn, post)?),
             None => None,
         };
-        if post.as_ref().is_some_and(|p| p.state != PostState::Visible) {
+        let thread_gone = match notification.thread_id {
+            Some(thread) => klearn_db::forum::Thread::find(conn, thread)?.state != PostState::Visible,
+            None => false,
+        };
+        if thread_gone || post.as_ref().is_some_and(|p| p.state != PostState::Visible) {
             Notification::move_email(conn, id, EmailState::Waiting, EmailState::Cancelled)?;
             return Ok(Sent::Cancelled);
         }

@@ -17,6 +17,9 @@ use crate::domain::trust::{mentions_in, MENTIONS_NOTIFIED};
 /// Likes of one post within this many hours join one notification.
 pub const LIKES_BATCHED_HOURS: i64 = 2;
 
+/// How many `@names` of a post are looked up to find the members it mentions.
+const MENTIONS_LOOKED_UP: usize = 5 * MENTIONS_NOTIFIED;
+
 fn reply_key(post: PostId) -> String {
     format!("reply:{post}")
 }
@@ -88,7 +91,8 @@ fn tell_mentions(
     muted: &[UserId],
 ) -> Result<Vec<UserId>, DbError> {
     let mut mentioned: Vec<UserId> = Vec::new();
-    for name in mentions_in(&post.body) {
+    // Names that are no member cost a query each: only so many are looked up.
+    for name in mentions_in(&post.body).into_iter().take(MENTIONS_LOOKED_UP) {
         if mentioned.len() >= MENTIONS_NOTIFIED {
             break;
         }

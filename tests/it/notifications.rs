@@ -813,3 +813,25 @@ async fn the_demo_leaves_notifications_of_several_kinds_waiting_for_demo_learner
     assert!(!list.select(".notification-unread").is_empty());
     assert!(!list.texts(".badge-unread").is_empty());
 }
+
+#[tokio::test]
+async fn a_post_deleted_before_the_delay_is_over_sends_no_email() {
+    let app = TestApp::spawn().await;
+    let (asker, _) = member(&app, "asker").await;
+    let (helper, hc) = member(&app, "helper").await;
+    let t = thread(&app, asker.id, "Deleting replies", "Does it notify?").await;
+    let post = answer(&app, helper.id, &t, "A reply I regret.", None).await;
+    hc.get(&url(&t)).await;
+    assert_eq!(
+        hc.post_form(&format!("/posts/{}/delete", post.id), &[])
+            .await
+            .status,
+        303
+    );
+    delay_over(&app).await;
+    assert_eq!(
+        told(&app, asker.id).await.pop().unwrap().email_state,
+        EmailState::Cancelled
+    );
+    assert!(app.inbox().iter().all(|m| !m.to.contains(&asker.email)));
+}
