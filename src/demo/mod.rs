@@ -993,7 +993,7 @@ fn load_notifications(conn: &mut DbConnection) -> anyhow::Result<(usize, usize)>
                 Err(e) => return Err(fail(e)),
             }
         }
-        klearn_db::write_tx(conn, |conn| thread_seen(conn, me, *first))?;
+        thread_seen(conn, me, *first)?;
     }
     if let Some(busy) = mine
         .iter()

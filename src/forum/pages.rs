@@ -476,6 +476,8 @@ pub struct ThreadStanding {
     pub posting: Posting,
     /// How closely the viewer follows the thread.
     pub watch: Option<WatchLevel>,
+    /// How many of the viewer's notifications this visit read.
+    pub read_now: usize,
 }
 
 impl ThreadStanding {
@@ -490,14 +492,18 @@ impl ThreadStanding {
             Some(me) => PostLike::liked_among(conn, me, posts)?,
             None => Vec::new(),
         };
-        let watch = match viewer.user_id() {
-            Some(me) => Some(crate::notifications::watching::thread_seen(conn, me, thread.id)?),
-            None => None,
+        let (watch, read_now) = match viewer.user_id() {
+            Some(me) => {
+                let (level, read) = crate::notifications::watching::thread_seen(conn, me, thread.id)?;
+                (Some(level), read)
+            }
+            None => (None, 0),
         };
         Ok(ThreadStanding {
             liked,
             posting: posting(conn, viewer, thread)?,
             watch,
+            read_now,
         })
     }
 }

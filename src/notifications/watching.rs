@@ -29,10 +29,17 @@ pub fn set_watch(
 
 /// A member sees a thread: what they were told about it is read now (its
 /// waiting emails cancelled; a write only when something was unread).
-/// Returns how closely they follow it.
-pub fn thread_seen(conn: &mut DbConnection, member: UserId, thread: ThreadId) -> Result<WatchLevel, DbError> {
-    if Notification::has_unread_in_thread(conn, member, thread)? {
-        write_tx(conn, |conn| Notification::mark_thread_read(conn, member, thread))?;
-    }
-    Ok(ThreadWatch::level(conn, member, thread)?.unwrap_or(WatchLevel::Normal))
+/// Returns how closely they follow it and how many notifications it read.
+pub fn thread_seen(
+    conn: &mut DbConnection,
+    member: UserId,
+    thread: ThreadId,
+) -> Result<(WatchLevel, usize), DbError> {
+    let read = if Notification::has_unread_in_thread(conn, member, thread)? {
+        write_tx(conn, |conn| Notification::mark_thread_read(conn, member, thread))?
+    } else {
+        0
+    };
+    let level = ThreadWatch::level(conn, member, thread)?.unwrap_or(WatchLevel::Normal);
+    Ok((level, read))
 }

@@ -169,8 +169,9 @@ async fn a_reply_is_told_once_listed_with_its_link_and_read_by_visiting_the_thre
     assert_eq!(res.status, 303);
     assert!(res.location().unwrap().starts_with("/login"));
 
-    // Visiting the thread reads it; the badge goes.
-    ac.get(&url(&t)).await;
+    // Visiting the thread reads it; the badge goes, on that very page too.
+    let seen = ac.get(&url(&t)).await;
+    assert!(seen.texts(".badge-unread").is_empty());
     assert!(told(&app, asker.id).await[0].is_read());
     let list = ac.get("/notifications").await;
     assert!(list.texts(".badge-unread").is_empty());
@@ -812,6 +813,11 @@ async fn the_demo_leaves_notifications_of_several_kinds_waiting_for_demo_learner
     let list = c.get("/notifications").await;
     assert!(!list.select(".notification-unread").is_empty());
     assert!(!list.texts(".badge-unread").is_empty());
+    let lines = list.texts(".notification a").join("\n");
+    assert!(
+        !lines.contains("notifications.line"),
+        "every line is said in words: {lines}"
+    );
 }
 
 #[tokio::test]

@@ -251,7 +251,7 @@ pub(super) async fn show_bare(
 /// A thread's page: its posts are kept (`web::kept`); a signed-in viewer's
 /// likes and whether they may reply are read in one call.
 pub(super) async fn show(
-    page: Page,
+    mut page: Page,
     req: HttpRequest,
     state: web::Data<AppState>,
     kept: web::Data<KeptThreads>,
@@ -283,6 +283,10 @@ pub(super) async fn show(
                 ThreadStanding::load(conn, &viewer, &thread, &ids)
             })
             .await?;
+            // The header counted before this visit read the thread's notifications.
+            if let Some(user) = page.user.as_mut() {
+                user.unread = (user.unread - standing.read_now as i64).max(0);
+            }
             Some(standing)
         }
         None => None,
