@@ -53,6 +53,9 @@ pub fn toggle_like(
             Thread::add_likes(conn, thread.id, delta)?;
             Counters::likes_received(conn, post.author_id, delta)?;
         }
+        if delta != 0 {
+            super::trust::count_like(conn, member, post.author_id, delta)?;
+        }
         Ok((liked, thread, post))
     })
 }
