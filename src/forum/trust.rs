@@ -20,6 +20,11 @@ pub fn level_of(user: &User) -> TrustLevel {
     TrustLevel::from_number(user.trust_level).unwrap_or(TrustLevel::New)
 }
 
+/// The translation key of a level's name (`trust.name.N`).
+pub fn level_name_key(level: &i64) -> String {
+    format!("trust.name.{}", (*level).clamp(0, 4))
+}
+
 /// Refuses a silenced member.
 fn not_silenced(author: &User) -> Result<(), ForumError> {
     match author.silenced_until {
@@ -106,7 +111,10 @@ pub fn reevaluate(conn: &mut DbConnection, user: UserId) -> Result<TrustLevel, D
     let member = User::find(conn, user)?;
     let (activity, granted) = activity_of(conn, &member)?;
     let level = earned(&activity, granted).max(level_of(&member));
-    Standing::set_level(conn, user, level.number())?;
+    if Standing::set_level(conn, user, level.number())? {
+        // The member's public page shows the level.
+        klearn_db::generations::bump(conn, klearn_db::generations::SITE)?;
+    }
     Ok(level)
 }
 
@@ -164,7 +172,9 @@ pub fn grant(
         MemberActivity::set_granted(conn, member, granted.number())?;
         let (activity, granted) = activity_of(conn, &user)?;
         let now = earned(&activity, granted);
-        Standing::set_level(conn, member, now.number())?;
+        if Standing::set_level(conn, member, now.number())? {
+            klearn_db::generations::bump(conn, klearn_db::generations::SITE)?;
+        }
         let note = match level {
             Some(l) => format!("granted level {}", l.number()),
             None => format!("grant taken back; level {}", now.number()),

@@ -117,6 +117,14 @@ impl Report {
             .load(conn)?)
     }
 
+    /// Reports resolved since `since`, for the dashboard.
+    pub fn count_resolved_since(conn: &mut DbConnection, since: NaiveDateTime) -> Result<i64, DbError> {
+        Ok(reports::table
+            .filter(reports::resolved_at.ge(since))
+            .count()
+            .get_result(conn)?)
+    }
+
     /// Open reports by kind, for the dashboard.
     pub fn count_open(conn: &mut DbConnection, kind: ReportKind) -> Result<i64, DbError> {
         Ok(reports::table

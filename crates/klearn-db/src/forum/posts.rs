@@ -125,6 +125,24 @@ impl Post {
             .load(conn)?)
     }
 
+    /// The posts at these (thread, number) places, from one query.
+    pub fn find_by_numbers(conn: &mut DbConnection, places: &[(ThreadId, i64)]) -> Result<Vec<Post>, DbError> {
+        if places.is_empty() {
+            return Ok(Vec::new());
+        }
+        let threads: Vec<ThreadId> = places.iter().map(|(t, _)| *t).collect();
+        let numbers: Vec<i64> = places.iter().map(|(_, n)| *n).collect();
+        let found: Vec<Post> = posts::table
+            .filter(posts::thread_id.eq_any(threads))
+            .filter(posts::number.eq_any(numbers))
+            .select(Post::as_select())
+            .load(conn)?;
+        Ok(found
+            .into_iter()
+            .filter(|p| places.contains(&(p.thread_id, p.number)))
+            .collect())
+    }
+
     /// Changes the text; `edited` marks it as edited (after the grace period).
     pub fn set_body(
         conn: &mut DbConnection,
