@@ -77,6 +77,34 @@ impl TestApp {
         .expect("test db task")
     }
 
+    /// Lets `user` post again at once as a member of some standing: their
+    /// account is made two days old (past the first day's limits and the
+    /// hold on new accounts' links) and their latest posts are moved back
+    /// past the time between posts. The rules stay as they are; the test
+    /// moves the clock of its own data.
+    pub async fn wait_out_posting(&self, user: klearn_db::UserId) {
+        use diesel::prelude::*;
+        use klearn_db::schema::{posts, users};
+        self.db(move |conn| {
+            let now = klearn_db::now();
+            let joined = now - chrono::Duration::days(2);
+            diesel::update(users::table.find(user).filter(users::created_at.gt(joined)))
+                .set(users::created_at.eq(joined))
+                .execute(conn)
+                .expect("account aged");
+            let waited = now - chrono::Duration::seconds(31);
+            diesel::update(
+                posts::table
+                    .filter(posts::author_id.eq(user))
+                    .filter(posts::created_at.gt(waited)),
+            )
+            .set(posts::created_at.eq(waited))
+            .execute(conn)
+            .expect("posts moved back");
+        })
+        .await
+    }
+
     /// Waits until no job is due or running (the start-up's daily jobs
     /// among them), so that a test sees the site at rest.
     pub async fn jobs_settled(&self) {
