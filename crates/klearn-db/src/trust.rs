@@ -211,6 +211,31 @@ impl PostingHistory {
         })
     }
 
+    /// Moves a member's posting back in time, for a history written now but
+    /// told as past (the demo community): the account joined no later than
+    /// `joined_by` (when given), and their posts written after `posted_by`
+    /// are dated then.
+    pub fn move_back(
+        conn: &mut DbConnection,
+        user: UserId,
+        joined_by: Option<NaiveDateTime>,
+        posted_by: NaiveDateTime,
+    ) -> Result<(), DbError> {
+        if let Some(joined) = joined_by {
+            diesel::update(users::table.find(user).filter(users::created_at.gt(joined)))
+                .set(users::created_at.eq(joined))
+                .execute(conn)?;
+        }
+        diesel::update(
+            posts::table
+                .filter(posts::author_id.eq(user))
+                .filter(posts::created_at.gt(posted_by)),
+        )
+        .set(posts::created_at.eq(posted_by))
+        .execute(conn)?;
+        Ok(())
+    }
+
     /// Whether `user` has posted in `thread` before `number` (their first reply there or not).
     pub fn has_replied(
         conn: &mut DbConnection,
