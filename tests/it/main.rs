@@ -31,6 +31,8 @@ mod pages;
 mod points;
 mod refunds;
 mod reviews;
+mod reports;
 mod rules;
 mod sessions;
+mod trust;
 mod uploads;

@@ -26,6 +26,8 @@ pub struct TestApp {
     pub pool: Pool,
     pub client: Client,
     pub data_dir: tempfile::TempDir,
+    /// The forum's reading buffer, flushed when a test chooses.
+    pub reading: std::sync::Arc<klearn::forum::reading::Reading>,
     handle: ServerHandle,
     pg_database: Option<pg::TestDatabase>,
 }
@@ -103,6 +105,17 @@ impl TestApp {
             .expect("posts moved back");
         })
         .await
+    }
+
+    /// Writes the forum's reading buffer now, as its interval would.
+    pub async fn flush_reading(&self) {
+        let (reading, pool) = (self.reading.clone(), self.pool.clone());
+        tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get().expect("a test connection");
+            reading.flush(&mut conn).expect("reading flushed")
+        })
+        .await
+        .expect("flush task");
     }
 
     /// Waits until no job is due or running (the start-up's daily jobs
@@ -246,6 +259,7 @@ impl TestAppBuilder {
             .expect("the application builds");
         let pool = app.pool();
         let handle = app.handle();
+        let reading = app.reading();
         tokio::spawn(app.run_until_stopped());
         TestApp {
             client: Client::new(&address),
@@ -254,6 +268,7 @@ impl TestAppBuilder {
             settings,
             pool,
             data_dir,
+            reading,
             handle,
             pg_database,
         }
