@@ -21,7 +21,10 @@ use crate::forum::reports::{resolve as resolve_report, Decision, Outcome};
 use crate::i18n::k;
 use crate::web::auth::Moderator;
 use crate::web::flash::{Flash, Level};
-use crate::web::{self as plumbing, call, html, html_with_status, redirect_with_flash, AppError, AppState, FieldErrors, Page};
+use crate::web::{
+    self as plumbing, call, html, html_with_status, redirect_with_flash, AppError, AppState, FieldErrors,
+    Page,
+};
 
 /// Reports on one page of the queue.
 const PER_PAGE: i64 = 20;
@@ -237,8 +240,10 @@ async fn resolve(
             &ReportsView::new(page, queue, Some(typed)),
         );
     };
-    call(&state.pool, move |conn| resolve_report(conn, &actor, id, decision)).await??;
+    call(&state.pool, move |conn| {
+        resolve_report(conn, &actor, id, decision)
+    })
+    .await??;
     let flash = Flash::new(Level::Success, k("admin.reports.resolved"));
     Ok(redirect_with_flash(&state.settings, "/admin/reports", &flash))
 }
-

@@ -9,10 +9,10 @@ use klearn_db::orders::Order;
 use klearn_db::users::User;
 
 use crate::admin::views::{AdminNav, DashboardView, ModerationCounts};
-use klearn_db::reports::Report;
-use klearn_db::ReportKind;
 use crate::web::auth::Moderator;
 use crate::web::{self as plumbing, html, AppError, AppState, Page};
+use klearn_db::reports::Report;
+use klearn_db::ReportKind;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/admin").route(web::get().to(dashboard)));

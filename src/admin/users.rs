@@ -364,7 +364,10 @@ async fn trust(
         _ => return Err(AppError::BadRequest),
     };
     let actor = moderator.actor();
-    call(&state.pool, move |conn| crate::forum::trust::grant(conn, &actor, id, level)).await??;
+    call(&state.pool, move |conn| {
+        crate::forum::trust::grant(conn, &actor, id, level)
+    })
+    .await??;
     let flash = Flash::new(Level::Success, k("admin.trust.done"));
     Ok(redirect_with_flash(
         &state.settings,

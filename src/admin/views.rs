@@ -131,7 +131,9 @@ pub struct UserView {
 impl UserView {
     /// The end of a forum silence in force.
     pub fn silenced_until(&self) -> Option<NaiveDateTime> {
-        self.member.silenced_until.filter(|until| *until > klearn_db::now())
+        self.member
+            .silenced_until
+            .filter(|until| *until > klearn_db::now())
     }
 
     /// How a ledger row's reason reads.
@@ -260,7 +262,11 @@ pub struct ReportsView {
 }
 
 impl ReportsView {
-    pub fn new(page: Page, queue: crate::admin::reports::Queue, typed: Option<crate::admin::reports::Typed>) -> Self {
+    pub fn new(
+        page: Page,
+        queue: crate::admin::reports::Queue,
+        typed: Option<crate::admin::reports::Typed>,
+    ) -> Self {
         let errors = typed.as_ref().map(|t| t.errors.clone()).unwrap_or_default();
         ReportsView {
             page,

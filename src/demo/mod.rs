@@ -105,7 +105,11 @@ impl std::fmt::Display for DemoReport {
                 self.submissions, self.certificates
             )?;
             writeln!(f, "  {} feedback items", self.feedback)?;
-            writeln!(f, "  {} reports in the moderation queue (a held post, a flagged one)", self.reports)?;
+            writeln!(
+                f,
+                "  {} reports in the moderation queue (a held post, a flagged one)",
+                self.reports
+            )?;
             writeln!(
                 f,
                 "  {} course reviews ({} hidden by a moderator)",
@@ -1001,7 +1005,10 @@ fn load_moderation(conn: &mut DbConnection, hash: &str) -> anyhow::Result<usize>
     }
     reading.flush(conn)?;
     let fail = |e: crate::forum::ForumError| anyhow::anyhow!("demo moderation: {e}");
-    for (name, level) in [("nina_weber", TrustLevel::Regular), ("sarah_kim", TrustLevel::Leader)] {
+    for (name, level) in [
+        ("nina_weber", TrustLevel::Regular),
+        ("sarah_kim", TrustLevel::Leader),
+    ] {
         let member = user_id(&demo_actor(conn, name)?)?;
         grant(conn, &moderator, member, Some(level)).map_err(fail)?;
     }
@@ -1014,7 +1021,8 @@ fn load_moderation(conn: &mut DbConnection, hash: &str) -> anyhow::Result<usize>
     let general = Board::Category(Category::find_by_slug(conn, FORUM, "general")?.id);
     let spam = ThreadInput {
         title: "低价出售全套课程资料，私信我".into(),
-        body: "全站课程打包，比官网便宜九成，加我微信私聊。\n\nAll courses bundled, 90% off, message me.".into(),
+        body: "全站课程打包，比官网便宜九成，加我微信私聊。\n\nAll courses bundled, 90% off, message me."
+            .into(),
         kind: ThreadKind::Discussion,
         tags: Vec::new(),
     };
@@ -1029,7 +1037,12 @@ fn load_moderation(conn: &mut DbConnection, hash: &str) -> anyhow::Result<usize>
         flag_post(conn, &flagger, first.id, input).map_err(fail)?;
     }
     let now = klearn_db::now();
-    klearn_db::trust::PostingHistory::move_back(conn, user_id(&newcomer)?, None, now - chrono::Duration::seconds(60))?;
+    klearn_db::trust::PostingHistory::move_back(
+        conn,
+        user_id(&newcomer)?,
+        None,
+        now - chrono::Duration::seconds(60),
+    )?;
     let asked = threads
         .iter()
         .find(|t| !t.locked && t.category_id.is_some())

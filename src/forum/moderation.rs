@@ -71,7 +71,11 @@ pub fn moderate(
         )?;
         let mut notice = Notice::new(
             NotificationKind::Moderation,
-            format!("thread:{id}:{}:{}", action.name(), klearn_db::now().and_utc().timestamp()),
+            format!(
+                "thread:{id}:{}:{}",
+                action.name(),
+                klearn_db::now().and_utc().timestamp()
+            ),
         )
         .thread(id)
         .detail(format!("thread.{}", action.name()));

@@ -66,12 +66,21 @@ impl Reading {
     /// which `new_posts` they had not been shown before in this buffer's
     /// life (an estimate for the time credit only). Returns true when the
     /// buffer is large enough to flush now.
-    pub fn note(&self, member: UserId, thread: ThreadId, last_shown: i64, shown: i64, at: NaiveDateTime) -> bool {
+    pub fn note(
+        &self,
+        member: UserId,
+        thread: ThreadId,
+        last_shown: i64,
+        shown: i64,
+        at: NaiveDateTime,
+    ) -> bool {
         let mut buffer = self.buffer.lock().unwrap_or_else(|e| e.into_inner());
         let previous = buffer.last_view.insert(member, at);
         let pending = buffer.pending.entry(member).or_default();
         let seen_before = pending.threads.get(&thread).copied().unwrap_or(0);
-        let gap = previous.map(|p| (at - p).num_seconds()).filter(|g| (0..=GAP_CAP_SECONDS).contains(g));
+        let gap = previous
+            .map(|p| (at - p).num_seconds())
+            .filter(|g| (0..=GAP_CAP_SECONDS).contains(g));
         pending.seconds += match gap {
             Some(gap) => gap,
             None => {
@@ -90,7 +99,11 @@ impl Reading {
 
     /// Members waiting to be written.
     pub fn waiting(&self) -> usize {
-        self.buffer.lock().unwrap_or_else(|e| e.into_inner()).pending.len()
+        self.buffer
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .pending
+            .len()
     }
 
     /// Takes what gathered; forgets gaps older than the cap.
@@ -126,7 +139,11 @@ impl Reading {
     pub fn flush(&self, conn: &mut DbConnection) -> Result<usize, DbError> {
         let all = self.take(klearn_db::now());
         let mut written = 0;
-        let mut batches = all.chunks(BATCH).map(<[_]>::to_vec).collect::<Vec<_>>().into_iter();
+        let mut batches = all
+            .chunks(BATCH)
+            .map(<[_]>::to_vec)
+            .collect::<Vec<_>>()
+            .into_iter();
         while let Some(batch) = batches.next() {
             if let Err(e) = write_tx(conn, |conn| write_batch(conn, &batch)) {
                 self.put_back(batch);

@@ -11,8 +11,8 @@ use klearn_db::reports::{Flag, NewFlag, Report, Visibility};
 use klearn_db::trust::{ActivityDelta, MemberActivity, Standing};
 use klearn_db::users::User;
 use klearn_db::{
-    public_write_tx, search, DbConnection, DbError, FlagReason, FlagState, NotificationKind, PostId, PostState,
-    ReportId, ReportKind, ReportState,
+    public_write_tx, search, DbConnection, DbError, FlagReason, FlagState, NotificationKind, PostId,
+    PostState, ReportId, ReportKind, ReportState,
 };
 
 use super::trust::level_of;
@@ -89,7 +89,6 @@ pub fn publish(conn: &mut DbConnection, thread: &Thread, post: &Post) -> Result<
     let (thread, post) = (Thread::find(conn, thread.id)?, Post::find(conn, post.id)?);
     crate::notifications::forum::post_published(conn, &thread, &post)?;
     super::trust::first_reply(conn, &post)
-
 }
 
 /// A verified member at level 1 or more (or a moderator) flags a visible
@@ -214,7 +213,12 @@ impl Decision {
 
 /// Deletes a post in any state, as a moderator's decision: it leaves its
 /// author's count if it was in it; a first post takes its thread with it.
-fn delete(conn: &mut DbConnection, thread: &Thread, post: &Post, by: Option<klearn_db::UserId>) -> Result<(), DbError> {
+fn delete(
+    conn: &mut DbConnection,
+    thread: &Thread,
+    post: &Post,
+    by: Option<klearn_db::UserId>,
+) -> Result<(), DbError> {
     Visibility::set_post(conn, post.id, PostState::Deleted)?;
     Post::note_deleted(conn, post.id, by)?;
     if post.state != PostState::Held {
@@ -301,7 +305,10 @@ pub fn resolve(
                     PostState::Hidden => restore(conn, &thread, &post)?,
                     _ => {}
                 }
-                (ReportState::Disagreed, Flag::settle(conn, id, FlagState::Disagreed)?)
+                (
+                    ReportState::Disagreed,
+                    Flag::settle(conn, id, FlagState::Disagreed)?,
+                )
             }
             Decision::Ignore => (ReportState::Ignored, Flag::settle(conn, id, FlagState::Ignored)?),
         };

@@ -179,7 +179,13 @@ pub fn grant(
             Some(l) => format!("granted level {}", l.number()),
             None => format!("grant taken back; level {}", now.number()),
         };
-        audit::record(conn, actor.user_id(), "user.trust_level", Object::user(member), &note)?;
+        audit::record(
+            conn,
+            actor.user_id(),
+            "user.trust_level",
+            Object::user(member),
+            &note,
+        )?;
         Ok(now)
     })
 }

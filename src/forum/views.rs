@@ -291,3 +291,8 @@ impl FlagView {
 
 /// The reasons a post can be flagged for, in the order the form lists them.
 pub const FLAG_REASONS: [&str; 4] = ["spam", "offensive", "off_topic", "other"];
+
+/// Whether a flag form's chosen reason is `r` (for its radio buttons).
+pub fn same_reason(chosen: impl AsRef<str>, r: impl AsRef<str>) -> bool {
+    chosen.as_ref() == r.as_ref()
+}

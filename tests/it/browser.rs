@@ -1173,7 +1173,11 @@ async fn a_new_members_link_is_held_a_moderator_approves_it_and_it_shows() {
     let app = TestApp::builder().demo().spawn().await;
     viewport(&client, 1280, 1200).await;
     // A member who joined a minute ago.
-    let newbie = app.user(&crate::common::unique("newbie")).verified().create().await;
+    let newbie = app
+        .user(&crate::common::unique("newbie"))
+        .verified()
+        .create()
+        .await;
     client.goto(&app.url("/login?lang=en")).await.unwrap();
     let form = client.form(Locator::Css("form[action='/login']")).await.unwrap();
     form.set_by_name("login", &newbie.username).await.unwrap();

@@ -74,7 +74,8 @@ fn url(t: &Thread) -> String {
 
 async fn post(app: &TestApp, thread: &Thread, number: i64) -> Post {
     let id = thread.id;
-    app.db(move |conn| Post::by_number(conn, id, number).unwrap()).await
+    app.db(move |conn| Post::by_number(conn, id, number).unwrap())
+        .await
 }
 
 async fn report_of(app: &TestApp, post: PostId) -> Report {
@@ -122,7 +123,9 @@ async fn a_new_accounts_link_is_held_out_of_sight_until_a_moderator_approves_it(
     let (newbie, c) = member(&app, "newbie").await;
     c.get(&url(&t)).await;
     let body = "This helped me: https://lifetimes.example/guide";
-    let res = c.post_form(&format!("/t/{}/replies", t.id), &[("body", body)]).await;
+    let res = c
+        .post_form(&format!("/t/{}/replies", t.id), &[("body", body)])
+        .await;
     assert_eq!(res.status, 303);
     let held = post(&app, &t, 2).await;
     assert_eq!(held.state, PostState::Held);
@@ -141,8 +144,13 @@ async fn a_new_accounts_link_is_held_out_of_sight_until_a_moderator_approves_it(
     // A new account's first thread with a link is held with its thread.
     c.get("/forum/general/new").await;
     app.db(move |conn| {
-        klearn_db::trust::PostingHistory::move_back(conn, newbie.id, None, klearn_db::now() - chrono::Duration::seconds(40))
-            .unwrap();
+        klearn_db::trust::PostingHistory::move_back(
+            conn,
+            newbie.id,
+            None,
+            klearn_db::now() - chrono::Duration::seconds(40),
+        )
+        .unwrap();
     })
     .await;
     let res = c
@@ -170,7 +178,10 @@ async fn a_new_accounts_link_is_held_out_of_sight_until_a_moderator_approves_it(
     assert!(queue.text().contains("lifetimes.example"));
     let report = report_of(&app, held.id).await;
     let res = m
-        .post_form(&format!("/admin/reports/{}/resolve", report.id), &[("action", "disagree")])
+        .post_form(
+            &format!("/admin/reports/{}/resolve", report.id),
+            &[("action", "disagree")],
+        )
         .await;
     assert_eq!(res.status, 303);
     let shown = app.new_client().get(&url(&t)).await;
@@ -180,7 +191,10 @@ async fn a_new_accounts_link_is_held_out_of_sight_until_a_moderator_approves_it(
     assert_eq!(thread_now.last_poster_id, newbie.id);
     let found = app.new_client().get("/forum?q=lifetimes").await;
     assert!(found.text().contains("Where to learn about lifetimes"));
-    assert_eq!(moderation_notices(&app, newbie.id).await, vec!["restore".to_string()]);
+    assert_eq!(
+        moderation_notices(&app, newbie.id).await,
+        vec!["restore".to_string()]
+    );
     // The thread's author heard of the reply once it showed.
     let replies = app
         .db(move |conn| {
@@ -196,16 +210,24 @@ async fn a_new_accounts_link_is_held_out_of_sight_until_a_moderator_approves_it(
     // Resolving it again is a conflict with a message.
     m.get("/admin/reports").await;
     let again = m
-        .post_form(&format!("/admin/reports/{}/resolve", report.id), &[("action", "ignore")])
+        .post_form(
+            &format!("/admin/reports/{}/resolve", report.id),
+            &[("action", "ignore")],
+        )
         .await;
     assert_eq!(again.status, 409);
-    assert!(audit_actions(&app).await.contains(&"report.disagreed".to_string()));
+    assert!(audit_actions(&app)
+        .await
+        .contains(&"report.disagreed".to_string()));
 }
 
 async fn flag(c: &Client, t: &Thread, post: PostId, reason: &str, note: &str) -> crate::common::Response {
     c.get(&url(t)).await;
-    c.post_form(&format!("/posts/{post}/report"), &[("reason", reason), ("note", note)])
-        .await
+    c.post_form(
+        &format!("/posts/{post}/report"),
+        &[("reason", reason), ("note", note)],
+    )
+    .await
 }
 
 #[tokio::test]
@@ -230,7 +252,10 @@ async fn flags_weigh_by_level_and_accuracy_and_hide_at_the_threshold() {
     let (one, c1) = at_level(&app, "one", 1).await;
     let res = flag(&c1, &t, first.id, "other", "").await;
     assert_eq!(res.status, 422);
-    assert_eq!(res.attrs("input[name=reason][checked]", "value"), vec!["other".to_string()]);
+    assert_eq!(
+        res.attrs("input[name=reason][checked]", "value"),
+        vec!["other".to_string()]
+    );
     // Level 1 weighs 2; flagging twice is refused.
     assert_eq!(flag(&c1, &t, first.id, "spam", "").await.status, 303);
     assert_eq!(flag(&c1, &t, first.id, "offensive", "").await.status, 409);
@@ -256,15 +281,28 @@ async fn flags_weigh_by_level_and_accuracy_and_hide_at_the_threshold() {
     assert_eq!(post(&app, &t, 1).await.state, PostState::Visible);
     // A careful level 2 member weighs 3: 6 reaches the threshold of 5.
     let (_, c3) = at_level(&app, "careful", 2).await;
-    assert_eq!(flag(&c3, &t, first.id, "other", "copied from a blog").await.status, 303);
+    assert_eq!(
+        flag(&c3, &t, first.id, "other", "copied from a blog")
+            .await
+            .status,
+        303
+    );
     assert_eq!(report_of(&app, first.id).await.flags_weight, 6);
     assert_eq!(post(&app, &t, 1).await.state, PostState::Hidden);
     // Hidden: out of the list, its author still sees it with a note.
-    assert!(!app.new_client().get("/forum/general").await.text().contains("A post to be flagged"));
+    assert!(!app
+        .new_client()
+        .get("/forum/general")
+        .await
+        .text()
+        .contains("A post to be flagged"));
     let mine = ac.get(&url(&t)).await;
     assert_eq!(mine.status, 200);
     assert_eq!(mine.select(".post-hidden-note").len(), 1);
-    assert_eq!(moderation_notices(&app, author.id).await, vec!["hidden".to_string()]);
+    assert_eq!(
+        moderation_notices(&app, author.id).await,
+        vec!["hidden".to_string()]
+    );
     let weights = app
         .db(move |conn| {
             post_flags::table
@@ -347,7 +385,9 @@ async fn each_decision_of_the_queue_is_applied_audited_and_told() {
         assert_eq!(flag_record(&app, f.id).await, (1, 0));
         assert_eq!(moderation_notices(&app, f.id).await, vec!["delete".to_string()]);
     }
-    assert!(moderation_notices(&app, author.id).await.contains(&"delete".to_string()));
+    assert!(moderation_notices(&app, author.id)
+        .await
+        .contains(&"delete".to_string()));
     let actions = audit_actions(&app).await;
     assert!(actions.contains(&"report.agreed".to_string()));
     assert!(actions.contains(&"user.silence".to_string()));
@@ -359,11 +399,18 @@ async fn each_decision_of_the_queue_is_applied_audited_and_told() {
     let report = report_of(&app, first.id).await;
     m.get("/admin/reports").await;
     assert_eq!(
-        m.post_form(&resolve(report.id), &[("action", "disagree")]).await.status,
+        m.post_form(&resolve(report.id), &[("action", "disagree")])
+            .await
+            .status,
         303
     );
     assert_eq!(post(&app, &t, 1).await.state, PostState::Visible);
-    assert!(app.new_client().get("/forum/general").await.text().contains("Restore me please"));
+    assert!(app
+        .new_client()
+        .get("/forum/general")
+        .await
+        .text()
+        .contains("Restore me please"));
     for f in &flaggers {
         assert_eq!(flag_record(&app, f.id).await, (0, 1));
     }
@@ -372,7 +419,9 @@ async fn each_decision_of_the_queue_is_applied_audited_and_told() {
     let (t, first, _) = flagged_thread(&app, author.id, "Hide me and suspend").await;
     let report = report_of(&app, first.id).await;
     m.get("/admin/reports").await;
-    let until = (chrono::Utc::now() + chrono::Duration::days(10)).format("%Y-%m-%d").to_string();
+    let until = (chrono::Utc::now() + chrono::Duration::days(10))
+        .format("%Y-%m-%d")
+        .to_string();
     let res = m
         .post_form(
             &resolve(report.id),
@@ -396,7 +445,12 @@ async fn each_decision_of_the_queue_is_applied_audited_and_told() {
     let (t, first, flaggers) = flagged_thread(&app, author.id, "Ignore this report").await;
     let report = report_of(&app, first.id).await;
     m.get("/admin/reports").await;
-    assert_eq!(m.post_form(&resolve(report.id), &[("action", "ignore")]).await.status, 303);
+    assert_eq!(
+        m.post_form(&resolve(report.id), &[("action", "ignore")])
+            .await
+            .status,
+        303
+    );
     assert_eq!(post(&app, &t, 1).await.state, PostState::Hidden);
     assert_eq!(report_of(&app, first.id).await.state.as_str(), "ignored");
     assert_eq!(flag_record(&app, flaggers[0].id).await, (0, 0));
@@ -432,7 +486,9 @@ async fn only_moderators_reach_the_queue_and_thread_actions_tell_the_author() {
             .status,
         303
     );
-    assert!(moderation_notices(&app, author.id).await.contains(&"thread.lock".to_string()));
+    assert!(moderation_notices(&app, author.id)
+        .await
+        .contains(&"thread.lock".to_string()));
     let page = rc.get(&url(&open)).await;
     assert!(page.select("#reply form").is_empty());
     let res = rc

@@ -89,7 +89,8 @@ async fn level_after_reevaluation(app: &TestApp, user: UserId) -> i64 {
 }
 
 async fn level(app: &TestApp, user: UserId) -> i64 {
-    app.db(move |conn| User::find(conn, user).unwrap().trust_level).await
+    app.db(move |conn| User::find(conn, user).unwrap().trust_level)
+        .await
 }
 
 async fn reads(app: &TestApp, id: UserId) -> i64 {
@@ -129,7 +130,10 @@ async fn thread_views_are_written_only_at_the_flush_and_promote_to_level_one() {
     c.get(&url(&threads[0])).await;
     app.flush_reading().await;
     let again = app.db(move |conn| MemberActivity::of(conn, id).unwrap()).await;
-    assert_eq!((again.threads_entered, again.posts_read, again.days_visited), (6, 34, 1));
+    assert_eq!(
+        (again.threads_entered, again.posts_read, again.days_visited),
+        (6, 34, 1)
+    );
     // The public profile shows the level.
     let profile = app.new_client().get(&format!("/u/{}", reader.username)).await;
     assert!(profile.text().contains("Level 1") || profile.text().contains("等级 1"));
@@ -145,7 +149,11 @@ async fn every_threshold_of_levels_one_and_two_is_needed_and_enough() {
         let mut short = basic;
         short[i] -= 1;
         arrange(&app, m.id, short).await;
-        assert_eq!(level_after_reevaluation(&app, m.id).await, 0, "short of figure {i}");
+        assert_eq!(
+            level_after_reevaluation(&app, m.id).await,
+            0,
+            "short of figure {i}"
+        );
     }
     arrange(&app, m.id, basic).await;
     assert_eq!(level_after_reevaluation(&app, m.id).await, 1);
@@ -156,7 +164,11 @@ async fn every_threshold_of_levels_one_and_two_is_needed_and_enough() {
         let mut short = member_figures;
         short[i] -= 1;
         arrange(&app, m.id, short).await;
-        assert_eq!(level_after_reevaluation(&app, m.id).await, 1, "short of figure {i}");
+        assert_eq!(
+            level_after_reevaluation(&app, m.id).await,
+            1,
+            "short of figure {i}"
+        );
     }
     arrange(&app, m.id, member_figures).await;
     assert_eq!(level_after_reevaluation(&app, m.id).await, 2);
@@ -166,16 +178,25 @@ async fn every_threshold_of_levels_one_and_two_is_needed_and_enough() {
 async fn wait(app: &TestApp, user: UserId, seconds: i64) {
     app.db(move |conn| {
         let before = klearn_db::now() - chrono::Duration::seconds(seconds);
-        diesel::update(posts::table.filter(posts::author_id.eq(user)).filter(posts::created_at.gt(before)))
-            .set(posts::created_at.eq(before))
-            .execute(conn)
-            .unwrap();
+        diesel::update(
+            posts::table
+                .filter(posts::author_id.eq(user))
+                .filter(posts::created_at.gt(before)),
+        )
+        .set(posts::created_at.eq(before))
+        .execute(conn)
+        .unwrap();
     })
     .await;
 }
 
 fn thread_form<'a>(title: &'a str, body: &'a str) -> Vec<(&'a str, &'a str)> {
-    vec![("title", title), ("body", body), ("kind", "discussion"), ("tags", "")]
+    vec![
+        ("title", title),
+        ("body", body),
+        ("kind", "discussion"),
+        ("tags", ""),
+    ]
 }
 
 #[tokio::test]
@@ -185,18 +206,26 @@ async fn new_members_meet_the_level_zero_limits_with_a_message_and_their_text_ke
     c.get("/forum/general/new").await;
     for i in 0..3 {
         let title = format!("My thread number {i}");
-        let res = c.post_form("/forum/general/new", &thread_form(&title, "hello")).await;
+        let res = c
+            .post_form("/forum/general/new", &thread_form(&title, "hello"))
+            .await;
         assert_eq!(res.status, 303, "{}", res.body);
         wait(&app, newbie.id, 31).await;
         c.get("/forum/general/new").await;
     }
     // A fourth thread on the first day: 429, the message, the text kept.
     let res = c
-        .post_form("/forum/general/new", &thread_form("One thread too many", "keep this text"))
+        .post_form(
+            "/forum/general/new",
+            &thread_form("One thread too many", "keep this text"),
+        )
         .await;
     assert_eq!(res.status, 429);
     assert!(res.text().contains('3'));
-    assert_eq!(res.attrs("#f-title", "value"), vec!["One thread too many".to_string()]);
+    assert_eq!(
+        res.attrs("#f-title", "value"),
+        vec!["One thread too many".to_string()]
+    );
     assert!(res.select("#f-body").concat().contains("keep this text"));
 
     // Replies: ten on the first day, then 429.
@@ -204,7 +233,10 @@ async fn new_members_meet_the_level_zero_limits_with_a_message_and_their_text_ke
     for i in 0..10 {
         c.get(&url(&t)).await;
         let res = c
-            .post_form(&format!("/t/{}/replies", t.id), &[("body", &format!("reply {i}"))])
+            .post_form(
+                &format!("/t/{}/replies", t.id),
+                &[("body", &format!("reply {i}"))],
+            )
             .await;
         assert_eq!(res.status, 303, "reply {i}: {}", res.body);
         wait(&app, newbie.id, 31).await;
@@ -242,7 +274,9 @@ async fn new_members_meet_the_level_zero_limits_with_a_message_and_their_text_ke
     wait(&app, newbie.id, 31).await;
     c.get(&url(&t)).await;
     let links = "see https://a.example https://b.example https://c.example";
-    let res = c.post_form(&format!("/t/{}/replies", t.id), &[("body", links)]).await;
+    let res = c
+        .post_form(&format!("/t/{}/replies", t.id), &[("body", links)])
+        .await;
     assert_eq!(res.status, 422);
     assert!(res.select("#f-body").concat().contains("https://c.example"));
     let mentions = "@alice_x @bob_y @carol_z look";
@@ -271,7 +305,9 @@ async fn new_members_meet_the_level_zero_limits_with_a_message_and_their_text_ke
         })
         .await;
     c.get(&format!("/posts/{post}/edit")).await;
-    let res = c.post_form(&format!("/posts/{post}/edit"), &[("body", links)]).await;
+    let res = c
+        .post_form(&format!("/posts/{post}/edit"), &[("body", links)])
+        .await;
     assert_eq!(res.status, 422);
     assert!(res.select("#f-body").concat().contains("https://c.example"));
 }

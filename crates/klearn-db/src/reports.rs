@@ -8,7 +8,9 @@ use diesel::prelude::*;
 use crate::connection::DbConnection;
 use crate::error::DbError;
 use crate::schema::{post_flags, posts, reports, threads};
-use crate::types::{FlagId, FlagReason, FlagState, PostId, PostState, ReportId, ReportKind, ReportState, ThreadId, UserId};
+use crate::types::{
+    FlagId, FlagReason, FlagState, PostId, PostState, ReportId, ReportKind, ReportState, ThreadId, UserId,
+};
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = reports)]
@@ -90,20 +92,28 @@ impl Report {
         resolution: &str,
     ) -> Result<bool, DbError> {
         let now = crate::now();
-        let n = diesel::update(reports::table.find(id).filter(reports::state.eq(ReportState::Open)))
-            .set((
-                reports::state.eq(state),
-                reports::resolved_by.eq(by),
-                reports::resolution.eq(resolution),
-                reports::resolved_at.eq(Some(now)),
-                reports::updated_at.eq(now),
-            ))
-            .execute(conn)?;
+        let n = diesel::update(
+            reports::table
+                .find(id)
+                .filter(reports::state.eq(ReportState::Open)),
+        )
+        .set((
+            reports::state.eq(state),
+            reports::resolved_by.eq(by),
+            reports::resolution.eq(resolution),
+            reports::resolved_at.eq(Some(now)),
+            reports::updated_at.eq(now),
+        ))
+        .execute(conn)?;
         Ok(n == 1)
     }
 
     /// One page of open reports, oldest first, after report `after`.
-    pub fn queue(conn: &mut DbConnection, after: Option<ReportId>, limit: i64) -> Result<Vec<Report>, DbError> {
+    pub fn queue(
+        conn: &mut DbConnection,
+        after: Option<ReportId>,
+        limit: i64,
+    ) -> Result<Vec<Report>, DbError> {
         let mut query = reports::table
             .filter(reports::state.eq(ReportState::Open))
             .into_boxed();
@@ -211,7 +221,10 @@ impl Flag {
                 .filter(post_flags::report_id.eq(report))
                 .filter(post_flags::state.eq(FlagState::Pending)),
         )
-        .set((post_flags::state.eq(state), post_flags::resolved_at.eq(Some(crate::now()))))
+        .set((
+            post_flags::state.eq(state),
+            post_flags::resolved_at.eq(Some(crate::now())),
+        ))
         .execute(conn)?;
         Ok(flags)
     }

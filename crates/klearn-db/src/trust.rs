@@ -96,9 +96,11 @@ impl MemberActivity {
     pub fn visited_on(conn: &mut DbConnection, user: UserId, day: NaiveDate) -> Result<(), DbError> {
         Self::ensure(conn, user)?;
         diesel::update(
-            member_activity::table
-                .find(user)
-                .filter(member_activity::last_visit_on.is_null().or(member_activity::last_visit_on.lt(day))),
+            member_activity::table.find(user).filter(
+                member_activity::last_visit_on
+                    .is_null()
+                    .or(member_activity::last_visit_on.lt(day)),
+            ),
         )
         .set((
             member_activity::days_visited.eq(member_activity::days_visited + 1),
@@ -169,7 +171,11 @@ impl ThreadRead {
     }
 
     /// The last post number `user` has seen of `thread`.
-    pub fn last_read(conn: &mut DbConnection, user: UserId, thread: ThreadId) -> Result<Option<i64>, DbError> {
+    pub fn last_read(
+        conn: &mut DbConnection,
+        user: UserId,
+        thread: ThreadId,
+    ) -> Result<Option<i64>, DbError> {
         Ok(thread_reads::table
             .find((user, thread))
             .select(thread_reads::last_read_number)
@@ -265,7 +271,11 @@ impl Standing {
         Ok(n == 1)
     }
 
-    pub fn silence(conn: &mut DbConnection, user: UserId, until: Option<NaiveDateTime>) -> Result<(), DbError> {
+    pub fn silence(
+        conn: &mut DbConnection,
+        user: UserId,
+        until: Option<NaiveDateTime>,
+    ) -> Result<(), DbError> {
         diesel::update(users::table.find(user))
             .set(users::silenced_until.eq(until))
             .execute(conn)?;

@@ -14,7 +14,9 @@ use crate::forum::ForumError;
 use crate::i18n::k;
 use crate::web::db::{attempt, Refused};
 use crate::web::flash::{Flash, Level};
-use crate::web::{call, html_with_status, redirect_with_flash, AppError, AppState, FieldErrors, Page, SignedIn};
+use crate::web::{
+    call, html_with_status, redirect_with_flash, AppError, AppState, FieldErrors, Page, SignedIn,
+};
 
 /// The longest note a flag keeps.
 const NOTE_MAX: usize = 1000;
@@ -74,7 +76,11 @@ pub(super) async fn flag(
     .await??;
     let Refused { problem, page: found } = match outcome {
         Ok(done) => {
-            let key = if done.hidden { "forum.flag.hidden" } else { "forum.flag.thanks" };
+            let key = if done.hidden {
+                "forum.flag.hidden"
+            } else {
+                "forum.flag.thanks"
+            };
             return Ok(redirect_with_flash(
                 &state.settings,
                 &post_url(&done.thread, done.post.number),

@@ -88,7 +88,11 @@ impl Thread {
     /// count goes up (when it is not held).
     pub fn create(conn: &mut DbConnection, new: &NewThread) -> Result<(Thread, Post), DbError> {
         let now = crate::now();
-        let state = if new.held { PostState::Held } else { PostState::Visible };
+        let state = if new.held {
+            PostState::Held
+        } else {
+            PostState::Visible
+        };
         let (category, course) = match new.board {
             Board::Category(id) => (Some(id), None),
             Board::Course(id) => (None, Some(id)),

@@ -126,7 +126,10 @@ impl Post {
     }
 
     /// The posts at these (thread, number) places, from one query.
-    pub fn find_by_numbers(conn: &mut DbConnection, places: &[(ThreadId, i64)]) -> Result<Vec<Post>, DbError> {
+    pub fn find_by_numbers(
+        conn: &mut DbConnection,
+        places: &[(ThreadId, i64)],
+    ) -> Result<Vec<Post>, DbError> {
         if places.is_empty() {
             return Ok(Vec::new());
         }
