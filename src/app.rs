@@ -18,6 +18,7 @@ use crate::config::{redact_url, Settings};
 use crate::experts::ranking::RankingCache;
 use crate::experts::routes::{KeptDirectory, KeptProfiles};
 use crate::forum::pages::{KeptBoards, KeptForumHome, KeptThreads};
+use crate::forum::reading::Reading;
 use crate::home::routes::KeptHome;
 use crate::jobs::{JobContext, Registry, Worker};
 use crate::mail::Mailer;
@@ -97,6 +98,9 @@ pub struct Application {
     state: web::Data<AppState>,
     worker: tokio::task::JoinHandle<()>,
     stop_worker: watch::Sender<bool>,
+    /// The forum's reading buffer and the task that flushes it.
+    reading: Arc<Reading>,
+    reading_task: tokio::task::JoinHandle<()>,
 }
 
 /// Connects the pool and applies pending migrations, off the async executor.
@@ -147,6 +151,8 @@ impl Application {
             generation: Arc::new(Generation::new(klearn_db::generations::SITE)),
         });
         let kept = Kept::new(&settings);
+        let reading = Arc::new(Reading::new());
+        let reading_data = web::Data::from(reading.clone());
         let sessions = plumbing::session::DbSessionStore::new(pool.clone(), share(&settings, 6));
         let mailer = Arc::new(Mailer::from_settings(&settings)?);
 
@@ -156,6 +162,7 @@ impl Application {
             App::new()
                 .app_data(server_state.clone())
                 .configure(|cfg| kept.register(cfg))
+                .app_data(reading_data.clone())
                 .configure(routes)
                 .configure(extra)
                 .default_service(web::to(|| async {
@@ -201,7 +208,13 @@ impl Application {
                 .build()?,
         };
         let worker = Worker::new(ctx, Registry::site());
-        let worker = tokio::spawn(worker.run(stopped));
+        let worker = tokio::spawn(worker.run(stopped.clone()));
+        let reading_task = tokio::spawn(crate::forum::reading::flush_on_interval(
+            reading.clone(),
+            state.pool.clone(),
+            settings.reading_flush_interval,
+            stopped,
+        ));
         tracing::info!(port, base_url = %settings.base_url, "Klearn is listening");
         Ok(Self {
             port,
@@ -209,6 +222,8 @@ impl Application {
             state,
             worker,
             stop_worker,
+            reading,
+            reading_task,
         })
     }
 
@@ -218,6 +233,11 @@ impl Application {
 
     pub fn pool(&self) -> Pool {
         self.state.pool.clone()
+    }
+
+    /// The forum's reading buffer (tests flush it when they choose).
+    pub fn reading(&self) -> Arc<Reading> {
+        self.reading.clone()
     }
 
     /// A handle to stop the server (tests stop it to simulate a shutdown).
@@ -232,6 +252,10 @@ impl Application {
         let _ = self.stop_worker.send(true);
         if let Err(e) = self.worker.await {
             tracing::error!(error = %e, "job worker panicked");
+        }
+        // The reading task flushes once more when told to stop.
+        if let Err(e) = self.reading_task.await {
+            tracing::error!(error = %e, "reading flush task panicked");
         }
         tracing::info!("Klearn stopped");
         result.context("HTTP server")

@@ -36,6 +36,9 @@ pub struct Settings {
     /// requests (guest pages, what members' pages read, sessions; shared out
     /// in `app::Kept`); 0 keeps nothing.
     pub page_cache_bytes: usize,
+    /// How often the forum's reading buffer is written
+    /// (`KLEARN_READING_FLUSH_SECONDS`, default 60).
+    pub reading_flush_interval: Duration,
 }
 
 impl std::fmt::Debug for Settings {
@@ -159,6 +162,13 @@ impl Settings {
             },
             None => 16 * 1024 * 1024,
         };
+        let reading_flush_interval = match get("KLEARN_READING_FLUSH_SECONDS") {
+            Some(s) => match s.parse::<u64>() {
+                Ok(v) if (1..=3600).contains(&v) => Duration::from_secs(v),
+                _ => bail!("KLEARN_READING_FLUSH_SECONDS must be a whole number of seconds from 1 to 3600"),
+            },
+            None => Duration::from_secs(60),
+        };
         // SQLite reads run on this machine's cores from the OS's page cache:
         // more connections than twice the cores only add memory (each has
         // its page cache and prepared statements). PostgreSQL's server does
@@ -186,6 +196,7 @@ impl Settings {
             job_poll_interval: Duration::from_millis(1000),
             http_workers: None,
             page_cache_bytes,
+            reading_flush_interval,
         })
     }
 

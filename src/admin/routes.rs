@@ -8,9 +8,11 @@ use klearn_db::jobs::{Job, FAILED, PENDING};
 use klearn_db::orders::Order;
 use klearn_db::users::User;
 
-use crate::admin::views::{AdminNav, DashboardView};
+use crate::admin::views::{AdminNav, DashboardView, ModerationCounts};
 use crate::web::auth::Moderator;
 use crate::web::{self as plumbing, html, AppError, AppState, Page};
+use klearn_db::reports::Report;
+use klearn_db::ReportKind;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/admin").route(web::get().to(dashboard)));
@@ -20,6 +22,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     super::categories::configure(cfg);
     super::experts::configure(cfg);
     super::orders::configure(cfg);
+    super::reports::configure(cfg);
 }
 
 /// How many late payments the dashboard lists.
@@ -46,6 +49,7 @@ async fn dashboard(page: Page, _: Moderator, state: web::Data<AppState>) -> Resu
         (paid_today, revenue_today),
         paid_late,
         feedback,
+        moderation,
     ) = plumbing::db(&state.pool, move |conn| {
         Ok((
             User::count_created_since(conn, since)?,
@@ -56,6 +60,11 @@ async fn dashboard(page: Page, _: Moderator, state: web::Data<AppState>) -> Resu
             Order::paid_since(conn, since)?,
             Order::paid_late(conn, LATE_SHOWN)?,
             Feedback::counts_by_state(conn)?,
+            ModerationCounts {
+                flagged: Report::count_open(conn, ReportKind::Flagged)?,
+                held: Report::count_open(conn, ReportKind::Held)?,
+                resolved_today: Report::count_resolved_since(conn, since)?,
+            },
         ))
     })
     .await?;
@@ -71,5 +80,6 @@ async fn dashboard(page: Page, _: Moderator, state: web::Data<AppState>) -> Resu
         revenue_today,
         paid_late,
         feedback: crate::feedback::views::counts_in_order(&feedback),
+        moderation,
     })
 }

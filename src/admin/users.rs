@@ -33,7 +33,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/admin/users/{id}").route(web::get().to(user)))
         .service(web::resource("/admin/users/{id}/roles").route(web::post().to(roles)))
         .service(web::resource("/admin/users/{id}/suspend").route(web::post().to(suspend)))
-        .service(web::resource("/admin/users/{id}/unsuspend").route(web::post().to(unsuspend)));
+        .service(web::resource("/admin/users/{id}/unsuspend").route(web::post().to(unsuspend)))
+        .service(web::resource("/admin/users/{id}/trust").route(web::post().to(trust)));
 }
 
 #[derive(Debug, Deserialize)]
@@ -98,6 +99,8 @@ pub struct UserPage {
     pub points_balance: i64,
     /// The latest rows of the member's points ledger.
     pub point_entries: Vec<klearn_db::points::PointEntry>,
+    /// The level a moderator granted (0: none).
+    pub trust_granted: i64,
 }
 
 impl UserPage {
@@ -111,6 +114,7 @@ impl UserPage {
             latest_application: Application::latest_for_user(conn, id)?,
             points_balance: klearn_db::points::Points::balance(conn, id)?,
             point_entries: klearn_db::points::Points::entries(conn, id, 20)?,
+            trust_granted: klearn_db::trust::MemberActivity::of(conn, id)?.trust_granted,
         })
     }
 }
@@ -168,6 +172,7 @@ impl UserView {
             typed_revoke: extras.typed_revoke,
             points_balance: parts.points_balance,
             point_entries: parts.point_entries,
+            trust_granted: parts.trust_granted,
             points_key: crate::points::request_key(),
             typed_amount: extras.typed_amount,
             typed_points_reason: extras.typed_points_reason,
@@ -334,4 +339,39 @@ async fn roles(
         Err(e) => return Err(e.into()),
     };
     Ok(redirect_with_flash(&state.settings, &location, &flash))
+}
+
+#[derive(Debug, Deserialize)]
+struct TrustForm {
+    #[serde(default)]
+    level: String,
+}
+
+/// `POST /admin/users/{id}/trust`: field `level`, `3` or `4` to grant it,
+/// `earned` to take a grant back (the member keeps what they earned).
+async fn trust(
+    Moderator(moderator): Moderator,
+    state: web::Data<AppState>,
+    id: web::Path<UserId>,
+    form: web::Form<TrustForm>,
+) -> Result<HttpResponse, AppError> {
+    use crate::domain::trust::TrustLevel;
+    let id = id.into_inner();
+    let level = match form.level.trim() {
+        "earned" => None,
+        "3" => Some(TrustLevel::Regular),
+        "4" => Some(TrustLevel::Leader),
+        _ => return Err(AppError::BadRequest),
+    };
+    let actor = moderator.actor();
+    call(&state.pool, move |conn| {
+        crate::forum::trust::grant(conn, &actor, id, level)
+    })
+    .await??;
+    let flash = Flash::new(Level::Success, k("admin.trust.done"));
+    Ok(redirect_with_flash(
+        &state.settings,
+        &format!("/admin/users/{id}"),
+        &flash,
+    ))
 }

@@ -34,6 +34,7 @@ impl AdminNav {
             ("/admin/categories", "admin.nav.categories"),
             ("/admin/audit", "admin.nav.audit"),
             ("/admin/feedback", "admin.nav.feedback"),
+            ("/admin/reports", "admin.nav.reports"),
         ]
         .into_iter()
         .map(|(href, key)| (href, key, href == self.current))
@@ -58,6 +59,17 @@ pub struct DashboardView {
     pub paid_late: Vec<Order>,
     /// Feedback to the platform in each state.
     pub feedback: Vec<(klearn_db::FeedbackState, i64)>,
+    /// The moderation queue: flagged posts and held posts waiting, and
+    /// reports resolved today.
+    pub moderation: ModerationCounts,
+}
+
+/// The moderation queue's figures on the dashboard.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ModerationCounts {
+    pub flagged: i64,
+    pub held: i64,
+    pub resolved_today: i64,
 }
 
 impl DashboardView {
@@ -111,9 +123,19 @@ pub struct UserView {
     pub points_key: String,
     pub typed_amount: String,
     pub typed_points_reason: String,
+    /// The level a moderator granted (0: none; the level shown is
+    /// `member.trust_level`).
+    pub trust_granted: i64,
 }
 
 impl UserView {
+    /// The end of a forum silence in force.
+    pub fn silenced_until(&self) -> Option<NaiveDateTime> {
+        self.member
+            .silenced_until
+            .filter(|until| *until > klearn_db::now())
+    }
+
     /// How a ledger row's reason reads.
     pub fn point_reason_key(&self, reason: &str) -> &'static str {
         crate::points::routes::reason_key(reason)
@@ -225,5 +247,66 @@ impl AdminOrderView {
             .iter()
             .map(|why| crate::refunds::routes::why_text(&self.page, why))
             .collect()
+    }
+}
+
+/// The moderation queue, with a refused decision's form as it was typed.
+#[derive(Template)]
+#[template(path = "admin/reports.html")]
+pub struct ReportsView {
+    pub page: Page,
+    pub nav: AdminNav,
+    pub queue: crate::admin::reports::Queue,
+    pub typed: Option<crate::admin::reports::Typed>,
+    pub errors: FieldErrors,
+}
+
+impl ReportsView {
+    pub fn new(
+        page: Page,
+        queue: crate::admin::reports::Queue,
+        typed: Option<crate::admin::reports::Typed>,
+    ) -> Self {
+        let errors = typed.as_ref().map(|t| t.errors.clone()).unwrap_or_default();
+        ReportsView {
+            page,
+            nav: AdminNav {
+                current: "/admin/reports",
+            },
+            queue,
+            typed,
+            errors,
+        }
+    }
+
+    /// The message next to a field of one report's form.
+    pub fn error_for(&self, report: &klearn_db::ReportId, field: &str) -> Option<&str> {
+        self.typed
+            .as_ref()
+            .filter(|t| t.report == *report)
+            .and_then(|t| t.errors.get(field))
+    }
+
+    /// What was typed in a field of one report's form.
+    pub fn typed_for(&self, report: &klearn_db::ReportId, field: &str) -> String {
+        let Some(t) = self.typed.as_ref().filter(|t| t.report == *report) else {
+            return String::new();
+        };
+        match field {
+            "outcome" => t.fields.outcome.clone(),
+            "silence_days" => t.fields.silence_days.clone(),
+            "suspend_until" => t.fields.suspend_until.clone(),
+            "suspend_reason" => t.fields.suspend_reason.clone(),
+            _ => String::new(),
+        }
+    }
+
+    /// The translation key of a flag's reason.
+    pub fn reason_key(&self, reason: &klearn_db::FlagReason) -> String {
+        format!("forum.flag.reason_{}", reason.as_str())
+    }
+
+    pub fn thread_link(&self, thread: &klearn_db::forum::Thread, number: &i64) -> String {
+        crate::forum::views::post_url(thread, *number)
     }
 }

@@ -74,6 +74,8 @@ pub struct DemoReport {
     pub applications: usize,
     /// Feedback items, from members and a guest.
     pub feedback: usize,
+    /// Reports waiting in the moderation queue (a held post, a flagged one).
+    pub reports: usize,
     /// The demo accounts that exist, with their roles.
     pub accounts: Vec<(String, String)>,
 }
@@ -111,6 +113,11 @@ impl std::fmt::Display for DemoReport {
                 self.submissions, self.certificates
             )?;
             writeln!(f, "  {} feedback items", self.feedback)?;
+            writeln!(
+                f,
+                "  {} reports in the moderation queue (a held post, a flagged one)",
+                self.reports
+            )?;
             writeln!(
                 f,
                 "  {} course reviews ({} hidden by a moderator)",
@@ -151,9 +158,15 @@ pub fn load(pool: &Pool, services: &Services) -> anyhow::Result<DemoReport> {
         report.refunds = load_refund(&mut conn, services)?;
         (report.threads, report.posts) = load_forum(&mut conn)?;
         (report.submissions, report.certificates) = load_learning(&mut conn, services)?;
+        report.reports = load_moderation(&mut conn, &hash)?;
         report.feedback = load_feedback(&mut conn, services)?;
         (report.reviews, report.hidden_reviews) = load_reviews(&mut conn, services)?;
         report.payouts = load_earnings(&mut conn, services)?;
+        // Whoever signs in as a demo member may post at once.
+        for (name, _, _, _) in ACCOUNTS {
+            let member = demo_actor(&mut conn, name)?;
+            settle(&mut conn, &member)?;
+        }
         (report.notifications, report.unread_notifications) = load_notifications(&mut conn)?;
     }
     for (name, _, _, _) in ACCOUNTS {
@@ -813,6 +826,9 @@ struct DemoThread {
     tags: Vec<String>,
     #[serde(default)]
     pinned: bool,
+    /// demo_moderator locks it once its replies are written.
+    #[serde(default)]
+    locked: bool,
     #[serde(default)]
     likes: Vec<String>,
     accepted: Option<i64>,
@@ -840,6 +856,21 @@ fn demo_actor(conn: &mut DbConnection, username: &str) -> anyhow::Result<Actor> 
         .filter_map(|r| Role::parse(r))
         .collect();
     Ok(Actor::member(user.id, &roles))
+}
+
+/// The demo community's members joined months ago and write the forum's
+/// history as if over time: before each of their posts, their account's
+/// age and their last post are moved back past the trust levels' first-day
+/// limits and time between posts (the rules themselves apply as ever).
+fn settle(conn: &mut DbConnection, member: &Actor) -> anyhow::Result<()> {
+    let now = klearn_db::now();
+    klearn_db::trust::PostingHistory::move_back(
+        conn,
+        user_id(member)?,
+        Some(now - chrono::Duration::days(90)),
+        now - chrono::Duration::seconds(60),
+    )?;
+    Ok(())
 }
 
 /// The demo forum (`forum.toml`), written by its members through the
@@ -871,6 +902,7 @@ fn load_forum(conn: &mut DbConnection) -> anyhow::Result<(usize, usize)> {
             kind: crate::domain::forum::parse_kind(&demo.kind).map_err(|k| anyhow::anyhow!("{k}"))?,
             tags: demo.tags.clone(),
         };
+        settle(conn, &author)?;
         let thread = match start_thread(conn, &author, board, input) {
             Ok(thread) => thread,
             Err(ForumError::Forbidden(_)) => continue,
@@ -888,6 +920,7 @@ fn load_forum(conn: &mut DbConnection) -> anyhow::Result<(usize, usize)> {
             let to = r
                 .reply_to
                 .and_then(|n| landed.get(n as usize - 1).copied().flatten());
+            settle(conn, &replier)?;
             let post = match reply(conn, &replier, thread.id, r.body.trim().to_string(), to) {
                 Ok((_, post)) => post,
                 Err(ForumError::Forbidden(_)) => {
@@ -922,6 +955,9 @@ fn load_forum(conn: &mut DbConnection) -> anyhow::Result<(usize, usize)> {
         }
         if demo.pinned {
             moderate(conn, &moderator, thread.id, ThreadAction::Pin).map_err(fail)?;
+        }
+        if demo.locked {
+            moderate(conn, &moderator, thread.id, ThreadAction::Lock).map_err(fail)?;
         }
     }
     Ok((threads, posts))
@@ -1007,6 +1043,106 @@ fn load_notifications(conn: &mut DbConnection) -> anyhow::Result<(usize, usize)>
     Ok((all.len(), unread))
 }
 
+/// The newcomer of the demo, who joined minutes ago (trust level 0).
+const NEWCOMER: &str = "demo_newcomer";
+
+/// Trust levels and the moderation queue, through the real use cases: the
+/// members' reading goes through the reading tracker (page views spread
+/// over past days, then one flush), which promotes them to levels 1 and 2;
+/// demo_moderator grants levels 3 and 4; demo_newcomer (level 0) has a
+/// post with a link held for review and a thread that two members' flags
+/// hid. Returns the reports left open.
+fn load_moderation(conn: &mut DbConnection, hash: &str) -> anyhow::Result<usize> {
+    use crate::domain::trust::TrustLevel;
+    use crate::forum::reading::Reading;
+    use crate::forum::reports::{flag_post, FlagInput};
+    use crate::forum::trust::grant;
+    use crate::forum::{reply, start_thread, ThreadInput};
+    use klearn_db::forum::{Board, ListSort, ThreadList};
+    use klearn_db::{FlagReason, ThreadKind};
+
+    let moderator = demo_actor(conn, "demo_moderator")?;
+    let threads = ThreadList {
+        board: None,
+        sort: ListSort::Latest,
+        before: None,
+        limit: 40,
+    }
+    .load(conn)?;
+    // Reading: a page view about every 90 s, on as many past days as each
+    // member is meant to have visited, over every demo thread.
+    let readers: [(&str, i64, i64); 5] = [
+        ("demo_learner", 16, 8),
+        ("zhao_lei", 16, 8),
+        ("wu_hao", 16, 8),
+        ("kevin_tan", 3, 2),
+        ("li_ming", 3, 2),
+    ];
+    let reading = Reading::new();
+    let start = klearn_db::now() - chrono::Duration::days(20);
+    for (name, days, rounds) in readers {
+        let member = user_id(&demo_actor(conn, name)?)?;
+        for day in 0..days {
+            let mut at = start + chrono::Duration::days(day);
+            for _ in 0..rounds {
+                for thread in &threads {
+                    at += chrono::Duration::seconds(90);
+                    reading.note(member, thread.id, thread.last_number, thread.last_number, at);
+                }
+            }
+        }
+    }
+    reading.flush(conn)?;
+    let fail = |e: crate::forum::ForumError| anyhow::anyhow!("demo moderation: {e}");
+    for (name, level) in [
+        ("nina_weber", TrustLevel::Regular),
+        ("sarah_kim", TrustLevel::Leader),
+    ] {
+        let member = user_id(&demo_actor(conn, name)?)?;
+        grant(conn, &moderator, member, Some(level)).map_err(fail)?;
+    }
+
+    // demo_newcomer, minutes old: a thread the flags hide, a reply held for its link.
+    let username = Username::parse(NEWCOMER).map_err(|k| anyhow::anyhow!("{k}"))?;
+    let email = Email::parse(&format!("{NEWCOMER}@example.com")).map_err(|k| anyhow::anyhow!("{k}"))?;
+    create_verified_account(conn, &username, &email, hash, "新来的小白", &[], "demo community")?;
+    let newcomer = demo_actor(conn, NEWCOMER)?;
+    let general = Board::Category(Category::find_by_slug(conn, FORUM, "general")?.id);
+    let spam = ThreadInput {
+        title: "低价出售全套课程资料，私信我".into(),
+        body: "全站课程打包，比官网便宜九成，加我微信私聊。\n\nAll courses bundled, 90% off, message me."
+            .into(),
+        kind: ThreadKind::Discussion,
+        tags: Vec::new(),
+    };
+    let spam = start_thread(conn, &newcomer, general, spam).map_err(fail)?;
+    let first = klearn_db::forum::Post::by_number(conn, spam.id, 1)?;
+    for flagger in ["zhao_lei", "wu_hao"] {
+        let flagger = demo_actor(conn, flagger)?;
+        let input = FlagInput {
+            reason: FlagReason::Spam,
+            note: String::new(),
+        };
+        flag_post(conn, &flagger, first.id, input).map_err(fail)?;
+    }
+    let now = klearn_db::now();
+    klearn_db::trust::PostingHistory::move_back(
+        conn,
+        user_id(&newcomer)?,
+        None,
+        now - chrono::Duration::seconds(60),
+    )?;
+    let asked = threads
+        .iter()
+        .find(|t| !t.locked && t.category_id.is_some())
+        .ok_or_else(|| anyhow::anyhow!("demo moderation: no open thread"))?;
+    let link = "我也遇到过，这篇文章讲得很清楚：https://example.com/rust-borrowing-explained\n\nThis article explains it well.";
+    reply(conn, &newcomer, asked.id, link.into(), None).map_err(fail)?;
+    let open = klearn_db::reports::Report::count_open(conn, klearn_db::ReportKind::Held)?
+        + klearn_db::reports::Report::count_open(conn, klearn_db::ReportKind::Flagged)?;
+    Ok(open as usize)
+}
+
 /// Learning tasks in every state, through the learners' and the expert's
 /// use cases: demo_learner completes the free Docker course (both tasks
 /// passed, one shared on the board) and holds its certificate; on the
@@ -1076,6 +1212,7 @@ fn load_learning(conn: &mut DbConnection, services: &Services) -> anyhow::Result
         }
     }
     if let Some(id) = shared {
+        settle(conn, &learner)?;
         share(conn, services, &learner, id).map_err(fail)?;
     }
     let docker_id = Course::find_by_slug(conn, docker)?.id;

@@ -237,6 +237,37 @@ pub fn check_post(level: TrustLevel, draft: &Draft, history: &History) -> Result
     Ok(Placement::Shown)
 }
 
+/// The weight of open flags on a post at which it is hidden pending review.
+pub const HIDE_AT_WEIGHT: i64 = 5;
+
+/// A moderator's flag weighs this much: it hides the post at once.
+pub const MODERATOR_FLAG_WEIGHT: i64 = HIDE_AT_WEIGHT;
+
+/// Resolved flags a member needs before their accuracy counts.
+pub const FLAGS_JUDGED_AFTER: i64 = 3;
+
+/// Who may flag: verified members from level 1 (the caller checks verified).
+pub fn may_flag(level: TrustLevel) -> bool {
+    level >= TrustLevel::Basic
+}
+
+/// How much a member's flag weighs: 1 + their level (a moderator's
+/// `MODERATOR_FLAG_WEIGHT`), halved (never below 1) once at least
+/// `FLAGS_JUDGED_AFTER` of their flags were judged and moderators disagreed
+/// with most of them.
+pub fn flag_weight(level: TrustLevel, moderator: bool, agreed: i64, disagreed: i64) -> i64 {
+    if moderator {
+        return MODERATOR_FLAG_WEIGHT;
+    }
+    let weight = 1 + level.number();
+    let judged = agreed + disagreed;
+    if judged >= FLAGS_JUDGED_AFTER && disagreed > agreed {
+        (weight / 2).max(1)
+    } else {
+        weight
+    }
+}
+
 /// The links a post's Markdown carries: inline and reference links, images
 /// and bare `http(s)://` addresses, counted once each by address.
 pub fn links_in(markdown: &str) -> usize {
@@ -495,6 +526,24 @@ mod tests {
             check_post(new, &with(0, 1), &history(5, 0, 0, None)),
             Ok(Placement::Shown)
         );
+    }
+
+    #[test]
+    fn flags_weigh_by_level_and_accuracy() {
+        assert!(!may_flag(TrustLevel::New));
+        assert!(may_flag(TrustLevel::Basic));
+        assert_eq!(flag_weight(TrustLevel::Basic, false, 0, 0), 2);
+        assert_eq!(flag_weight(TrustLevel::Member, false, 0, 0), 3);
+        assert_eq!(flag_weight(TrustLevel::Leader, false, 0, 0), 5);
+        assert_eq!(flag_weight(TrustLevel::Basic, true, 0, 9), MODERATOR_FLAG_WEIGHT);
+        // Too few judged flags to count, then mostly disagreed: halved.
+        assert_eq!(flag_weight(TrustLevel::Member, false, 0, 2), 3);
+        assert_eq!(flag_weight(TrustLevel::Member, false, 1, 2), 1);
+        assert_eq!(flag_weight(TrustLevel::Leader, false, 1, 3), 2);
+        assert_eq!(flag_weight(TrustLevel::Basic, false, 0, 3), 1);
+        // Mostly agreed (or even): full weight.
+        assert_eq!(flag_weight(TrustLevel::Member, false, 2, 2), 3);
+        assert_eq!(flag_weight(TrustLevel::Member, false, 5, 1), 3);
     }
 
     #[test]

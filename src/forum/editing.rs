@@ -7,7 +7,8 @@
 
 use klearn_db::audit::{self, Object};
 use klearn_db::forum::{Counters, Post, PostRevision, Thread};
-use klearn_db::{public_write_tx, search, DbConnection, PostId};
+use klearn_db::users::User;
+use klearn_db::{public_write_tx, search, DbConnection, PostId, PostState};
 
 use super::ForumError;
 use crate::domain::actor::Actor;
@@ -40,6 +41,8 @@ pub fn edit_post(
         if post.body == body {
             return Ok(thread);
         }
+        let author = User::find(conn, post.author_id)?;
+        super::trust::admit_edit(actor, &author, &body)?;
         let by_author = actor.is(post.author_id);
         let marked = !by_author || edit_is_marked(post.created_at, klearn_db::now());
         if marked {
@@ -70,7 +73,9 @@ pub fn delete_post(conn: &mut DbConnection, actor: &Actor, id: PostId) -> Result
         if !Post::mark_deleted(conn, id, by)? {
             return Err(ForumError::Conflict("forum.error.deleted"));
         }
-        Counters::posts(conn, post.author_id, -1)?;
+        if post.state != PostState::Held {
+            Counters::posts(conn, post.author_id, -1)?;
+        }
         if thread.accepted_post_id == Some(id) {
             Thread::set_accepted(conn, thread.id, None)?;
             Counters::accepted_answers(conn, post.author_id, -1)?;

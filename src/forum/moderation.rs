@@ -1,10 +1,13 @@
 //! A moderator's hand on a thread: pin it to the top of its board's list,
-//! lock it against replies, or move it to another forum category.
+//! lock it against replies, or move it to another forum category. Each
+//! action is audited and its author told.
 
 use klearn_db::audit::{self, Object};
 use klearn_db::categories::{Category, FORUM};
 use klearn_db::forum::Thread;
-use klearn_db::{public_write_tx, CategoryId, DbConnection, ThreadId};
+use klearn_db::{public_write_tx, CategoryId, DbConnection, NotificationKind, ThreadId};
+
+use crate::notifications::{notify, Notice};
 
 use super::ForumError;
 use crate::domain::actor::Actor;
@@ -66,6 +69,20 @@ pub fn moderate(
             Object::new("thread", id),
             &thread.title,
         )?;
+        let mut notice = Notice::new(
+            NotificationKind::Moderation,
+            format!(
+                "thread:{id}:{}:{}",
+                action.name(),
+                klearn_db::now().and_utc().timestamp()
+            ),
+        )
+        .thread(id)
+        .detail(format!("thread.{}", action.name()));
+        if let Some(by) = actor.user_id() {
+            notice = notice.by(by);
+        }
+        notify(conn, thread.author_id, &notice)?;
         Ok(Thread::find(conn, id)?)
     })
 }

@@ -438,14 +438,17 @@ impl ThreadPosts {
     }
 
     /// A deleted thread, or one on an unpublished course's board, is the
-    /// moderators' only.
+    /// moderators' only; a held or hidden one its author's too.
     pub fn visible_to(&self, viewer: Option<&Actor>) -> bool {
-        let public = self.thread.state == PostState::Visible
-            && self
-                .course
-                .as_ref()
-                .is_none_or(|c| c.state == CourseState::Published);
-        public || viewer.is_some_and(Actor::is_moderator)
+        let on_view = self
+            .course
+            .as_ref()
+            .is_none_or(|c| c.state == CourseState::Published);
+        let public = self.thread.state == PostState::Visible && on_view;
+        let authors = matches!(self.thread.state, PostState::Held | PostState::Hidden)
+            && on_view
+            && viewer.is_some_and(|v| v.is(self.thread.author_id));
+        public || authors || viewer.is_some_and(Actor::is_moderator)
     }
 
     /// The posts of the page, the accepted answer's too.
@@ -566,6 +569,11 @@ impl ThreadPage {
             card.liked = liked.contains(&card.post.id);
             card
         };
+        // Held and hidden posts are their author's and the moderators' only.
+        let shown = |card: &PostCard| {
+            !matches!(card.post.state, PostState::Held | PostState::Hidden)
+                || viewer.is_some_and(|v| v.is(card.post.author_id) || v.is_moderator())
+        };
         let thread = posts.thread;
         let may_accept = thread.is_question()
             && viewer.is_some_and(|v| {
@@ -575,8 +583,8 @@ impl ThreadPage {
             });
         let moderation = viewer.is_some_and(Actor::is_moderator).then_some(posts.moves);
         ThreadPage {
-            posts: posts.posts.into_iter().map(like).collect(),
-            accepted: posts.accepted.map(like),
+            posts: posts.posts.into_iter().filter(shown).map(like).collect(),
+            accepted: posts.accepted.filter(shown).map(like),
             moderation,
             tags: posts.tags,
             thread,

@@ -1,7 +1,10 @@
 //! Starting a thread and replying, and who may post where: verified
 //! members in forum categories; on a course's board only its enrolled
 //! learners, its expert and moderators. A locked thread takes replies from
-//! moderators only.
+//! moderators only. Every post passes its author's trust level limits
+//! (`trust::admit`): refused, shown, or held for a moderator (a held post
+//! has its number but stays out of counters, lists and search until a
+//! moderator approves it from the queue).
 
 use klearn_db::categories::{Category, FORUM};
 use klearn_db::courses::{Course, CourseState};
@@ -13,6 +16,7 @@ use klearn_db::{public_write_tx, search, DbConnection, PostState, ThreadId, Thre
 use super::ForumError;
 use crate::domain::actor::Actor;
 use crate::domain::course::slugify_or;
+use crate::domain::trust::Placement;
 
 /// A new thread as its form parsed it.
 #[derive(Debug, Clone)]
@@ -65,6 +69,8 @@ pub fn start_thread(
     let slug = slugify_or(&input.title, "topic");
     public_write_tx(conn, |conn| {
         let author = may_post(conn, actor, board)?;
+        let placement = super::trust::admit(conn, actor, author, &input.body, true)?;
+        let held = placement == Placement::Held;
         let new = NewThread {
             board,
             author,
@@ -74,8 +80,12 @@ pub fn start_thread(
             tags: &input.tags,
             body: &input.body,
             body_html: &html,
+            held,
         };
         let (thread, first) = Thread::create(conn, &new)?;
+        if held {
+            super::reports::hold(conn, &first)?;
+        }
         search::sync_post(conn, first.id)?;
         crate::notifications::forum::post_published(conn, &thread, &first)?;
         Ok(thread)
@@ -101,9 +111,15 @@ pub fn reply(
         if current.locked && !actor.is_moderator() {
             return Err(ForumError::Conflict("forum.error.locked"));
         }
+        let placement = super::trust::admit(conn, actor, author, &body, false)?;
+        let held = placement == Placement::Held;
         let reply_to = reply_to.filter(|n| (1..=current.last_number).contains(n));
         let now = klearn_db::now();
-        let number = Thread::next_number(conn, thread, author, now)?;
+        let number = if held {
+            Thread::reserve_number(conn, thread)?
+        } else {
+            Thread::next_number(conn, thread, author, now)?
+        };
         let post = Post::create(
             conn,
             &NewPost {
@@ -114,8 +130,14 @@ pub fn reply(
                 body: &body,
                 body_html: &html,
                 at: now,
+                state: if held { PostState::Held } else { PostState::Visible },
             },
         )?;
+        if held {
+            super::reports::hold(conn, &post)?;
+            return Ok((current, post));
+        }
+        super::trust::first_reply(conn, &post)?;
         search::sync_post(conn, post.id)?;
         crate::notifications::forum::post_published(conn, &current, &post)?;
         Ok((current, post))

@@ -56,6 +56,9 @@ pub fn toggle_like(
         if liked {
             crate::notifications::forum::post_liked(conn, &thread, &post, member)?;
         }
+        if delta != 0 {
+            super::trust::count_like(conn, member, post.author_id, delta)?;
+        }
         Ok((liked, thread, post))
     })
 }

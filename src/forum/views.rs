@@ -209,6 +209,21 @@ impl ThreadView {
             && card.post.author_id != self.t.thread.author_id
     }
 
+    /// A signed-in member may flag a visible post that is not theirs (the
+    /// level needed is checked when they send it, with its reason).
+    pub fn may_flag(&self, card: &PostCard) -> bool {
+        self.page
+            .user
+            .as_ref()
+            .is_some_and(|u| u.id != card.post.author_id)
+            && card.post.state == klearn_db::PostState::Visible
+    }
+
+    /// No errors: the flag form under each post starts empty.
+    pub fn no_errors(&self) -> FieldErrors {
+        FieldErrors::new()
+    }
+
     /// Deleted posts are read by moderators only.
     pub fn shows_text(&self, card: &PostCard) -> bool {
         !card.post.is_deleted() || self.page.is_moderator()
@@ -253,4 +268,31 @@ impl RevisionsView {
     pub fn back_url(&self) -> String {
         post_url(&self.thread, self.post.number)
     }
+}
+
+/// A flag refused for its form: the post's place and what was chosen.
+#[derive(Template)]
+#[template(path = "forum/report.html")]
+pub struct FlagView {
+    pub page: Page,
+    pub thread: Thread,
+    pub number: i64,
+    pub post_id: klearn_db::PostId,
+    pub reason: String,
+    pub note: String,
+    pub errors: FieldErrors,
+}
+
+impl FlagView {
+    pub fn back_url(&self) -> String {
+        post_url(&self.thread, self.number)
+    }
+}
+
+/// The reasons a post can be flagged for, in the order the form lists them.
+pub const FLAG_REASONS: [&str; 4] = ["spam", "offensive", "off_topic", "other"];
+
+/// Whether a flag form's chosen reason is `r` (for its radio buttons).
+pub fn same_reason(chosen: impl AsRef<str>, r: impl AsRef<str>) -> bool {
+    chosen.as_ref() == r.as_ref()
 }

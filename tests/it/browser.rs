@@ -1163,3 +1163,77 @@ async fn buy_with_coupon_and_points(client: &Client, app: &TestApp, code: &str) 
     }
     assert!(paid, "the order page settles to paid by itself");
 }
+
+#[tokio::test]
+async fn a_new_members_link_is_held_a_moderator_approves_it_and_it_shows() {
+    use klearn_db::diesel::prelude::*;
+    let Some((_driver, client)) = browser().await else {
+        return;
+    };
+    let app = TestApp::builder().demo().spawn().await;
+    viewport(&client, 1280, 1200).await;
+    // A member who joined a minute ago.
+    let newbie = app
+        .user(&crate::common::unique("newbie"))
+        .verified()
+        .create()
+        .await;
+    client.goto(&app.url("/login?lang=en")).await.unwrap();
+    let form = client.form(Locator::Css("form[action='/login']")).await.unwrap();
+    form.set_by_name("login", &newbie.username).await.unwrap();
+    form.set_by_name("password", &newbie.password).await.unwrap();
+    form.submit().await.unwrap();
+    assert!(wait_text(&client, "a.account-name", "").await);
+    let thread = app.url("/t/9/negotiating-salary-for-a-remote-role-when-you-live-in-a?lang=en");
+    client.goto(&thread).await.unwrap();
+    let form = client
+        .form(Locator::Css("form[action$='/replies']"))
+        .await
+        .unwrap();
+    form.set_by_name("body", "A good write-up: https://held.example/send-futures")
+        .await
+        .unwrap();
+    click(&client, "form[action$='/replies'] button[type=submit]").await;
+    assert!(
+        wait_text(&client, ".post-held-note", "moderator").await,
+        "the author sees the post waiting for a moderator"
+    );
+
+    // A moderator approves it from the queue.
+    let author = newbie.id;
+    let report: i64 = app
+        .db(move |conn| {
+            use klearn_db::schema::{posts, reports};
+            reports::table
+                .inner_join(posts::table)
+                .filter(posts::author_id.eq(author))
+                .select(reports::id)
+                .first(conn)
+                .unwrap()
+        })
+        .await;
+    client.delete_all_cookies().await.unwrap();
+    log_in(&client, &app, "demo_moderator").await;
+    client.goto(&app.url("/admin/reports?lang=en")).await.unwrap();
+    assert!(wait_text(&client, &format!("#report-{report}"), "held.example").await);
+    click(&client, &format!("#report-{report} button[value=disagree]")).await;
+    assert!(wait_url(&client, "/admin/reports").await);
+
+    // Everyone reads it now, and its author was told.
+    client.delete_all_cookies().await.unwrap();
+    client.goto(&thread).await.unwrap();
+    assert!(wait_text(&client, ".posts", "held.example").await);
+    let told: i64 = app
+        .db(move |conn| {
+            use klearn_db::schema::notifications;
+            notifications::table
+                .filter(notifications::user_id.eq(author))
+                .filter(notifications::kind.eq("moderation"))
+                .count()
+                .get_result(conn)
+                .unwrap()
+        })
+        .await;
+    assert_eq!(told, 1);
+    client.close().await.unwrap();
+}

@@ -46,6 +46,7 @@ async fn thread(
     kind: ThreadKind,
 ) -> Thread {
     let (title, body) = (title.to_string(), body.to_string());
+    app.wait_out_posting(user).await;
     app.db(move |conn| {
         start_thread(conn, &Actor::member(user, &[]), board, input(&title, &body, kind)).unwrap()
     })
@@ -54,6 +55,7 @@ async fn thread(
 
 async fn answer(app: &TestApp, user: UserId, thread: ThreadId, body: &str) -> Post {
     let body = body.to_string();
+    app.wait_out_posting(user).await;
     app.db(move |conn| {
         reply(conn, &Actor::member(user, &[]), thread, body, None)
             .unwrap()
@@ -953,6 +955,7 @@ async fn moderators_pin_lock_and_move_threads_and_nobody_else_may() {
     assert_eq!(actions, vec!["thread.pin", "thread.lock", "thread.move"]);
     // Unlocked, the thread takes replies again.
     assert_eq!(m.post_form(&moderate, &[("action", "unlock")]).await.status, 303);
+    app.wait_out_posting(author.id).await;
     let reply = c
         .post_form(&format!("/t/{}/replies", t.id), &[("body", "now it is open")])
         .await;

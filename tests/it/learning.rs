@@ -450,6 +450,9 @@ async fn graded_work_is_shared_on_the_board_only_after_it_passed() {
         404,
         "not someone else's"
     );
+    // A link from an account younger than an hour would wait for a
+    // moderator (trust levels): this learner joined days ago.
+    app.wait_out_posting(learner.id).await;
     let res = l.post_form(&format!("/submissions/{}/share", s.id), &[]).await;
     assert_eq!(res.status, 303);
     let thread = res.location().unwrap().to_string();

@@ -1,7 +1,6 @@
 //! `POST /posts/{id}/like`, `/posts/{id}/accept`, `/posts/{id}/delete`,
 //! `GET, POST /posts/{id}/edit` and, for moderators, `GET /posts/{id}/revisions`.
 
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use klearn_db::forum::{Post, PostRevision, Thread};
 use klearn_db::users::User;
@@ -115,11 +114,7 @@ pub(super) async fn edit(
         Ok((thread, number)) => return Ok(plumbing::redirect(&post_url(&thread, number))),
         Err(refused) => refused,
     };
-    match problem {
-        Some(ForumError::Invalid { field, key }) => errors.add(&page.tr, field, key),
-        Some(other) => return Err(other.into()),
-        None => {}
-    }
+    let status = super::form_refusal(&page.tr, &mut errors, problem)?;
     let (post, thread) = found?;
     let view = EditPostView {
         page,
@@ -128,7 +123,7 @@ pub(super) async fn edit(
         body: form.body.clone(),
         errors,
     };
-    html_with_status(StatusCode::UNPROCESSABLE_ENTITY, &view)
+    html_with_status(status, &view)
 }
 
 pub(super) async fn revisions(

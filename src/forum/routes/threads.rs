@@ -2,7 +2,7 @@
 //! a thread's page (`/t/{id}/{slug}`, where `/t/{id}` and a wrong slug
 //! redirect to the right one) and replying (`POST /t/{id}/replies`).
 
-use actix_web::http::{header, StatusCode};
+use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use klearn_db::categories::{Category, FORUM};
 use klearn_db::courses::Course;
@@ -14,6 +14,7 @@ use crate::domain::actor::Actor;
 use crate::domain::forum::{page_of, parse_body, parse_kind, parse_tags, parse_title};
 use crate::forum::pages::{BoardLink, KeptThreads, ThreadPage, ThreadPosts, ThreadStanding};
 use crate::forum::posting::may_post;
+use crate::forum::reading::{flush_now, Reading};
 use crate::forum::views::{post_url, thread_url, NewThreadView, ThreadForm, ThreadView};
 use crate::forum::{
     moderate as moderate_thread, reply as reply_to_thread, start_thread, ForumError, ThreadAction,
@@ -146,11 +147,7 @@ async fn create(
         Ok(thread) => return Ok(plumbing::redirect(&thread_url(&thread))),
         Err(refused) => refused,
     };
-    match problem {
-        Some(ForumError::Invalid { field, key }) => errors.add(&page.tr, field, key),
-        Some(other) => return Err(other.into()),
-        None => {}
-    }
+    let status = super::form_refusal(&page.tr, &mut errors, problem)?;
     let view = NewThreadView {
         page,
         board: board?,
@@ -158,7 +155,7 @@ async fn create(
         form: fields.form(),
         errors,
     };
-    html_with_status(StatusCode::UNPROCESSABLE_ENTITY, &view)
+    html_with_status(status, &view)
 }
 
 pub(super) async fn new_in_category(
@@ -255,6 +252,7 @@ pub(super) async fn show(
     req: HttpRequest,
     state: web::Data<AppState>,
     kept: web::Data<KeptThreads>,
+    reading: web::Data<Reading>,
     path: web::Path<(ThreadId, String)>,
     query: web::Query<ThreadQuery>,
 ) -> Result<HttpResponse, AppError> {
@@ -292,13 +290,29 @@ pub(super) async fn show(
         None => None,
     };
     let reply_to = query.reply_to.as_deref().and_then(|n| n.parse().ok());
+    let t = ThreadPage::of(posts, viewer.as_ref(), standing);
+    if let Some(member) = viewer.as_ref().and_then(Actor::user_id) {
+        note_reading(&reading, &state, member, &t);
+    }
     html(&ThreadView {
         page,
-        t: ThreadPage::of(posts, viewer.as_ref(), standing),
+        t,
         reply_body: String::new(),
         reply_to,
         errors: FieldErrors::new(),
     })
+}
+
+/// Notes what a member was shown of a thread for the reading tracker, and
+/// flushes it in the background when the buffer is full.
+fn note_reading(reading: &web::Data<Reading>, state: &AppState, member: klearn_db::UserId, t: &ThreadPage) {
+    let Some(last) = t.posts.iter().map(|c| c.post.number).max() else {
+        return;
+    };
+    let shown = t.posts.len() as i64;
+    if reading.note(member, t.thread.id, last, shown, klearn_db::now()) {
+        actix_web::rt::spawn(flush_now(reading.clone().into_inner(), state.pool.clone()));
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -341,11 +355,7 @@ pub(super) async fn reply(
         Ok((thread, post)) => return Ok(plumbing::redirect(&post_url(&thread, post.number))),
         Err(refused) => refused,
     };
-    match problem {
-        Some(ForumError::Invalid { field, key }) => errors.add(&page.tr, field, key),
-        Some(other) => return Err(other.into()),
-        None => {}
-    }
+    let status = super::form_refusal(&page.tr, &mut errors, problem)?;
     let view = ThreadView {
         page,
         t: t?,
@@ -353,7 +363,7 @@ pub(super) async fn reply(
         reply_to,
         errors,
     };
-    html_with_status(StatusCode::UNPROCESSABLE_ENTITY, &view)
+    html_with_status(status, &view)
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -26,6 +26,8 @@ pub struct TestApp {
     pub pool: Pool,
     pub client: Client,
     pub data_dir: tempfile::TempDir,
+    /// The forum's reading buffer, flushed when a test chooses.
+    pub reading: std::sync::Arc<klearn::forum::reading::Reading>,
     handle: ServerHandle,
     pg_database: Option<pg::TestDatabase>,
 }
@@ -75,6 +77,45 @@ impl TestApp {
         })
         .await
         .expect("test db task")
+    }
+
+    /// Lets `user` post again at once as a member of some standing: their
+    /// account is made two days old (past the first day's limits and the
+    /// hold on new accounts' links) and their latest posts are moved back
+    /// past the time between posts. The rules stay as they are; the test
+    /// moves the clock of its own data.
+    pub async fn wait_out_posting(&self, user: klearn_db::UserId) {
+        use diesel::prelude::*;
+        use klearn_db::schema::{posts, users};
+        self.db(move |conn| {
+            let now = klearn_db::now();
+            let joined = now - chrono::Duration::days(2);
+            diesel::update(users::table.find(user).filter(users::created_at.gt(joined)))
+                .set(users::created_at.eq(joined))
+                .execute(conn)
+                .expect("account aged");
+            let waited = now - chrono::Duration::seconds(31);
+            diesel::update(
+                posts::table
+                    .filter(posts::author_id.eq(user))
+                    .filter(posts::created_at.gt(waited)),
+            )
+            .set(posts::created_at.eq(waited))
+            .execute(conn)
+            .expect("posts moved back");
+        })
+        .await
+    }
+
+    /// Writes the forum's reading buffer now, as its interval would.
+    pub async fn flush_reading(&self) {
+        let (reading, pool) = (self.reading.clone(), self.pool.clone());
+        tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get().expect("a test connection");
+            reading.flush(&mut conn).expect("reading flushed")
+        })
+        .await
+        .expect("flush task");
     }
 
     /// Waits until no job is due or running (the start-up's daily jobs
@@ -218,6 +259,7 @@ impl TestAppBuilder {
             .expect("the application builds");
         let pool = app.pool();
         let handle = app.handle();
+        let reading = app.reading();
         tokio::spawn(app.run_until_stopped());
         TestApp {
             client: Client::new(&address),
@@ -226,6 +268,7 @@ impl TestAppBuilder {
             settings,
             pool,
             data_dir,
+            reading,
             handle,
             pg_database,
         }

@@ -79,13 +79,20 @@ pub struct NewThread<'a> {
     pub tags: &'a [String],
     pub body: &'a str,
     pub body_html: &'a str,
+    /// Waiting for a moderator: the thread and its first post are `held`.
+    pub held: bool,
 }
 
 impl Thread {
     /// Writes the thread, its tags and its first post; the author's post
-    /// count goes up.
+    /// count goes up (when it is not held).
     pub fn create(conn: &mut DbConnection, new: &NewThread) -> Result<(Thread, Post), DbError> {
         let now = crate::now();
+        let state = if new.held {
+            PostState::Held
+        } else {
+            PostState::Visible
+        };
         let (category, course) = match new.board {
             Board::Category(id) => (Some(id), None),
             Board::Course(id) => (None, Some(id)),
@@ -98,7 +105,7 @@ impl Thread {
                 threads::title.eq(new.title),
                 threads::slug.eq(new.slug),
                 threads::kind.eq(new.kind),
-                threads::state.eq(PostState::Visible),
+                threads::state.eq(state),
                 threads::last_number.eq(1),
                 threads::last_post_at.eq(now),
                 threads::last_poster_id.eq(new.author),
@@ -122,6 +129,7 @@ impl Thread {
                 body: new.body,
                 body_html: new.body_html,
                 at: now,
+                state,
             },
         )?;
         Ok((Thread::find(conn, id)?, post))
@@ -152,6 +160,35 @@ impl Thread {
             ))
             .returning(threads::last_number)
             .get_result(conn)?)
+    }
+
+    /// Gives a held post its number, leaving the thread's counters and
+    /// activity as they are until the post is published.
+    pub fn reserve_number(conn: &mut DbConnection, id: ThreadId) -> Result<i64, DbError> {
+        Ok(diesel::update(threads::table.find(id))
+            .set(threads::last_number.eq(threads::last_number + 1))
+            .returning(threads::last_number)
+            .get_result(conn)?)
+    }
+
+    /// Counts a post that has just been published (approved by a
+    /// moderator): a reply joins the count, and the activity moves to it.
+    pub fn count_published(
+        conn: &mut DbConnection,
+        id: ThreadId,
+        poster: UserId,
+        reply: bool,
+        at: NaiveDateTime,
+    ) -> Result<(), DbError> {
+        diesel::update(threads::table.find(id))
+            .set((
+                threads::replies_count.eq(threads::replies_count + i64::from(reply)),
+                threads::last_post_at.eq(at),
+                threads::last_poster_id.eq(poster),
+                threads::updated_at.eq(at),
+            ))
+            .execute(conn)?;
+        Ok(())
     }
 
     pub fn set_accepted(conn: &mut DbConnection, id: ThreadId, post: Option<PostId>) -> Result<(), DbError> {

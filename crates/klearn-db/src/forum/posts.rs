@@ -48,10 +48,13 @@ pub struct NewPost<'a> {
     pub body: &'a str,
     pub body_html: &'a str,
     pub at: NaiveDateTime,
+    /// `Visible`, or `Held` for a moderator.
+    pub state: PostState,
 }
 
 impl Post {
-    /// Writes a post; its author's post count goes up.
+    /// Writes a post; its author's post count goes up (a held post counts
+    /// once it is published).
     pub fn create(conn: &mut DbConnection, new: &NewPost) -> Result<Post, DbError> {
         let id: PostId = diesel::insert_into(posts::table)
             .values((
@@ -61,13 +64,15 @@ impl Post {
                 posts::reply_to.eq(new.reply_to),
                 posts::body.eq(new.body),
                 posts::body_html.eq(new.body_html),
-                posts::state.eq(PostState::Visible),
+                posts::state.eq(new.state),
                 posts::created_at.eq(new.at),
                 posts::updated_at.eq(new.at),
             ))
             .returning(posts::id)
             .get_result(conn)?;
-        Counters::posts(conn, new.author, 1)?;
+        if new.state == PostState::Visible {
+            Counters::posts(conn, new.author, 1)?;
+        }
         Post::find(conn, id)
     }
 
@@ -120,6 +125,27 @@ impl Post {
             .load(conn)?)
     }
 
+    /// The posts at these (thread, number) places, from one query.
+    pub fn find_by_numbers(
+        conn: &mut DbConnection,
+        places: &[(ThreadId, i64)],
+    ) -> Result<Vec<Post>, DbError> {
+        if places.is_empty() {
+            return Ok(Vec::new());
+        }
+        let threads: Vec<ThreadId> = places.iter().map(|(t, _)| *t).collect();
+        let numbers: Vec<i64> = places.iter().map(|(_, n)| *n).collect();
+        let found: Vec<Post> = posts::table
+            .filter(posts::thread_id.eq_any(threads))
+            .filter(posts::number.eq_any(numbers))
+            .select(Post::as_select())
+            .load(conn)?;
+        Ok(found
+            .into_iter()
+            .filter(|p| places.contains(&(p.thread_id, p.number)))
+            .collect())
+    }
+
     /// Changes the text; `edited` marks it as edited (after the grace period).
     pub fn set_body(
         conn: &mut DbConnection,
@@ -144,10 +170,11 @@ impl Post {
         Ok(())
     }
 
-    /// Soft-deletes a visible post; false when it was deleted already.
+    /// Soft-deletes a post (visible, held or hidden); false when it was
+    /// deleted already.
     pub fn mark_deleted(conn: &mut DbConnection, id: PostId, by: UserId) -> Result<bool, DbError> {
         let now = crate::now();
-        let n = diesel::update(posts::table.find(id).filter(posts::state.eq(PostState::Visible)))
+        let n = diesel::update(posts::table.find(id).filter(posts::state.ne(PostState::Deleted)))
             .set((
                 posts::state.eq(PostState::Deleted),
                 posts::deleted_at.eq(Some(now)),
@@ -156,6 +183,19 @@ impl Post {
             ))
             .execute(conn)?;
         Ok(n == 1)
+    }
+
+    /// Records who deleted a post and when (its state set apart).
+    pub fn note_deleted(conn: &mut DbConnection, id: PostId, by: Option<UserId>) -> Result<(), DbError> {
+        let now = crate::now();
+        diesel::update(posts::table.find(id))
+            .set((
+                posts::deleted_at.eq(Some(now)),
+                posts::deleted_by.eq(by),
+                posts::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+        Ok(())
     }
 
     pub fn add_likes(conn: &mut DbConnection, id: PostId, delta: i64) -> Result<(), DbError> {
