@@ -162,12 +162,12 @@ pub fn load(pool: &Pool, services: &Services) -> anyhow::Result<DemoReport> {
         report.feedback = load_feedback(&mut conn, services)?;
         (report.reviews, report.hidden_reviews) = load_reviews(&mut conn, services)?;
         report.payouts = load_earnings(&mut conn, services)?;
+        (report.notifications, report.unread_notifications) = load_notifications(&mut conn)?;
         // Whoever signs in as a demo member may post at once.
         for (name, _, _, _) in ACCOUNTS {
             let member = demo_actor(&mut conn, name)?;
             settle(&mut conn, &member)?;
         }
-        (report.notifications, report.unread_notifications) = load_notifications(&mut conn)?;
     }
     for (name, _, _, _) in ACCOUNTS {
         if let Ok(user) = User::find_by_username(&mut conn, name) {
@@ -965,14 +965,14 @@ fn load_forum(conn: &mut DbConnection) -> anyhow::Result<(usize, usize)> {
 
 /// Notifications waiting for demo_learner, through the use cases: besides
 /// what the forum, orders and learning told them already, a member mentions
-/// them in the welcome thread, which they watch, three members like their
+/// them in an open thread, which they watch, three members like their
 /// first thread's post, and they mute a busy thread; the notifications of
 /// their first thread are read (visited), the rest wait. Returns how many
 /// notifications demo_learner has and how many are unread.
 fn load_notifications(conn: &mut DbConnection) -> anyhow::Result<(usize, usize)> {
     use crate::forum::{reply, toggle_like, ForumError};
     use crate::notifications::watching::{set_watch, thread_seen};
-    use klearn_db::forum::{Board, Post, PostLike, ThreadList};
+    use klearn_db::forum::{Post, PostLike, ThreadList};
     use klearn_db::notifications::Notification;
     use klearn_db::NotificationKind;
 
@@ -980,16 +980,29 @@ fn load_notifications(conn: &mut DbConnection) -> anyhow::Result<(usize, usize)>
     let me = learner.user_id().ok_or_else(|| anyhow::anyhow!("demo_learner"))?;
     let fail = |e: ForumError| anyhow::anyhow!("demo notifications: {e}");
     let site = Category::find_by_slug(conn, FORUM, "site-feedback")?;
-    let welcome = ThreadList::pinned(conn, Board::Category(site.id))?
+    // A forum thread of someone else's still open to replies (the welcome
+    // thread is locked), site feedback first.
+    let mut open = ThreadList {
+        board: None,
+        sort: klearn_db::forum::ListSort::Latest,
+        before: None,
+        limit: 60,
+    }
+    .load(conn)?;
+    open.retain(|t| !t.locked && t.category_id.is_some() && t.author_id != me);
+    open.sort_by_key(|t| t.category_id != Some(site.id));
+    let welcome = open
         .into_iter()
         .next()
-        .ok_or_else(|| anyhow::anyhow!("the demo's welcome thread"))?;
+        .ok_or_else(|| anyhow::anyhow!("an open forum thread in the demo"))?;
     set_watch(conn, &learner, welcome.id, klearn_db::WatchLevel::Watching)
         .map_err(|e| anyhow::anyhow!("demo watch: {e}"))?;
     let zhao = demo_actor(conn, "zhao_lei")?;
+    settle(conn, &zhao)?;
     let body = "欢迎新同学 @demo_learner！有问题随时在这里提，版主和大家都会帮忙。".to_string();
     reply(conn, &zhao, welcome.id, body, None).map_err(fail)?;
     let wang = demo_actor(conn, "wang_fang")?;
+    settle(conn, &wang)?;
     reply(
         conn,
         &wang,

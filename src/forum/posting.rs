@@ -83,11 +83,12 @@ pub fn start_thread(
             held,
         };
         let (thread, first) = Thread::create(conn, &new)?;
+        search::sync_post(conn, first.id)?;
         if held {
             super::reports::hold(conn, &first)?;
+        } else {
+            crate::notifications::forum::post_published(conn, &thread, &first)?;
         }
-        search::sync_post(conn, first.id)?;
-        crate::notifications::forum::post_published(conn, &thread, &first)?;
         Ok(thread)
     })
 }

@@ -32,11 +32,42 @@ pub struct Line {
 fn text_key(n: &Notification) -> String {
     let event = n.dedupe_key.rsplit(':').next().unwrap_or_default();
     match n.kind {
-        NotificationKind::Like if n.others_count > 0 => "notifications.line.like_many".into(),
+        NotificationKind::Like if n.others_count == 1 => "notifications.line.like_two".into(),
+        NotificationKind::Like if n.others_count > 1 => "notifications.line.like_many".into(),
         NotificationKind::Order | NotificationKind::Certification => {
             format!("notifications.line.{}_{event}", n.kind.as_str())
         }
+        NotificationKind::Moderation => format!("notifications.line.moderation_{}", moderation_event(n)),
         kind => format!("notifications.line.{}", kind.as_str()),
+    }
+}
+
+/// What a moderator's notification tells, from its key and detail: a post
+/// hidden by flags (`hidden:<post>`), a report's decision told to the post's
+/// author or to a flagger (`report:<id>:author`, detail `hide`, `delete`,
+/// `restore`, `ignore`), or a hand on the thread (`thread:…`, detail
+/// `thread.pin` …). Anything else reads as a moderator's action.
+pub fn moderation_event(n: &Notification) -> &'static str {
+    let to = n.dedupe_key.rsplit(':').next().unwrap_or_default();
+    match (
+        n.dedupe_key.split(':').next().unwrap_or_default(),
+        to,
+        n.detail.as_str(),
+    ) {
+        ("hidden", _, _) => "hidden",
+        ("report", "author", "hide") => "author_hide",
+        ("report", "author", "delete") => "author_delete",
+        ("report", "author", "restore") => "author_restore",
+        ("report", "author", "ignore") => "author_ignore",
+        ("report", "flag", "hide" | "delete") => "flag_agreed",
+        ("report", "flag", "restore") => "flag_disagreed",
+        ("report", "flag", "ignore") => "flag_ignored",
+        ("thread", _, "thread.pin") => "thread_pin",
+        ("thread", _, "thread.unpin") => "thread_unpin",
+        ("thread", _, "thread.lock") => "thread_lock",
+        ("thread", _, "thread.unlock") => "thread_unlock",
+        ("thread", _, "thread.move") => "thread_move",
+        _ => "other",
     }
 }
 
@@ -105,12 +136,18 @@ pub fn describe(
                 _ => "/notifications".into(),
             };
             let others = n.others_count.to_string();
+            // A moderator's notification keeps a code in its detail: the
+            // line names the thread instead.
+            let what = match (n.kind, thread) {
+                (NotificationKind::Moderation, Some(thread)) => thread.title.as_str(),
+                _ => n.detail.as_str(),
+            };
             Line {
                 id: n.id,
                 kind: n.kind,
                 text: tr.tf(
                     &text_key(n),
-                    &[("who", &who), ("others", &others), ("what", &n.detail)],
+                    &[("who", &who), ("others", &others), ("what", what)],
                 ),
                 url,
                 unread: !n.is_read(),

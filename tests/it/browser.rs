@@ -347,12 +347,15 @@ async fn click(client: &Client, css: &str) {
 }
 
 async fn log_in(client: &Client, app: &TestApp, name: &str) {
+    sign_in_as(client, app, name, klearn::demo::DEMO_PASSWORD).await;
+}
+
+/// Signs in through the login form (in English) and waits for the header.
+async fn sign_in_as(client: &Client, app: &TestApp, name: &str, password: &str) {
     client.goto(&app.url("/login?lang=en")).await.unwrap();
     let form = client.form(Locator::Css("form[action='/login']")).await.unwrap();
     form.set_by_name("login", name).await.unwrap();
-    form.set_by_name("password", klearn::demo::DEMO_PASSWORD)
-        .await
-        .unwrap();
+    form.set_by_name("password", password).await.unwrap();
     form.submit().await.unwrap();
     assert!(
         wait_text(client, "a.account-name", "").await,
@@ -1178,12 +1181,7 @@ async fn a_new_members_link_is_held_a_moderator_approves_it_and_it_shows() {
         .verified()
         .create()
         .await;
-    client.goto(&app.url("/login?lang=en")).await.unwrap();
-    let form = client.form(Locator::Css("form[action='/login']")).await.unwrap();
-    form.set_by_name("login", &newbie.username).await.unwrap();
-    form.set_by_name("password", &newbie.password).await.unwrap();
-    form.submit().await.unwrap();
-    assert!(wait_text(&client, "a.account-name", "").await);
+    sign_in_as(&client, &app, &newbie.username, &newbie.password).await;
     let thread = app.url("/t/9/negotiating-salary-for-a-remote-role-when-you-live-in-a?lang=en");
     client.goto(&thread).await.unwrap();
     let form = client
@@ -1219,21 +1217,20 @@ async fn a_new_members_link_is_held_a_moderator_approves_it_and_it_shows() {
     click(&client, &format!("#report-{report} button[value=disagree]")).await;
     assert!(wait_url(&client, "/admin/reports").await);
 
-    // Everyone reads it now, and its author was told.
+    // Everyone reads it now; its author finds the approval in their notifications.
     client.delete_all_cookies().await.unwrap();
     client.goto(&thread).await.unwrap();
     assert!(wait_text(&client, ".posts", "held.example").await);
-    let told: i64 = app
-        .db(move |conn| {
-            use klearn_db::schema::notifications;
-            notifications::table
-                .filter(notifications::user_id.eq(author))
-                .filter(notifications::kind.eq("moderation"))
-                .count()
-                .get_result(conn)
-                .unwrap()
-        })
-        .await;
-    assert_eq!(told, 1);
+    sign_in_as(&client, &app, &newbie.username, &newbie.password).await;
+    assert!(
+        wait_text(&client, ".notifications-link .badge-unread", "1").await,
+        "the header counts the unread notification"
+    );
+    click(&client, ".notifications-link").await;
+    assert!(
+        wait_text(&client, ".notification-unread", "A moderator approved your post").await,
+        "the author is told of the approval"
+    );
+    screenshot(&client, "held-post-approved-notification").await;
     client.close().await.unwrap();
 }

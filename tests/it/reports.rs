@@ -158,7 +158,7 @@ async fn a_new_accounts_link_is_held_out_of_sight_until_a_moderator_approves_it(
             "/forum/general/new",
             &[
                 ("title", "Cheap course dumps here"),
-                ("body", "https://dumps.example"),
+                ("body", &format!("https://dumps.example ask @{}", old.username)),
                 ("kind", "discussion"),
                 ("tags", ""),
             ],
@@ -167,6 +167,18 @@ async fn a_new_accounts_link_is_held_out_of_sight_until_a_moderator_approves_it(
     assert_eq!(res.status, 303);
     let list = app.new_client().get("/forum/general").await;
     assert!(!list.text().contains("Cheap course dumps here"));
+    // Nobody hears of a held post: the member it mentions is not told yet.
+    let mentions = app
+        .db(move |conn| {
+            notifications::table
+                .filter(notifications::user_id.eq(old.id))
+                .filter(notifications::kind.eq("mention"))
+                .count()
+                .get_result::<i64>(conn)
+                .unwrap()
+        })
+        .await;
+    assert_eq!(mentions, 0);
     let location = res.location().unwrap().to_string();
     assert_eq!(c.get(&location).await.status, 200);
     assert_eq!(app.new_client().get(&location).await.status, 404);
@@ -195,6 +207,11 @@ async fn a_new_accounts_link_is_held_out_of_sight_until_a_moderator_approves_it(
         moderation_notices(&app, newbie.id).await,
         vec!["restore".to_string()]
     );
+    // The author reads it in words, naming the thread.
+    let told = c.get("/notifications?lang=en").await;
+    assert!(told
+        .text()
+        .contains("A moderator approved your post in “Where to learn about lifetimes”"));
     // The thread's author heard of the reply once it showed.
     let replies = app
         .db(move |conn| {
